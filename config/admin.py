@@ -1,0 +1,34 @@
+"""The admin site, opened to teaching staff as well as administrators.
+
+Django's admin admits only `is_staff` accounts. Here a linked course.Staff entry is enough:
+it gives admin access limited to that offering (course/rules.py decides what they see).
+"""
+
+from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
+
+
+def may_use_admin(user) -> bool:
+    from course.rules import taught_offering_ids
+
+    return user.is_active and (user.is_staff or bool(taught_offering_ids(user)))
+
+
+class TeachingAdminAuthenticationForm(AdminAuthenticationForm):
+    def confirm_login_allowed(self, user):
+        if not may_use_admin(user):
+            raise ValidationError(
+                "This account does not teach any offering. Log in with a staff account.",
+                code="invalid_login",
+            )
+
+
+class CourseAdminSite(admin.AdminSite):
+    site_header = "coursesite administration"
+    site_title = "coursesite admin"
+    index_title = "Courses, offerings and their content"
+    login_form = TeachingAdminAuthenticationForm
+
+    def has_permission(self, request):
+        return may_use_admin(request.user)

@@ -1,0 +1,15 @@
+"""Test runs: fast password hashing, mail kept in memory, no manifest for static files."""
+
+import os
+
+from .base import *  # noqa: F403
+
+COURSESITE_ENVIRONMENT = "test"
+SECRET_KEY = "test-only-secret-key"
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ALLOWED_HOSTS = ["*"]
+# Parallel runs against one PostgreSQL server need distinct test database names.
+if os.environ.get("TEST_DATABASE_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}  # noqa: F405

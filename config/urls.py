@@ -1,0 +1,11 @@
+"""URLs of the whole site. Each app owns its own namespace; Django's default error handlers
+render templates/404.html and templates/500.html."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("", include("course.urls")),
+]

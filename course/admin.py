@@ -1,0 +1,216 @@
+"""Admin for teaching staff: each model is limited to the offerings the user teaches."""
+
+from django.contrib import admin
+from django.db.models import Count
+
+from .forms import VideoLectureForm
+from .models import Announcement, Course, Module, Offering, Staff, VideoLecture
+from .rules import taught_offering_ids
+from .services import offering_add_creator_as_staff
+
+
+class TeachingAdminMixin:
+    """Asks course/rules.py, with the object, instead of Django's model-wide permissions.
+
+    `offering_path` is the lookup from the model to its offering, used to keep other
+    offerings' rows out of lists and choice fields.
+    """
+
+    offering_path = "offering"
+
+    def _allowed(self, request, action, obj=None):
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}", obj)
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or bool(taught_offering_ids(request.user))
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request, "view", obj) or self._allowed(request, "change", obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request, "change", obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._allowed(request, "add", obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request, "delete", obj)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        lookup = f"{self.offering_path}__in" if self.offering_path else "pk__in"
+        return queryset.filter(**{lookup: taught_offering_ids(request.user)})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if not request.user.is_superuser:
+            ids = taught_offering_ids(request.user)
+            if db_field.name == "offering":
+                kwargs["queryset"] = Offering.objects.filter(pk__in=ids).select_related("course")
+            elif db_field.name == "module":
+                kwargs["queryset"] = Module.objects.filter(offering__in=ids)
+            elif db_field.name == "course":
+                kwargs["queryset"] = Course.objects.filter(offerings__in=ids).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class StaffInline(TeachingAdminMixin, admin.TabularInline):
+    model = Staff
+    extra = 0
+    fields = ["order", "name", "role", "description", "email", "user"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Linking an account grants admin rights: administrators decide that.
+        return [] if request.user.is_superuser else ["user"]
+
+
+class ModuleInline(TeachingAdminMixin, admin.TabularInline):
+    model = Module
+    extra = 0
+    fields = ["order", "title", "slug", "kind"]
+    prepopulated_fields = {"slug": ["title"]}
+    show_change_link = True
+
+
+class LectureInline(TeachingAdminMixin, admin.TabularInline):
+    model = VideoLecture
+    form = VideoLectureForm
+    extra = 0
+    fields = ["order", "speaker", "title", "parts_notation", "url"]
+    offering_path = "module__offering"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("parts")
+
+
+@admin.register(Course)
+class CourseAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "code", "credits", "level", "offering_count"]
+    search_fields = ["title", "code", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+    offering_path = "offerings"
+    fieldsets = [
+        (None, {"fields": ["title", "code", "slug", "summary"]}),
+        ("Content", {"fields": ["description", "teaching_format", "audience", "prerequisites"]}),
+        ("Credits and level", {"fields": ["credits", "credit_unit", "level"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(offering_total=Count("offerings")).distinct()
+
+    @admin.display(description="offerings", ordering="offering_total")
+    def offering_count(self, course):
+        return course.offering_total
+
+
+@admin.register(Offering)
+class OfferingAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "slug",
+        "study_period",
+        "start_date",
+        "end_date",
+        "status",
+        "is_published",
+    ]
+    list_filter = ["status", "is_published", "course"]
+    search_fields = ["name", "slug", "course__title", "course__code"]
+    date_hierarchy = "start_date"
+    list_select_related = ["course"]
+    offering_path = ""
+    inlines = [StaffInline, ModuleInline]
+    fieldsets = [
+        (None, {"fields": ["course", "name", "slug", "study_period", "status", "is_published"]}),
+        (
+            "Dates",
+            {"fields": ["start_date", "end_date", "registration_opens", "registration_closes"]},
+        ),
+        ("Texts", {"fields": ["notice", "summary", "practical_information", "examination_rules"]}),
+        (
+            "Video platform and discussion group",
+            {
+                "fields": [
+                    "video_platform_name",
+                    "video_platform_url",
+                    "enrollment_key",
+                    "discussion_group_url",
+                ]
+            },
+        ),
+        ("Rules", {"fields": ["attendance_threshold", "group_size"]}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            offering_add_creator_as_staff(offering=obj, user=request.user)
+
+
+@admin.register(Module)
+class ModuleAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "offering", "order", "kind", "lecture_count"]
+    list_editable = ["order"]
+    list_filter = ["kind", "offering"]
+    search_fields = ["title", "description"]
+    list_select_related = ["offering__course"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [LectureInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(lecture_total=Count("lectures"))
+
+    @admin.display(description="lectures", ordering="lecture_total")
+    def lecture_count(self, module):
+        return module.lecture_total
+
+
+@admin.register(VideoLecture)
+class VideoLectureAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    form = VideoLectureForm
+    list_display = ["speaker", "title", "parts_notation", "module", "order"]
+    list_editable = ["order"]
+    list_filter = ["module__offering", "module"]
+    search_fields = ["speaker", "title"]
+    offering_path = "module__offering"
+    fields = ["module", "order", "speaker", "title", "parts_notation", "url"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("module__offering__course")
+            .prefetch_related("parts")
+        )
+
+    @admin.display(description="parts")
+    def parts_notation(self, lecture):
+        return lecture.parts_notation
+
+
+@admin.register(Staff)
+class StaffAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "role", "email", "offering", "user"]
+    list_filter = ["role", "offering"]
+    search_fields = ["name", "email", "user__email"]
+    list_select_related = ["offering__course", "user"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if request.user.is_superuser else ["user"]
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "offering", "published_at", "author"]
+    list_filter = ["offering", ("published_at", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "body"]
+    date_hierarchy = "published_at"
+    list_select_related = ["offering__course", "author"]
+    fields = ["offering", "title", "body", "published_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)

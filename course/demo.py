@@ -1,0 +1,265 @@
+"""The 2016 Deep Learning offering at Chalmers, as its course page described it.
+
+The texts are the seed page's (shared/seed/deep-learning-2016-course-page.txt), with its
+spelling slips corrected ("Unsuperviced", "seminsupervised", "equivalend"). Where the page is
+silent the values are marked INVENTED in a comment: a demo needs them, the page did not say.
+load() is idempotent: it finds existing rows by their natural keys and updates them.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+from accounts.models import User
+
+from .enums import ModuleKind, OfferingStatus, StaffRole
+from .models import Announcement, Course, Module, Offering, Staff, VideoLecture
+from .services import lecture_set_parts
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+COURSE = {
+    "code": "DL-CHALMERS",  # INVENTED: the page gives no course code.
+    "title": "Deep Learning",
+    "summary": "A PhD course on deep artificial neural networks, taught as a flipped classroom "
+    "with video lectures, quizzes and discussion sessions, and examined by a group project.",
+    "description": (
+        "Artificial neural networks are models inspired by the mammal brain. Several artificial "
+        "neurons in a network communicating similarly to the brain, make out a powerful model "
+        "that has been shown to be able to approximate virtually any continuous function. During "
+        "the 1990s, the interest in artificial neural networks declined, due to limited "
+        "processing power and data availability, and other technologies often worked better. In "
+        "the 2000s, the availability of big data and the advent of faster computers (and graphics "
+        "processing units able to perform fast mathematical computations) has made it possible "
+        "to train significantly larger models. These models gave rise to the term Deep Learning, "
+        "and has outperformed the previous state of the art in tasks such as image recognition "
+        "and natural language processing."
+    ),
+    "credits": "7.5",
+    "credit_unit": "hec",
+    "level": "PhD course",
+    "audience": (
+        "This is a PhD course targeting students who are interested in machine learning and "
+        "artificial neural networks. MSc students may apply; they are notified of their "
+        "enrollment status."
+    ),
+    "prerequisites": (
+        "Some mathematical maturity is expected, and a basic course in linear algebra and "
+        "machine learning (equivalent to TDA 231 Algorithms for Machine Learning & Inference or "
+        "FFR135 Artificial Neural Networks) are required before taking this course."
+    ),
+    "teaching_format": (
+        "The course is made up of multiple modules. Completing a module involves watching video "
+        "lectures on a specific topic, solving quizzes, and participating in discussion sessions "
+        "twice a week.\n\n"
+        "The course is carried out as a flipped classroom, which means that every participant "
+        "has the mandatory homework of watching video lectures at home before attending the "
+        "course sessions. At the sessions, we have material to help discussing the content."
+    ),
+}
+
+NOTICE = (
+    "This course will unfortunately not be given in the academic year 2016-2017. It was given "
+    "May-June 2016. The page contains outdated information, but please feel free to look at "
+    "what we did during the course!"
+)
+
+PRACTICAL_INFORMATION = """\
+The content is accessible through the learning platform Scalable Learning.
+
+**Important:** If you have not received an enrollment key for Scalable Learning through email,
+please notify one of the teaching assistants.
+
+### Discussion sessions
+
+- Tuesday, 13:15 – 15:00 (ML13)
+- Thursday, 13:15 – 15:00 (ML1)
+
+### Registration
+
+Registration is now closed. Those of you that are MSc students who have filled out the
+registration form will have received a notification with your enrollment status. All enrolled
+students have received an email with instructions for how to follow the course.
+
+Please join our group for announcements and discussions.
+"""
+
+EXAMINATION_RULES = """\
+The examination is split in two parts: 1) participation in discussion sessions, 2) completion
+and presentation of a small project. The project should be completed in groups of two students.
+For 3 (G), you have to participate in at least 80 % of the discussion sessions, and present a
+project of sufficient quality in front of your peers, at the end of the course. A short report
+on the project should also be submitted. For students who present projects that show a deeper
+understanding of the subject matter, the grade 4 or 5 (VG) can be obtained.
+
+1. The student should have watched the video lectures of the corresponding module, the day
+   before discussion session. Videos are accessible through Scalable Learning.
+2. Students should actively participate in at least 80 % of the discussion sessions.
+3. At the end of the course, each project group will have to present their project in front of
+   their peers. A short report on the project should also be submitted.
+
+### The project
+
+- Groups of two
+- Cover a couple of topics from course for passing grade
+- More topics for higher grades
+- Project presentation: 20 min including questions, Tuesday, May 31st, 13:15-15:00 and
+  Thursday, June 2nd, 13:15-15:00
+- Project report: due May 31st; 4 pages short paper, including references
+- Planning report: due April 14th; short, 1 page
+"""
+
+# The page lists the outline and the lectures separately; which lecture belonged to which
+# module is our reading of their topics (INVENTED mapping). Deep reinforcement learning has
+# no module of its own in the outline: it sits with the convolutional networks it builds on.
+MODULES = [
+    ("preliminaries", "Preliminaries", ModuleKind.REGULAR, "",
+     [("Hugo Larochelle", "Introduction", "Lec1, Lec2:1-2:11")]),
+    ("recurrent-neural-networks", "Recurrent Neural Networks", ModuleKind.REGULAR, "",
+     [("Richard Socher", "Deep learning for NLP", ""),
+      ("Alex Graves", "Recurrent neural networks", ""),
+      ("Andrej Karpathy", "Recurrent Neural Networks, Image Captioning, LSTM", "")]),
+    ("convolutional-neural-networks", "Convolutional Neural Networks", ModuleKind.REGULAR, "",
+     [("Andrej Karpathy", "Convnets", ""),
+      ("Justin Johnson", "Spatial localization and detection", ""),
+      ("Andrej Karpathy", "Understanding and visualizing Convnets", ""),
+      ("Nando de Freitas", "Deep reinforcement learning", "")]),
+    ("unsupervised-and-semi-supervised-methods",
+     "Unsupervised and semi-supervised methods", ModuleKind.REGULAR,
+     "Auto-Encoders, Ladder Networks.",
+     [("Yoshua Bengio", "Deep generative models", "")]),
+    ("regularization", "Regularization", ModuleKind.REGULAR,
+     "Norm penalty, Dropout, Batch normalization.",
+     [("Geoffrey Hinton", "Regularization", "9A, 9B, 9C, 9E, 10E")]),
+    ("project-presentations", "Project presentations", ModuleKind.PRESENTATIONS,
+     "Every project group presents its project: 20 minutes including questions.", []),
+]  # fmt: skip
+
+# The seed page swaps the two first teaching assistants' mail user names ("Olof Mogren
+# (kageback at", "Mikael Kågebäck (mogren at"): each person gets their own name here, and
+# every address is on example.org so that no real person is mailed from a demo.
+STAFF = [
+    ("Devdatt Dubhashi", StaffRole.RESPONSIBLE, "", ""),
+    ("Olof Mogren", StaffRole.TEACHING_ASSISTANT, "PhD student behind the initiative",
+     "mogren@example.org"),
+    ("Mikael Kågebäck", StaffRole.TEACHING_ASSISTANT, "PhD student behind the initiative",
+     "kageback@example.org"),
+    ("Fredrik Johansson", StaffRole.TEACHING_ASSISTANT, "PhD student behind the initiative",
+     "frejohk@example.org"),
+]  # fmt: skip
+
+ANNOUNCEMENTS = [
+    # INVENTED dates; the texts are the page's.
+    (
+        "Registration is closed",
+        datetime(2016, 3, 15, 9, 0, tzinfo=STOCKHOLM),
+        "Registration is now closed. Those of you that are MSc students who have filled out "
+        "the registration form will have received a notification with your enrollment status. "
+        "All enrolled students have received an email with instructions for how to follow the "
+        "course.",
+    ),
+    (
+        "Book of abstracts",
+        datetime(2016, 6, 10, 12, 0, tzinfo=STOCKHOLM),
+        "The book of abstracts for the student projects is now available.",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    email: str
+    password: str
+
+
+ADMIN_LOGIN = DemoLogin("administrator", "admin@example.org", "demo-admin-2016")
+TA_LOGIN = DemoLogin("teaching assistant (Olof Mogren)", "mogren@example.org", "demo-ta-2016")
+STUDENT_LOGIN = DemoLogin("student", "student@example.org", "demo-student-2016")
+
+
+def _user(login: DemoLogin, full_name: str, **flags) -> User:
+    user, _ = User.objects.update_or_create(
+        email=login.email, defaults={"full_name": full_name, **flags}
+    )
+    user.set_password(login.password)
+    user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def load() -> tuple[Offering, list[DemoLogin]]:
+    """Create or update the demo course, its 2016 offering and the demo accounts.
+
+    Side effects: writes Course, Offering, Staff, Module, VideoLecture, LecturePart,
+    Announcement and User rows; resets the demo accounts' passwords to the printed ones.
+    """
+    course, _ = Course.objects.update_or_create(slug="deep-learning", defaults=COURSE)
+    offering, _ = Offering.objects.update_or_create(
+        course=course,
+        slug="2016",
+        defaults={
+            "name": "2016",
+            "study_period": "LP4",
+            "start_date": date(2016, 3, 21),
+            "end_date": date(2016, 6, 4),
+            "status": OfferingStatus.ARCHIVED,
+            "is_published": True,
+            "notice": NOTICE,
+            "practical_information": PRACTICAL_INFORMATION,
+            "examination_rules": EXAMINATION_RULES,
+            "video_platform_name": "Scalable Learning",
+            "video_platform_url": "https://www.scalable-learning.com/",
+            "enrollment_key": "DL16-KEY-DEMO",  # INVENTED: never shown publicly.
+            # INVENTED: the page's link to the group was not preserved.
+            "discussion_group_url": "https://groups.example.org/deep-learning-chalmers",
+            "attendance_threshold": 80,
+            "group_size": 2,
+            # INVENTED: the page only says registration is closed.
+            "registration_opens": datetime(2016, 2, 15, 9, 0, tzinfo=STOCKHOLM),
+            "registration_closes": datetime(2016, 3, 14, 23, 59, tzinfo=STOCKHOLM),
+        },
+    )
+    offering.full_clean()
+
+    admin = _user(ADMIN_LOGIN, "Course Administrator", is_staff=True, is_superuser=True)
+    ta = _user(TA_LOGIN, "Olof Mogren")
+    _user(STUDENT_LOGIN, "Demo Student")
+
+    for order, (name, role, description, email) in enumerate(STAFF, start=1):
+        Staff.objects.update_or_create(
+            offering=offering,
+            name=name,
+            defaults={
+                "role": role,
+                "description": description,
+                "email": email,
+                "order": order,
+                "user": ta if email == TA_LOGIN.email else None,
+            },
+        )
+
+    for order, (slug, title, kind, description, lectures) in enumerate(MODULES, start=1):
+        module, _ = Module.objects.update_or_create(
+            offering=offering,
+            slug=slug,
+            defaults={"title": title, "kind": kind, "description": description, "order": order},
+        )
+        for lecture_order, (speaker, lecture_title, parts) in enumerate(lectures, start=1):
+            lecture, _ = VideoLecture.objects.update_or_create(
+                module=module,
+                speaker=speaker,
+                title=lecture_title,
+                defaults={"order": lecture_order},
+            )
+            lecture_set_parts(lecture=lecture, notation=parts)
+
+    for title, published_at, body in ANNOUNCEMENTS:
+        Announcement.objects.update_or_create(
+            offering=offering,
+            title=title,
+            defaults={"published_at": published_at, "body": body, "author": admin},
+        )
+    return offering, [ADMIN_LOGIN, TA_LOGIN, STUDENT_LOGIN]

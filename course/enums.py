@@ -1,0 +1,19 @@
+from django.db import models
+
+
+class OfferingStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    REGISTRATION = "registration", "Open for registration"
+    RUNNING = "running", "Running"
+    FINISHED = "finished", "Finished"
+    ARCHIVED = "archived", "Archived"
+
+
+class StaffRole(models.TextChoices):
+    RESPONSIBLE = "responsible", "Course responsible"
+    TEACHING_ASSISTANT = "ta", "Teaching assistant"
+
+
+class ModuleKind(models.TextChoices):
+    REGULAR = "regular", "Regular module"
+    PRESENTATIONS = "presentations", "Project presentations"

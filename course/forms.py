@@ -1,0 +1,38 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import VideoLecture
+from .services import lecture_set_parts
+from .validators import EXAMPLE, parse_lecture_parts
+
+
+class VideoLectureForm(forms.ModelForm):
+    """A lecture with its parts written in the course's notation, e.g. "Lec1, Lec2:1-2:11"."""
+
+    parts_notation = forms.CharField(
+        label="Parts to watch",
+        required=False,
+        max_length=500,
+        help_text=f"Leave empty for the whole lecture; otherwise {EXAMPLE}.",
+    )
+
+    class Meta:
+        model = VideoLecture
+        fields = ["module", "order", "speaker", "title", "url"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("parts_notation", self.instance.parts_notation)
+
+    def clean_parts_notation(self):
+        value = self.cleaned_data["parts_notation"]
+        try:
+            parsed = parse_lecture_parts(value)
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from None
+        return ", ".join(str(part) for part in parsed)
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        lecture_set_parts(lecture=self.instance, notation=self.cleaned_data["parts_notation"])

@@ -1,0 +1,297 @@
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from .enums import ModuleKind, OfferingStatus, StaffRole
+from .validators import ParsedPart
+
+
+class Course(models.Model):
+    """A course as the catalogue lists it; each run of it is an Offering."""
+
+    code = models.CharField(max_length=20, unique=True, help_text="Course code, e.g. FDAT010.")
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    summary = models.CharField(
+        max_length=300, blank=True, help_text="One or two sentences for the course catalogue."
+    )
+    description = models.TextField(blank=True, help_text="Markdown.")
+    credits = models.DecimalField(max_digits=4, decimal_places=1, default=7.5)
+    credit_unit = models.CharField(max_length=20, default="hec", help_text="e.g. hec or ECTS.")
+    level = models.CharField(max_length=100, blank=True, help_text="e.g. PhD course.")
+    audience = models.TextField(blank=True, help_text="Who the course is for. Markdown.")
+    prerequisites = models.TextField(blank=True, help_text="Markdown.")
+    teaching_format = models.TextField(
+        blank=True, help_text="How the course is taught, e.g. flipped classroom. Markdown."
+    )
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("course:course_detail", kwargs={"course_slug": self.slug})
+
+
+class OfferingQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def taught_by(self, user):
+        """Offerings whose staff list links to this user account."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(staff__user=user).distinct()
+
+    def latest_first(self):
+        return self.order_by("-start_date", "-pk")
+
+
+class Offering(models.Model):
+    """One run of a course, e.g. Deep Learning in study period LP4 of 2016."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="offerings")
+    slug = models.SlugField(max_length=40, help_text="Unique within the course, e.g. 2016.")
+    name = models.CharField(max_length=100, help_text="e.g. Spring 2016.")
+    study_period = models.CharField(max_length=40, blank=True, help_text="e.g. LP4.")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    status = models.CharField(
+        max_length=20, choices=OfferingStatus.choices, default=OfferingStatus.PLANNED
+    )
+    is_published = models.BooleanField(
+        default=False, help_text="Unpublished offerings are visible to their staff only."
+    )
+    notice = models.TextField(
+        blank=True,
+        help_text="Shown as a banner on every page of the offering, e.g. that the course is "
+        "not given next year. Markdown.",
+    )
+    summary = models.TextField(
+        blank=True, help_text="What is particular to this run, shown on its home page. Markdown."
+    )
+    practical_information = models.TextField(blank=True, help_text="Markdown.")
+    examination_rules = models.TextField(blank=True, help_text="Markdown.")
+    video_platform_name = models.CharField(max_length=100, blank=True)
+    video_platform_url = models.URLField(blank=True)
+    enrollment_key = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Key for the external video platform. Never shown publicly: only accepted "
+        "students and staff see it.",
+    )
+    discussion_group_url = models.URLField(
+        blank=True, help_text="Group for announcements and discussions."
+    )
+    attendance_threshold = models.PositiveSmallIntegerField(
+        default=80,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Share of discussion sessions a student must attend, in percent.",
+    )
+    group_size = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    registration_opens = models.DateTimeField(null=True, blank=True)
+    registration_closes = models.DateTimeField(null=True, blank=True)
+
+    objects = OfferingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["course", "-start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "slug"], name="course_offering_unique_slug"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="course_offering_dates_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.course.title} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse(
+            "course:offering_home",
+            kwargs={"course_slug": self.course.slug, "offering_slug": self.slug},
+        )
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = "The offering cannot end before it starts."
+        opens, closes = self.registration_opens, self.registration_closes
+        if opens and closes and closes <= opens:
+            errors["registration_closes"] = "Registration must close after it opens."
+        if self.start_date and self.end_date:
+            # Registration usually closes around the start; a window that ends long after the
+            # offering is over, or opens more than a year before it, is almost surely a typo.
+            start = timezone.make_aware(datetime.combine(self.start_date, time.min))
+            end = timezone.make_aware(datetime.combine(self.end_date, time.max))
+            if closes and closes > end:
+                errors.setdefault(
+                    "registration_closes", "Registration cannot close after the offering has ended."
+                )
+            if opens and opens < start - timedelta(days=366):
+                errors.setdefault(
+                    "registration_opens",
+                    "Registration cannot open more than a year before the offering starts.",
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_archive(self):
+        return self.status in {OfferingStatus.FINISHED, OfferingStatus.ARCHIVED}
+
+    def registration_state(self, now=None):
+        """("open" | "not_yet" | "closed" | "unscheduled", when) for the registration window."""
+        now = now or timezone.now()
+        opens, closes = self.registration_opens, self.registration_closes
+        if not opens and not closes:
+            return "unscheduled", None
+        if opens and now < opens:
+            return "not_yet", opens
+        if closes and now >= closes:
+            return "closed", closes
+        return "open", closes
+
+
+class Staff(models.Model):
+    """A person who teaches an offering; a linked account gets staff rights on it alone."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="staff")
+    name = models.CharField(max_length=150)
+    role = models.CharField(max_length=20, choices=StaffRole.choices)
+    description = models.CharField(
+        max_length=200, blank=True, help_text="e.g. PhD student behind the initiative."
+    )
+    email = models.EmailField(
+        blank=True, help_text="Public contact address; pages show it obfuscated against scrapers."
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff_roles",
+        help_text="The account that gets staff rights for this offering only.",
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "staff"
+        ordering = ["offering", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "user"],
+                condition=models.Q(user__isnull=False),
+                name="course_staff_one_entry_per_user",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_role_display()})"
+
+
+class Module(models.Model):
+    """A module of the course outline: lectures to watch, a quiz, discussion sessions."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="modules")
+    order = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, help_text="Unique within the offering.")
+    kind = models.CharField(max_length=20, choices=ModuleKind.choices, default=ModuleKind.REGULAR)
+    description = models.TextField(blank=True, help_text="Markdown.")
+
+    class Meta:
+        ordering = ["offering", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["offering", "slug"], name="course_module_unique_slug"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        offering = self.offering
+        return reverse(
+            "course:module_detail",
+            kwargs={
+                "course_slug": offering.course.slug,
+                "offering_slug": offering.slug,
+                "module_slug": self.slug,
+            },
+        )
+
+
+class VideoLecture(models.Model):
+    """A recorded lecture assigned for a module, with the parts of it to watch."""
+
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lectures")
+    order = models.PositiveSmallIntegerField(default=0)
+    speaker = models.CharField(max_length=150)
+    title = models.CharField(max_length=200)
+    url = models.URLField(blank=True, help_text="Where to watch it, if it is public.")
+
+    class Meta:
+        ordering = ["module", "order", "pk"]
+
+    def __str__(self):
+        return f"{self.speaker}, {self.title}"
+
+    @property
+    def parts_notation(self) -> str:
+        """The parts as the course gave them, e.g. "Lec1, Lec2:1-2:11"; uses prefetched parts."""
+        return ", ".join(str(part) for part in self.parts.all())
+
+
+class LecturePart(models.Model):
+    """One named part of a lecture, whole ("9A") or a range of sections ("Lec2:1-2:11")."""
+
+    lecture = models.ForeignKey(VideoLecture, on_delete=models.CASCADE, related_name="parts")
+    order = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(max_length=40)
+    range_start = models.CharField(max_length=20, blank=True)
+    range_end = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["lecture", "order", "pk"]
+
+    def __str__(self):
+        return str(ParsedPart(self.name, self.range_start, self.range_end))
+
+
+class AnnouncementQuerySet(models.QuerySet):
+    def published(self, now=None):
+        return self.filter(published_at__lte=now or timezone.now())
+
+
+class Announcement(models.Model):
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="announcements")
+    title = models.CharField(max_length=200)
+    body = models.TextField(help_text="Markdown.")
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Leave empty to keep it as a draft; a future time publishes it then.",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AnnouncementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+
+    def __str__(self):
+        return self.title

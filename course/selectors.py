@@ -1,0 +1,63 @@
+"""Reads that encode visibility: who sees which course, offering and announcement."""
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from .models import Announcement, Course, Module, Offering, VideoLecture
+from .rules import taught_offering_ids
+
+
+def visible_offerings(user) -> QuerySet[Offering]:
+    """Published offerings, plus unpublished ones the user teaches (or all, for superusers)."""
+    offerings = Offering.objects.select_related("course")
+    if user.is_superuser:
+        return offerings
+    return offerings.filter(is_published=True) | offerings.filter(pk__in=taught_offering_ids(user))
+
+
+def catalogue(user) -> list[tuple[Course, Offering | None, int]]:
+    """Every course with a visible offering: (course, its latest offering, number of offerings)."""
+    latest: dict[int, Offering] = {}
+    counts: dict[int, int] = {}
+    for offering in visible_offerings(user).order_by("-start_date", "-pk"):
+        latest.setdefault(offering.course_id, offering)
+        counts[offering.course_id] = counts.get(offering.course_id, 0) + 1
+    rows = [(o.course, o, counts[o.course_id]) for o in latest.values()]
+    return sorted(rows, key=lambda row: row[0].title)
+
+
+def course_offerings(*, user, course_slug: str) -> list[Offering]:
+    """The course's visible offerings, latest first; 404 when there are none."""
+    offerings = list(
+        visible_offerings(user).filter(course__slug=course_slug).order_by("-start_date", "-pk")
+    )
+    if not offerings:
+        raise Http404("No such course.")
+    return offerings
+
+
+def offering_for_page(*, user, course_slug: str, offering_slug: str) -> Offering:
+    """The offering a public page is about; 404 if it does not exist or is not visible."""
+    try:
+        return visible_offerings(user).get(course__slug=course_slug, slug=offering_slug)
+    except Offering.DoesNotExist:
+        raise Http404("No such offering.") from None
+
+
+def offering_modules(offering: Offering) -> QuerySet[Module]:
+    return offering.modules.order_by("order", "pk")
+
+
+def lectures_prefetch() -> Prefetch:
+    return Prefetch(
+        "lectures",
+        queryset=VideoLecture.objects.order_by("order", "pk").prefetch_related("parts"),
+    )
+
+
+def offering_modules_with_lectures(offering: Offering) -> QuerySet[Module]:
+    return offering_modules(offering).prefetch_related(lectures_prefetch())
+
+
+def published_announcements(offering: Offering) -> QuerySet[Announcement]:
+    return offering.announcements.published().select_related("author")

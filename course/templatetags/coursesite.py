@@ -1,0 +1,30 @@
+from django import template
+from django.utils.html import format_html
+
+from course.rendering import render_markdown
+
+register = template.Library()
+
+
+@register.filter(name="markdown")
+def markdown_filter(text):
+    return render_markdown(text)
+
+
+@register.simple_tag
+def obfuscated_email(address):
+    """An address that scrapers do not read as one; static/js/contact.js turns it into a link.
+
+    Without JavaScript, people read "name [at] example.org"; with it, they get a mailto link.
+    The address is split and reversed in data attributes so no "user@host" string is in the HTML.
+    """
+    if not address or "@" not in address:
+        return ""
+    user, _, domain = address.partition("@")
+    return format_html(
+        '<span class="js-contact" data-u="{}" data-d="{}">{} [at] {}</span>',
+        user[::-1],
+        domain[::-1],
+        user,
+        domain.replace(".", " [dot] "),
+    )

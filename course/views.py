@@ -1,0 +1,181 @@
+"""Public course pages. Views resolve the offering through selectors and render templates."""
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.views.generic import TemplateView
+
+from . import selectors
+from .models import Offering
+from .rendering import render_markdown
+
+
+class CatalogueView(TemplateView):
+    template_name = "course/catalogue.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(rows=selectors.catalogue(self.request.user), **kwargs)
+
+
+class OfferingPageMixin:
+    """Resolves the offering named in the URL and puts it, and the navigation, in the context."""
+
+    section = ""
+
+    def get_offering(self) -> Offering:
+        if not hasattr(self, "_offering"):
+            self._offering = selectors.offering_for_page(
+                user=self.request.user,
+                course_slug=self.kwargs["course_slug"],
+                offering_slug=self.kwargs["offering_slug"],
+            )
+        return self._offering
+
+    def get_context_data(self, **kwargs):
+        offering = self.get_offering()
+        user = self.request.user
+        return super().get_context_data(
+            offering=offering,
+            course=offering.course,
+            section=self.section,
+            is_offering_staff=user.has_perm("course.see_offering_internals", offering),
+            **kwargs,
+        )
+
+
+class OfferingHomeView(OfferingPageMixin, TemplateView):
+    template_name = "course/offering_home.html"
+    section = "home"
+
+    def get_context_data(self, **kwargs):
+        offering = self.get_offering()
+        registration_state, registration_when = offering.registration_state()
+        return super().get_context_data(
+            staff=list(offering.staff.order_by("order", "name")),
+            announcements=list(selectors.published_announcements(offering)[:3]),
+            other_offerings=[
+                o
+                for o in selectors.course_offerings(
+                    user=self.request.user, course_slug=offering.course.slug
+                )
+                if o.pk != offering.pk
+            ],
+            registration_state=registration_state,
+            registration_when=registration_when,
+            **kwargs,
+        )
+
+
+class CourseDetailView(OfferingHomeView):
+    """The course's address shows its latest offering, with links to the earlier ones."""
+
+    def get_offering(self) -> Offering:
+        if not hasattr(self, "_offering"):
+            self._offering = selectors.course_offerings(
+                user=self.request.user, course_slug=self.kwargs["course_slug"]
+            )[0]
+        return self._offering
+
+
+class ModuleListView(OfferingPageMixin, TemplateView):
+    template_name = "course/module_list.html"
+    section = "modules"
+
+    def get_context_data(self, **kwargs):
+        modules = selectors.offering_modules_with_lectures(self.get_offering())
+        return super().get_context_data(modules=list(modules), **kwargs)
+
+
+class ModuleDetailView(OfferingPageMixin, TemplateView):
+    template_name = "course/module_detail.html"
+    section = "modules"
+
+    def get_context_data(self, **kwargs):
+        offering = self.get_offering()
+        modules = list(selectors.offering_modules(offering))
+        module = next((m for m in modules if m.slug == self.kwargs["module_slug"]), None)
+        if module is None:
+            raise Http404("No such module.")
+        index = modules.index(module)
+        lectures = selectors.offering_modules_with_lectures(offering).get(pk=module.pk)
+        return super().get_context_data(
+            module=module,
+            lectures=list(lectures.lectures.all()),
+            previous_module=modules[index - 1] if index > 0 else None,
+            next_module=modules[index + 1] if index + 1 < len(modules) else None,
+            **kwargs,
+        )
+
+
+class LectureListView(OfferingPageMixin, TemplateView):
+    template_name = "course/lecture_list.html"
+    section = "lectures"
+
+    def get_context_data(self, **kwargs):
+        modules = list(selectors.offering_modules_with_lectures(self.get_offering()))
+        return super().get_context_data(
+            modules=modules,
+            lecture_count=sum(len(m.lectures.all()) for m in modules),
+            **kwargs,
+        )
+
+
+class ExaminationView(OfferingPageMixin, TemplateView):
+    template_name = "course/examination.html"
+    section = "examination"
+
+
+class AnnouncementListView(OfferingPageMixin, TemplateView):
+    template_name = "course/announcement_list.html"
+    section = "announcements"
+
+    def get_context_data(self, **kwargs):
+        announcements = selectors.published_announcements(self.get_offering())
+        return super().get_context_data(announcements=list(announcements), **kwargs)
+
+
+class AnnouncementFeed(Feed):
+    """Atom feed of an offering's published announcements, newest first."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request, course_slug, offering_slug):
+        # Feeds are read by feed readers without a session: only published offerings.
+        self.offering = selectors.offering_for_page(
+            user=request.user, course_slug=course_slug, offering_slug=offering_slug
+        )
+        return self.offering
+
+    def title(self, offering):
+        return f"{offering}: announcements"
+
+    def subtitle(self, offering):
+        return f"Announcements of {offering.course.title}, {offering.name}."
+
+    def link(self, offering):
+        return reverse(
+            "course:announcement_list",
+            kwargs={"course_slug": offering.course.slug, "offering_slug": offering.slug},
+        )
+
+    def items(self, offering):
+        return selectors.published_announcements(offering)[:50]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return render_markdown(item.body)
+
+    def item_link(self, item):
+        return f"{self.link(self.offering)}#announcement-{item.pk}"
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_author_name(self, item):
+        return item.author.full_name if item.author else None
