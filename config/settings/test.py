@@ -13,3 +13,6 @@ ALLOWED_HOSTS = ["*"]
 # Parallel runs against one PostgreSQL server need distinct test database names.
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}  # noqa: F405
+# Serve static files from the source folders, as runserver does; no collectstatic in tests.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,87 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from accounts.models import User
+from course.models import Announcement, Course, LecturePart, Module, Offering, Staff, VideoLecture
+
+pytestmark = pytest.mark.django_db
+
+COUNTED = [Course, Offering, Staff, Module, VideoLecture, LecturePart, Announcement, User]
+
+
+def load():
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_load_demo_creates_the_2016_offering_from_the_seed():
+    load()
+    offering = Offering.objects.get(course__slug="deep-learning", slug="2016")
+    assert offering.get_absolute_url() == "/courses/deep-learning/2016/"
+    assert offering.study_period == "LP4"
+    assert (str(offering.start_date), str(offering.end_date)) == ("2016-03-21", "2016-06-04")
+    assert "not be given in the academic year 2016-2017" in offering.notice
+    assert offering.attendance_threshold == 80
+    assert offering.group_size == 2
+    assert offering.course.credits == 7.5
+    assert [m.title for m in offering.modules.order_by("order")] == [
+        "Preliminaries",
+        "Recurrent Neural Networks",
+        "Convolutional Neural Networks",
+        "Unsupervised and semi-supervised methods",
+        "Regularization",
+        "Project presentations",
+    ]
+    assert offering.modules.get(slug="project-presentations").kind == "presentations"
+    lectures = VideoLecture.objects.filter(module__offering=offering)
+    assert lectures.count() == 10
+    assert lectures.get(speaker="Hugo Larochelle").parts_notation == "Lec1, Lec2:1-2:11"
+    assert lectures.get(speaker="Geoffrey Hinton").parts_notation == "9A, 9B, 9C, 9E, 10E"
+
+
+def test_load_demo_stores_each_teachers_own_address():
+    load()
+    emails = dict(Staff.objects.values_list("name", "email"))
+    assert emails["Olof Mogren"] == "mogren@example.org"
+    assert emails["Mikael Kågebäck"] == "kageback@example.org"
+    assert emails["Fredrik Johansson"] == "frejohk@example.org"
+    assert Staff.objects.get(role="responsible").name == "Devdatt Dubhashi"
+
+
+def test_load_demo_twice_duplicates_nothing():
+    load()
+    before = {model: model.objects.count() for model in COUNTED}
+    load()
+    assert {model: model.objects.count() for model in COUNTED} == before
+
+
+def test_load_demo_prints_logins_that_work(client):
+    output = load()
+    for email, password in [
+        ("admin@example.org", "demo-admin-2016"),
+        ("mogren@example.org", "demo-ta-2016"),
+        ("student@example.org", "demo-student-2016"),
+    ]:
+        assert f"{email}  /  {password}" in output
+        assert client.login(username=email, password=password)
+        client.logout()
+
+
+def test_demo_ta_edits_the_2016_offering_in_the_admin(client):
+    load()
+    client.login(username="mogren@example.org", password="demo-ta-2016")
+    offering = Offering.objects.get(slug="2016")
+    assert client.get(f"/admin/course/offering/{offering.pk}/change/").status_code == 200
+
+
+@override_settings(COURSESITE_ENVIRONMENT="production")
+def test_load_demo_refuses_a_production_database_without_force():
+    with pytest.raises(CommandError, match="production database"):
+        load()
+    assert not Course.objects.exists()
+    call_command("load_demo", "--force", stdout=StringIO())
+    assert Course.objects.filter(slug="deep-learning").exists()

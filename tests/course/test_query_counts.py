@@ -1,0 +1,60 @@
+"""Every public page runs a fixed number of queries, whatever the size of the offering."""
+
+import pytest
+
+from course.services import lecture_set_parts
+from tests.conftest import offering_url
+from tests.factories import (
+    AnnouncementFactory,
+    ModuleFactory,
+    OfferingFactory,
+    StaffFactory,
+    VideoLectureFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def grow(offering, scale):
+    """The 2016 shape (6 modules, 10 lectures, 4 staff, 2 announcements) times `scale`."""
+    modules = [ModuleFactory(offering=offering, slug=f"m{i}") for i in range(6 * scale)]
+    for i in range(10 * scale):
+        lecture = VideoLectureFactory(module=modules[i % len(modules)])
+        lecture_set_parts(lecture=lecture, notation="Lec1, Lec2:1-2:11")
+    StaffFactory.create_batch(4 * scale, offering=offering)
+    AnnouncementFactory.create_batch(2 * scale, offering=offering)
+    for year in range(scale):
+        OfferingFactory(course=offering.course, slug=f"old{year}")
+
+
+# (path, queries for an anonymous visitor, queries for a logged-in teaching assistant).
+# A logged-in request adds the session, the user and the user's taught offerings.
+PAGES = [
+    ("/", 1, 4),
+    ("/courses/deep-learning/", 4, 7),
+    ("", 4, 7),
+    ("modules/", 4, 7),
+    ("modules/m0/", 5, 8),
+    ("lectures/", 4, 7),
+    ("examination/", 1, 4),
+    ("announcements/", 2, 5),
+    ("announcements/feed/", 2, 5),
+]
+
+
+def url_for(offering, path):
+    return path if path.startswith("/") else offering_url(offering, path)
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+@pytest.mark.parametrize(("path", "anonymous", "logged_in"), PAGES)
+def test_public_page_query_count_is_fixed(
+    client, django_assert_num_queries, offering, ta, scale, path, anonymous, logged_in
+):
+    grow(offering, scale)
+    url = url_for(offering, path)
+    with django_assert_num_queries(anonymous):
+        assert client.get(url).status_code == 200
+    client.force_login(ta)
+    with django_assert_num_queries(logged_in):
+        assert client.get(url).status_code == 200
