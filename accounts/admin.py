@@ -1,21 +1,35 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+"""Admin for applications, enrolment decisions, mail templates and the outbox."""
 
-from .forms import AdminUserChangeForm, AdminUserCreationForm
-from .models import User
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+
+from course.admin import TeachingAdminMixin
+from course.models import Offering
+from course.rules import taught_offering_ids
+
+from . import services
+from .enums import EnrolmentStatus, MailStatus
+from .forms import AdminUserChangeForm, AdminUserCreationForm, DirectEnrolmentForm
+from .mailing import allowed_placeholders, mail_approve, mail_discard
+from .models import Enrolment, EnrolmentDecision, MailTemplate, OutgoingMail, User
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     form = AdminUserChangeForm
     add_form = AdminUserCreationForm
-    list_display = ["email", "full_name", "is_staff", "is_superuser", "is_active", "date_joined"]
+    list_display = ["email", "full_name", "email_verified_at", "is_staff", "is_superuser",
+                    "is_active", "date_joined"]  # fmt: skip
     list_filter = ["is_staff", "is_superuser", "is_active"]
     search_fields = ["email", "full_name"]
     ordering = ["email"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Personal information", {"fields": ["full_name"]}),
+        ("Personal information", {"fields": ["full_name", "email_verified_at"]}),
         (
             "Permissions",
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
@@ -25,3 +39,173 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
     ]
+
+
+class DecisionInline(TeachingAdminMixin, admin.TabularInline):
+    model = EnrolmentDecision
+    extra = 0
+    can_delete = False
+    fields = ["decided_at", "old_status", "new_status", "decided_by", "note"]
+    readonly_fields = fields
+    offering_path = "enrolment__offering"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def decision_action(status: str, label: str):
+    @admin.action(description=label)
+    def action(modeladmin, request, queryset):
+        done, errors = 0, []
+        for enrolment in queryset.order_by("applied_at", "pk"):
+            try:
+                services.enrolment_decide(enrolment=enrolment, status=status, by=request.user)
+            except ValidationError as error:
+                errors.extend(error.messages)
+            else:
+                done += 1
+        if done:
+            verb = EnrolmentStatus(status).label.lower()
+            modeladmin.message_user(
+                request, f"{done} application{'s' if done != 1 else ''} now {verb}.",
+                messages.SUCCESS,
+            )  # fmt: skip
+        for error in errors:
+            modeladmin.message_user(request, error, messages.ERROR)
+
+    action.__name__ = f"mark_{status}"
+    return action
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    list_display = ["student_name", "student_email", "email_confirmed", "offering", "level",
+                    "programme", "status", "applied_at", "decided_by", "decided_at"]  # fmt: skip
+    list_filter = ["status", "level", ("applied_at", admin.DateFieldListFilter), "offering"]
+    search_fields = ["student__full_name", "student__email", "programme"]
+    list_select_related = ["student", "offering__course", "decided_by"]
+    date_hierarchy = "applied_at"
+    ordering = ["offering", "applied_at"]
+    actions = [
+        decision_action(EnrolmentStatus.ACCEPTED, "Accept selected applications"),
+        decision_action(
+            EnrolmentStatus.WAITLISTED, "Put selected applications on the waiting list"
+        ),
+        decision_action(EnrolmentStatus.REJECTED, "Reject selected applications"),
+        decision_action(EnrolmentStatus.WITHDRAWN, "Withdraw selected applications"),
+    ]
+    inlines = [DecisionInline]
+    fields = ["student", "offering", "level", "programme", "motivation", "status", "applied_at",
+              "enrolled_on", "decided_by", "decided_at"]  # fmt: skip
+    readonly_fields = ["student", "offering", "level", "programme", "motivation", "status",
+                       "applied_at", "decided_by", "decided_at"]  # fmt: skip
+
+    @admin.display(description="student", ordering="student__full_name")
+    def student_name(self, enrolment):
+        return enrolment.student.full_name
+
+    @admin.display(description="email", ordering="student__email")
+    def student_email(self, enrolment):
+        return enrolment.student.email
+
+    @admin.display(description="confirmed", boolean=True)
+    def email_confirmed(self, enrolment):
+        return enrolment.student.email_verified_at is not None
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Adding an enrolment means enrolling a student directly (late arrivals)."""
+        if not self.has_add_permission(request):
+            return redirect("admin:index")
+        offerings = Offering.objects.select_related("course")
+        if not request.user.is_superuser:
+            offerings = offerings.filter(pk__in=taught_offering_ids(request.user))
+        form = DirectEnrolmentForm(request.POST or None, offerings=offerings)
+        if request.method == "POST" and form.is_valid():
+            try:
+                enrolment = services.enrolment_enrol_directly(by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    f"{enrolment.student.full_name} is enrolled from "
+                    f"{enrolment.enrolled_on:%Y-%m-%d}; the acceptance mail is in the outbox.",
+                    messages.SUCCESS,
+                )
+                return redirect("admin:accounts_enrolment_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Enrol a student directly",
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/accounts/enrolment/direct_enrol.html", context)
+
+
+@admin.register(MailTemplate)
+class MailTemplateAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    list_display = ["offering", "status", "subject"]
+    list_filter = ["offering", "status"]
+    list_select_related = ["offering__course"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        common = ", ".join(f"${{{p}}}" for p in allowed_placeholders("rejected"))
+        extra = ", ".join(
+            f"${{{p}}}"
+            for p in allowed_placeholders("accepted")
+            if p not in allowed_placeholders("rejected")
+        )
+        form.base_fields[
+            "body"
+        ].help_text = f"Placeholders: {common}. In the mail to accepted students also: {extra}."
+        return form
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    list_display = ["subject", "to_email", "kind", "status", "offering", "created_at",
+                    "attempts", "sent_at"]  # fmt: skip
+    list_filter = ["status", "kind", "offering"]
+    search_fields = ["to_email", "subject", "body"]
+    list_select_related = ["offering__course"]
+    date_hierarchy = "created_at"
+    actions = ["approve", "discard"]
+    fields = ["to_email", "subject", "body", "kind", "status", "offering", "created_at",
+              "approved_by", "attempts", "next_attempt_at", "last_error", "sent_at"]  # fmt: skip
+
+    def get_readonly_fields(self, request, obj=None):
+        editable = {"subject", "body"} if obj is not None and obj.is_editable else set()
+        return [f for f in self.fields if f not in editable]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # mail is written by the site, never from scratch here
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # discard instead: nothing is lost
+
+    @admin.action(description="Approve: send selected mails")
+    def approve(self, request, queryset):
+        count = mail_approve(mails=queryset, by=request.user)
+        self.message_user(request, f"{count} mail(s) queued for sending.", messages.SUCCESS)
+
+    @admin.action(description="Discard selected mails")
+    def discard(self, request, queryset):
+        count = mail_discard(mails=queryset)
+        self.message_user(request, f"{count} mail(s) discarded.", messages.SUCCESS)
+
+    def changelist_view(self, request, extra_context=None):
+        waiting = self.get_queryset(request).filter(
+            Q(status=MailStatus.REVIEW) | Q(status=MailStatus.FAILED)
+        )
+        count = waiting.count()
+        if count and "status__exact" not in request.GET:
+            self.message_user(
+                request,
+                f"{count} mail(s) wait for review or have failed: filter by status to see them.",
+                messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context)

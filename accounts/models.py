@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from .enums import EnrolmentStatus, Level, MailKind, MailStatus
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -48,6 +50,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    email_verified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the person followed the link mailed to them."
+    )
 
     objects = UserManager()
 
@@ -71,5 +76,172 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_full_name(self):
         return self.full_name
 
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def accepted(self):
+        return self.filter(status=EnrolmentStatus.ACCEPTED)
+
+    def waiting_list(self):
+        """Waitlisted applications in the order they move up: first applied, first in."""
+        return self.filter(status=EnrolmentStatus.WAITLISTED).order_by("applied_at", "pk")
+
+
+class Enrolment(models.Model):
+    """A student's application to an offering and, once decided, their enrolment in it.
+
+    The level (MSc or PhD) belongs here, not to the person: it decides the grading scale.
+    Status changes go through accounts.services (capacity, waiting list, decision mails).
+    """
+
+    offering = models.ForeignKey(
+        "course.Offering", on_delete=models.CASCADE, related_name="enrolments"
+    )
+    student = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolments")
+    level = models.CharField(max_length=3, choices=Level.choices)
+    programme = models.CharField("programme or department", max_length=200, blank=True)
+    motivation = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=12, choices=EnrolmentStatus.choices, default=EnrolmentStatus.APPLIED
+    )
+    applied_at = models.DateTimeField(default=timezone.now)
+    enrolled_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="First day the student takes part; sessions before it do not count against them.",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["offering", "applied_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "student"], name="accounts_one_enrolment_per_offering"
+            ),
+        ]
+        indexes = [models.Index(fields=["offering", "status", "applied_at"])]
+
+    def __str__(self):
+        return f"{self.student} in {self.offering_id and self.offering}"
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == EnrolmentStatus.ACCEPTED
+
+
+class EnrolmentDecision(models.Model):
+    """One change of an enrolment's status: who made it, when, from what to what."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="decisions")
+    old_status = models.CharField(max_length=12, choices=EnrolmentStatus.choices, blank=True)
+    new_status = models.CharField(max_length=12, choices=EnrolmentStatus.choices)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["enrolment", "decided_at", "pk"]
+
+    def __str__(self):
+        return f"{self.old_status or 'new'} → {self.new_status}"
+
+
+class MailTemplate(models.Model):
+    """An offering's wording of the mail sent for one kind of decision.
+
+    Placeholders are written ${name}; accounts.mailing lists those each kind may use and
+    MailTemplate.clean() refuses any other.
+    """
+
+    offering = models.ForeignKey(
+        "course.Offering", on_delete=models.CASCADE, related_name="mail_templates"
+    )
+    status = models.CharField("decision", max_length=12, choices=EnrolmentStatus.choices)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+
+    class Meta:
+        ordering = ["offering", "status"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "status"], name="accounts_one_template_per_decision"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_status_display()} mail"
+
+    def clean(self):
+        from .mailing import validate_template
+
+        super().clean()
+        validate_template(self.status, subject=self.subject, body=self.body)
+
+
+class OutgoingMailQuerySet(models.QuerySet):
+    def due(self, now=None):
+        """Queued mails whose next attempt has come, oldest first."""
+        now = now or timezone.now()
+        return self.filter(status=MailStatus.QUEUED, next_attempt_at__lte=now).order_by(
+            "next_attempt_at", "pk"
+        )
+
+
+class OutgoingMail(models.Model):
+    """A mail in the outbox. Requests only queue mail; manage.py send_queued_mail sends it.
+
+    A mail waiting for review is not sent until staff approve it; a failed attempt is
+    recorded and retried later, so a broken mail server loses nothing.
+    """
+
+    offering = models.ForeignKey(
+        "course.Offering",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="outgoing_mails",
+    )
+    recipient = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="mails"
+    )
+    to_email = models.EmailField("to")
+    subject = models.CharField(max_length=250)
+    body = models.TextField()
+    kind = models.CharField(max_length=20, choices=MailKind.choices, default=MailKind.OTHER)
+    status = models.CharField(max_length=10, choices=MailStatus.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    approved_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OutgoingMailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "outgoing mail"
+        verbose_name_plural = "outbox"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.subject} → {self.to_email}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in {MailStatus.REVIEW, MailStatus.QUEUED, MailStatus.FAILED}

@@ -1,13 +1,21 @@
+"""Account pages, registration for an offering and the student's own pages.
+
+Mounted at the site root: the paths name their own prefixes (accounts/, me/, courses/).
+"""
+
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from . import views
 from .forms import LoginForm
 
 app_name = "accounts"
 
+OFFERING = "<slug:course_slug>/<slug:offering_slug>"
+
 urlpatterns = [
     path(
-        "login/",
+        "accounts/login/",
         auth_views.LoginView.as_view(
             template_name="accounts/login.html",
             authentication_form=LoginForm,
@@ -15,9 +23,12 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/signup/", views.SignupView.as_view(), name="signup"),
+    path("accounts/verify/resend/", views.ResendVerificationView.as_view(), name="verify_resend"),
+    path("accounts/verify/<str:token>/", views.VerifyEmailView.as_view(), name="verify_email"),
     path(
-        "password/change/",
+        "accounts/password/change/",
         auth_views.PasswordChangeView.as_view(
             template_name="accounts/password_change.html",
             success_url=reverse_lazy("accounts:password_change_done"),
@@ -25,15 +36,15 @@ urlpatterns = [
         name="password_change",
     ),
     path(
-        "password/change/done/",
+        "accounts/password/change/done/",
         auth_views.PasswordChangeDoneView.as_view(
             template_name="accounts/password_change_done.html"
         ),
         name="password_change_done",
     ),
     path(
-        "password/reset/",
-        auth_views.PasswordResetView.as_view(
+        "accounts/password/reset/",
+        views.PasswordResetView.as_view(
             template_name="accounts/password_reset.html",
             email_template_name="accounts/email/password_reset.txt",
             subject_template_name="accounts/email/password_reset_subject.txt",
@@ -42,12 +53,12 @@ urlpatterns = [
         name="password_reset",
     ),
     path(
-        "password/reset/sent/",
+        "accounts/password/reset/sent/",
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
         name="password_reset_done",
     ),
     path(
-        "password/reset/<uidb64>/<token>/",
+        "accounts/password/reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
             template_name="accounts/password_reset_confirm.html",
             success_url=reverse_lazy("accounts:password_reset_complete"),
@@ -55,10 +66,14 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path(
-        "password/reset/complete/",
+        "accounts/password/reset/complete/",
         auth_views.PasswordResetCompleteView.as_view(
             template_name="accounts/password_reset_complete.html"
         ),
         name="password_reset_complete",
     ),
+    path("me/", views.MyCoursesView.as_view(), name="me"),
+    path(f"me/{OFFERING}/", views.MyOfferingView.as_view(), name="my_offering"),
+    path(f"me/{OFFERING}/withdraw/", views.WithdrawView.as_view(), name="withdraw"),
+    path(f"courses/{OFFERING}/register/", views.RegisterView.as_view(), name="register"),
 ]

@@ -1,7 +1,11 @@
 """Admin for teaching staff: each model is limited to the offerings the user teaches."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
+
+from accounts.mailing import announcement_mail_students
+from accounts.services import offering_fill_free_seats
 
 from .forms import VideoLectureForm
 from .models import Announcement, Course, Module, Offering, Staff, VideoLecture
@@ -140,6 +144,18 @@ class OfferingAdmin(TeachingAdminMixin, admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            "Registration",
+            {
+                "fields": [
+                    "capacity",
+                    "programme_question",
+                    "motivation_question",
+                    "decisions_need_review",
+                    "platform_instructions",
+                ]
+            },
+        ),
         ("Rules", {"fields": ["attendance_threshold", "group_size"]}),
     ]
 
@@ -147,6 +163,15 @@ class OfferingAdmin(TeachingAdminMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if not change:
             offering_add_creator_as_staff(offering=obj, user=request.user)
+        elif "capacity" in form.changed_data:
+            promoted = offering_fill_free_seats(offering=obj, by=request.user)
+            if promoted:
+                names = ", ".join(e.student.full_name for e in promoted)
+                self.message_user(
+                    request,
+                    f"Moved up from the waiting list: {names}. Their mails are in the outbox.",
+                    messages.SUCCESS,
+                )
 
 
 @admin.register(Module)
@@ -203,14 +228,30 @@ class StaffAdmin(TeachingAdminMixin, admin.ModelAdmin):
 
 @admin.register(Announcement)
 class AnnouncementAdmin(TeachingAdminMixin, admin.ModelAdmin):
-    list_display = ["title", "offering", "published_at", "author"]
+    list_display = ["title", "offering", "published_at", "author", "mailed_at"]
+    actions = ["mail_to_students"]
     list_filter = ["offering", ("published_at", admin.EmptyFieldListFilter)]
     search_fields = ["title", "body"]
     date_hierarchy = "published_at"
     list_select_related = ["offering__course", "author"]
-    fields = ["offering", "title", "body", "published_at"]
+    fields = ["offering", "title", "body", "published_at", "mailed_at"]
+    readonly_fields = ["mailed_at"]
 
     def save_model(self, request, obj, form, change):
         if not change:
             obj.author = request.user
         super().save_model(request, obj, form, change)
+
+    @admin.action(description="Email selected announcements to the accepted students")
+    def mail_to_students(self, request, queryset):
+        for announcement in queryset:
+            try:
+                count = announcement_mail_students(announcement=announcement, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"“{announcement.title}” queued to {count} student(s).",
+                    messages.SUCCESS,
+                )

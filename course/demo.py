@@ -7,12 +7,15 @@ load() is idempotent: it finds existing rows by their natural keys and updates t
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
 
-from accounts.models import User
+from accounts.enums import EnrolmentStatus, Level
+from accounts.models import Enrolment, EnrolmentDecision, User
 
 from .enums import ModuleKind, OfferingStatus, StaffRole
 from .models import Announcement, Course, Module, Offering, Staff, VideoLecture
@@ -168,6 +171,40 @@ ANNOUNCEMENTS = [
 ]
 
 
+PLATFORM_INSTRUCTIONS = """\
+Watch the video lectures of each module on Scalable Learning **the day before** its first
+discussion session, and solve the module's quizzes there. Sign up on Scalable Learning with
+your university address and the enrollment key below.
+"""
+
+# The students of the page's ten project proposals. The page names 19 people; the demo
+# student account below is the twentieth accepted student. Their levels are INVENTED (the
+# page says only that the course targets PhD students and admitted MSc students).
+STUDENTS = [
+    ("Raphael Konstantinou", Level.MSC), ("Sebastian Eriksson", Level.MSC),
+    ("Josefin Ondrus", Level.MSC), ("Gabriel Andersson", Level.MSC),
+    ("Robert Nyquist", Level.MSC), ("Daniel Pettersson", Level.MSC),
+    ("David Alfter", Level.PHD), ("Luis Nieto Piña", Level.PHD),
+    ("Car-Johan Hoel", Level.PHD),
+    ("Arvid Nilsson", Level.MSC), ("Jonas Karlsson", Level.MSC),
+    ("Christian Ågren", Level.MSC), ("Alexander Ågren", Level.MSC),
+    ("Florian Schäfer", Level.MSC), ("Mats Uddgård", Level.PHD),
+    ("Emilio Jorge", Level.PHD), ("Benjamin Lindberg", Level.MSC),
+    ("Luca Caltagirone", Level.PHD), ("Sina Torabi", Level.PHD),
+]  # fmt: skip
+# INVENTED people, so that the admin shows every state an application can be in.
+OTHER_APPLICANTS = [
+    ("Oskar Berg", Level.MSC, EnrolmentStatus.WAITLISTED),
+    ("Maja Lund", Level.MSC, EnrolmentStatus.APPLIED),
+    ("Elin Holm", Level.MSC, EnrolmentStatus.REJECTED),
+    ("Viktor Sand", Level.PHD, EnrolmentStatus.WITHDRAWN),
+]
+
+
+def demo_email(name: str) -> str:
+    return ".".join(slugify(part) for part in name.split()) + "@example.org"
+
+
 @dataclass(frozen=True)
 class DemoLogin:
     role: str
@@ -189,12 +226,112 @@ def _user(login: DemoLogin, full_name: str, **flags) -> User:
     return user
 
 
+def _staff_and_outline(offering: Offering, ta: User) -> None:
+    for order, (name, role, description, email) in enumerate(STAFF, start=1):
+        Staff.objects.update_or_create(
+            offering=offering,
+            name=name,
+            defaults={
+                "role": role,
+                "description": description,
+                "email": email,
+                "order": order,
+                "user": ta if email == TA_LOGIN.email else None,
+            },
+        )
+    for order, (slug, title, kind, description, lectures) in enumerate(MODULES, start=1):
+        module, _ = Module.objects.update_or_create(
+            offering=offering,
+            slug=slug,
+            defaults={"title": title, "kind": kind, "description": description, "order": order},
+        )
+        for lecture_order, (speaker, lecture_title, parts) in enumerate(lectures, start=1):
+            lecture, _ = VideoLecture.objects.update_or_create(
+                module=module,
+                speaker=speaker,
+                title=lecture_title,
+                defaults={"order": lecture_order},
+            )
+            lecture_set_parts(lecture=lecture, notation=parts)
+
+
+def _enrol(offering, student, level, status, applied_at, decided_by) -> Enrolment:
+    decided = status != EnrolmentStatus.APPLIED
+    enrolment, _ = Enrolment.objects.update_or_create(
+        offering=offering,
+        student=student,
+        defaults={
+            "level": level,
+            "programme": "Computer Science" if level == Level.MSC else "PhD studies, CSE",
+            "status": status,
+            "applied_at": applied_at,
+            "decided_at": applied_at + timedelta(days=14) if decided else None,
+            "decided_by": decided_by if decided else None,
+            "enrolled_on": offering.start_date if status == EnrolmentStatus.ACCEPTED else None,
+        },
+    )
+    if not enrolment.decisions.exists():
+        EnrolmentDecision.objects.create(
+            enrolment=enrolment, new_status=EnrolmentStatus.APPLIED, decided_by=student,
+            decided_at=applied_at, note="application",
+        )  # fmt: skip
+        if decided:
+            EnrolmentDecision.objects.create(
+                enrolment=enrolment, old_status=EnrolmentStatus.APPLIED, new_status=status,
+                decided_by=decided_by, decided_at=enrolment.decided_at,
+            )  # fmt: skip
+    return enrolment
+
+
+def _next_offering(course: Course, ta: User) -> Offering:
+    """A next run of the course whose registration is open on the day the demo is loaded.
+
+    Its dates are relative to today (it starts on a Monday about two months ahead), so the
+    registration flow can be tried at any time; its name is the year it starts in.
+    """
+    today = timezone.localdate()
+    start = today + timedelta(days=56 + (7 - today.weekday()) % 7)
+    offering, _ = Offering.objects.update_or_create(
+        course=course,
+        slug="next",
+        defaults={
+            "name": str(start.year),
+            "study_period": "LP3",
+            "start_date": start,
+            "end_date": start + timedelta(days=75),
+            "status": OfferingStatus.REGISTRATION,
+            "is_published": True,
+            "notice": "",
+            "summary": "The next run of the course: registration is open.",
+            "practical_information": PRACTICAL_INFORMATION.split("### Registration")[0],
+            "examination_rules": EXAMINATION_RULES,
+            "video_platform_name": "Scalable Learning",
+            "video_platform_url": "https://www.scalable-learning.com/",
+            "enrollment_key": "DL-NEXT-KEY-DEMO",
+            "discussion_group_url": "https://groups.example.org/deep-learning-chalmers",
+            "platform_instructions": PLATFORM_INSTRUCTIONS,
+            "capacity": 30,
+            "registration_opens": datetime.combine(
+                today - timedelta(days=7), time(9), tzinfo=STOCKHOLM
+            ),
+            "registration_closes": datetime.combine(
+                start - timedelta(days=7), time(23, 59), tzinfo=STOCKHOLM
+            ),
+        },
+    )
+    offering.full_clean()
+    _staff_and_outline(offering, ta)
+    return offering
+
+
 @transaction.atomic
 def load() -> tuple[Offering, list[DemoLogin]]:
-    """Create or update the demo course, its 2016 offering and the demo accounts.
+    """Create or update the demo course, its 2016 offering, a next offering open for
+    registration, the students of 2016 and the demo accounts.
 
     Side effects: writes Course, Offering, Staff, Module, VideoLecture, LecturePart,
-    Announcement and User rows; resets the demo accounts' passwords to the printed ones.
+    Announcement, User, Enrolment and EnrolmentDecision rows; resets the demo accounts'
+    passwords to the printed ones.
     """
     course, _ = Course.objects.update_or_create(slug="deep-learning", defaults=COURSE)
     offering, _ = Offering.objects.update_or_create(
@@ -217,6 +354,8 @@ def load() -> tuple[Offering, list[DemoLogin]]:
             "discussion_group_url": "https://groups.example.org/deep-learning-chalmers",
             "attendance_threshold": 80,
             "group_size": 2,
+            "capacity": 20,  # INVENTED: the page gives no number of seats.
+            "platform_instructions": PLATFORM_INSTRUCTIONS,
             # INVENTED: the page only says registration is closed.
             "registration_opens": datetime(2016, 2, 15, 9, 0, tzinfo=STOCKHOLM),
             "registration_closes": datetime(2016, 3, 14, 23, 59, tzinfo=STOCKHOLM),
@@ -224,37 +363,20 @@ def load() -> tuple[Offering, list[DemoLogin]]:
     )
     offering.full_clean()
 
+    verified = datetime(2016, 2, 20, 10, 0, tzinfo=STOCKHOLM)
     admin = _user(ADMIN_LOGIN, "Course Administrator", is_staff=True, is_superuser=True)
-    ta = _user(TA_LOGIN, "Olof Mogren")
-    _user(STUDENT_LOGIN, "Demo Student")
+    ta = _user(TA_LOGIN, "Olof Mogren", email_verified_at=verified)
+    demo_student = _user(STUDENT_LOGIN, "Demo Student", email_verified_at=verified)
+    _staff_and_outline(offering, ta)
 
-    for order, (name, role, description, email) in enumerate(STAFF, start=1):
-        Staff.objects.update_or_create(
-            offering=offering,
-            name=name,
-            defaults={
-                "role": role,
-                "description": description,
-                "email": email,
-                "order": order,
-                "user": ta if email == TA_LOGIN.email else None,
-            },
+    applied = datetime(2016, 2, 22, 10, 0, tzinfo=STOCKHOLM)
+    people = [(name, level, EnrolmentStatus.ACCEPTED) for name, level in STUDENTS]
+    for index, (name, level, status) in enumerate(people + OTHER_APPLICANTS):
+        student, _ = User.objects.update_or_create(
+            email=demo_email(name), defaults={"full_name": name, "email_verified_at": verified}
         )
-
-    for order, (slug, title, kind, description, lectures) in enumerate(MODULES, start=1):
-        module, _ = Module.objects.update_or_create(
-            offering=offering,
-            slug=slug,
-            defaults={"title": title, "kind": kind, "description": description, "order": order},
-        )
-        for lecture_order, (speaker, lecture_title, parts) in enumerate(lectures, start=1):
-            lecture, _ = VideoLecture.objects.update_or_create(
-                module=module,
-                speaker=speaker,
-                title=lecture_title,
-                defaults={"order": lecture_order},
-            )
-            lecture_set_parts(lecture=lecture, notation=parts)
+        _enrol(offering, student, level, status, applied + timedelta(hours=5 * index), ta)
+    _enrol(offering, demo_student, Level.PHD, EnrolmentStatus.ACCEPTED, applied, ta)
 
     for title, published_at, body in ANNOUNCEMENTS:
         Announcement.objects.update_or_create(
@@ -262,4 +384,5 @@ def load() -> tuple[Offering, list[DemoLogin]]:
             title=title,
             defaults={"published_at": published_at, "body": body, "author": admin},
         )
+    _next_offering(course, ta)
     return offering, [ADMIN_LOGIN, TA_LOGIN, STUDENT_LOGIN]

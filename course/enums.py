@@ -17,3 +17,11 @@ class StaffRole(models.TextChoices):
 class ModuleKind(models.TextChoices):
     REGULAR = "regular", "Regular module"
     PRESENTATIONS = "presentations", "Project presentations"
+
+
+class Question(models.TextChoices):
+    """Whether the registration form asks a question, and whether an answer is required."""
+
+    REQUIRED = "required", "Asked, answer required"
+    OPTIONAL = "optional", "Asked, answer optional"
+    HIDDEN = "hidden", "Not asked"

@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from .enums import ModuleKind, OfferingStatus, StaffRole
+from .enums import ModuleKind, OfferingStatus, Question, StaffRole
 from .validators import ParsedPart
 
 
@@ -100,6 +100,33 @@ class Offering(models.Model):
     )
     registration_opens = models.DateTimeField(null=True, blank=True)
     registration_closes = models.DateTimeField(null=True, blank=True)
+    capacity = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Seats for accepted students; empty for no limit. Raising it moves the "
+        "waiting list up.",
+    )
+    programme_question = models.CharField(
+        "ask for programme or department",
+        max_length=10,
+        choices=Question.choices,
+        default=Question.REQUIRED,
+    )
+    motivation_question = models.CharField(
+        "ask for a motivation", max_length=10, choices=Question.choices, default=Question.OPTIONAL
+    )
+    decisions_need_review = models.BooleanField(
+        "review decision mails",
+        default=True,
+        help_text="Hold enrolment decision mails in the outbox until staff approve them. "
+        "Untick to send them without review.",
+    )
+    platform_instructions = models.TextField(
+        "instructions for accepted students",
+        blank=True,
+        help_text="How to follow the course: shown to accepted students on their page and "
+        "mailed with the acceptance. Markdown.",
+    )
 
     objects = OfferingQuerySet.as_manager()
 
@@ -287,6 +314,9 @@ class Announcement(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     updated_at = models.DateTimeField(auto_now=True)
+    mailed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was mailed to the accepted students."
+    )
 
     objects = AnnouncementQuerySet.as_manager()
 

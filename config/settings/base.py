@@ -143,3 +143,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+# Absolute links in mails (sent outside any request) start with this.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

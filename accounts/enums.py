@@ -1,0 +1,30 @@
+from django.db import models
+
+
+class Level(models.TextChoices):
+    MSC = "msc", "MSc"
+    PHD = "phd", "PhD"
+
+
+class EnrolmentStatus(models.TextChoices):
+    APPLIED = "applied", "Applied"
+    WAITLISTED = "waitlisted", "Waiting list"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class MailStatus(models.TextChoices):
+    REVIEW = "review", "Waiting for review"
+    QUEUED = "queued", "Queued for sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed, gave up"
+    DISCARDED = "discarded", "Discarded"
+
+
+class MailKind(models.TextChoices):
+    VERIFICATION = "verification", "Email verification"
+    PASSWORD_RESET = "password_reset", "Password reset"
+    DECISION = "decision", "Enrolment decision"
+    ANNOUNCEMENT = "announcement", "Announcement"
+    OTHER = "other", "Other"

@@ -1,0 +1,307 @@
+"""The outbox: mail is queued by requests and sent by `manage.py send_queued_mail`.
+
+Decision mails are written from per-offering templates (MailTemplate) or the defaults below,
+with ${placeholders}. Nothing here sends mail during a request, so a broken mail server
+cannot break a page; failed attempts are recorded on the mail and retried with a back-off.
+"""
+
+import logging
+import string
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from .enums import EnrolmentStatus, MailKind, MailStatus
+from .models import Enrolment, MailTemplate, OutgoingMail
+
+logger = logging.getLogger(__name__)
+
+COMMON_PLACEHOLDERS = {
+    "student_name": "the student's full name",
+    "student_email": "the student's email address",
+    "course": "the course title",
+    "offering": "the offering's name, e.g. 2016",
+    "status": "the decision, e.g. Accepted",
+    "my_page_url": "the student's own page for the offering",
+    "offering_url": "the offering's public page",
+}
+ACCEPTED_PLACEHOLDERS = {
+    "platform_name": "the external video platform's name",
+    "platform_url": "the external video platform's address",
+    "enrollment_key": "the platform's enrollment key (never shown publicly)",
+    "instructions": "the offering's instructions for accepted students",
+}
+
+DEFAULT_TEMPLATES = {
+    EnrolmentStatus.ACCEPTED: (
+        "${course} ${offering}: you are enrolled",
+        "Dear ${student_name},\n\n"
+        "you are enrolled in ${course} ${offering}. Welcome!\n\n"
+        "${instructions}\n\n"
+        "Video lectures and quizzes are on ${platform_name}: ${platform_url}\n"
+        "Your enrollment key: ${enrollment_key}\n\n"
+        "Your page for the course: ${my_page_url}\n",
+    ),
+    EnrolmentStatus.WAITLISTED: (
+        "${course} ${offering}: you are on the waiting list",
+        "Dear ${student_name},\n\n"
+        "the course ${course} ${offering} is full, and your application is on its waiting "
+        "list. Seats go to the waiting list in the order of application; we will mail you if "
+        "one becomes free for you.\n\nYour application: ${my_page_url}\n",
+    ),
+    EnrolmentStatus.REJECTED: (
+        "${course} ${offering}: your application",
+        "Dear ${student_name},\n\n"
+        "we are sorry: we cannot offer you a place in ${course} ${offering}.\n\n"
+        "Your application: ${my_page_url}\n",
+    ),
+    EnrolmentStatus.WITHDRAWN: (
+        "${course} ${offering}: your application is withdrawn",
+        "Dear ${student_name},\n\n"
+        "your application to ${course} ${offering} is withdrawn. If this is a mistake, "
+        "register again while registration is open, or contact the teaching assistants.\n\n"
+        "${offering_url}\n",
+    ),
+}
+
+
+def allowed_placeholders(status: str) -> dict[str, str]:
+    if status == EnrolmentStatus.ACCEPTED:
+        return {**COMMON_PLACEHOLDERS, **ACCEPTED_PLACEHOLDERS}
+    return dict(COMMON_PLACEHOLDERS)
+
+
+def validate_template(status: str, *, subject: str, body: str) -> None:
+    """Refuse a template whose placeholders would fail, or leak the key, at send time."""
+    allowed = allowed_placeholders(status)
+    errors = {}
+    for name, text in (("subject", subject), ("body", body)):
+        template = string.Template(text or "")
+        if not template.is_valid():
+            errors[name] = (
+                "A $ must start a placeholder such as ${student_name}; write $$ for a dollar sign."
+            )
+            continue
+        unknown = [p for p in template.get_identifiers() if p not in allowed]
+        if unknown:
+            wrong = unknown[0]
+            if wrong in ACCEPTED_PLACEHOLDERS:
+                errors[name] = f"${{{wrong}}} can only be used in the mail to accepted students."
+            else:
+                errors[name] = f"Unknown placeholder ${{{wrong}}}. Available: " + ", ".join(
+                    f"${{{p}}}" for p in allowed
+                )
+    if errors:
+        raise ValidationError(errors)
+
+
+def absolute_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def decision_context(enrolment: Enrolment) -> dict[str, str]:
+    offering = enrolment.offering
+    kwargs = {"course_slug": offering.course.slug, "offering_slug": offering.slug}
+    context = {
+        "student_name": enrolment.student.full_name,
+        "student_email": enrolment.student.email,
+        "course": offering.course.title,
+        "offering": offering.name,
+        "status": enrolment.get_status_display(),
+        "my_page_url": absolute_url(reverse("accounts:my_offering", kwargs=kwargs)),
+        "offering_url": absolute_url(offering.get_absolute_url()),
+    }
+    if enrolment.status == EnrolmentStatus.ACCEPTED:
+        context.update(
+            platform_name=offering.video_platform_name,
+            platform_url=offering.video_platform_url,
+            enrollment_key=offering.enrollment_key,
+            instructions=offering.platform_instructions,
+        )
+    return context
+
+
+def render_decision_mail(enrolment: Enrolment) -> tuple[str, str]:
+    template = MailTemplate.objects.filter(
+        offering=enrolment.offering_id, status=enrolment.status
+    ).first()
+    if template:
+        subject, body = template.subject, template.body
+    else:
+        subject, body = DEFAULT_TEMPLATES[enrolment.status]
+    context = decision_context(enrolment)
+    # safe_substitute: a template saved before a placeholder was retired must still send.
+    return (
+        string.Template(subject).safe_substitute(context).strip(),
+        string.Template(body).safe_substitute(context),
+    )
+
+
+def queue_mail(
+    *,
+    to_email: str,
+    subject: str,
+    body: str,
+    kind: str,
+    offering=None,
+    recipient=None,
+    review: bool = False,
+) -> OutgoingMail:
+    """Put a mail in the outbox, held for review or queued for the next send run."""
+    return OutgoingMail.objects.create(
+        offering=offering,
+        recipient=recipient,
+        to_email=to_email,
+        subject=subject[:250],
+        body=body,
+        kind=kind,
+        status=MailStatus.REVIEW if review else MailStatus.QUEUED,
+    )
+
+
+def queue_decision_mail(enrolment: Enrolment) -> OutgoingMail | None:
+    if enrolment.status not in DEFAULT_TEMPLATES:
+        return None
+    subject, body = render_decision_mail(enrolment)
+    return queue_mail(
+        to_email=enrolment.student.email,
+        subject=subject,
+        body=body,
+        kind=MailKind.DECISION,
+        offering=enrolment.offering,
+        recipient=enrolment.student,
+        review=enrolment.offering.decisions_need_review,
+    )
+
+
+MAX_ATTEMPTS = 8
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """1, 2, 4, ... minutes after each failure, at most 6 hours."""
+    return timedelta(minutes=min(2 ** (attempts - 1), 360))
+
+
+@dataclass
+class SendReport:
+    sent: list[OutgoingMail] = field(default_factory=list)
+    failed: list[OutgoingMail] = field(default_factory=list)
+    gave_up: list[OutgoingMail] = field(default_factory=list)
+
+
+def send_due_mail(*, now=None, limit: int = 200, dry_run: bool = False) -> SendReport:
+    """Send the queued mails that are due.
+
+    Each mail is locked while it is sent (skip_locked), so two workers never send one mail
+    twice. A failure increments `attempts`, records the error and schedules a retry; after
+    MAX_ATTEMPTS the mail is marked failed and staff can retry it from the admin.
+    With dry_run nothing is sent or changed; the report lists what would be sent.
+    """
+    now = now or timezone.now()
+    report = SendReport()
+    due = OutgoingMail.objects.due(now)[:limit]
+    if dry_run:
+        report.sent = list(due)
+        return report
+    connection = get_connection(fail_silently=False)
+    for mail_id in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            mail = (
+                OutgoingMail.objects.select_for_update(skip_locked=True)
+                .due(now)
+                .filter(pk=mail_id)
+                .first()
+            )
+            if mail is None:
+                continue  # another worker has it, or it was discarded meanwhile
+            message = EmailMessage(
+                subject=mail.subject,
+                body=mail.body,
+                to=[mail.to_email],
+                connection=connection,
+            )
+            try:
+                message.send()
+            except Exception as error:
+                mail.attempts += 1
+                mail.last_error = f"{type(error).__name__}: {error}"[:2000]
+                if mail.attempts >= MAX_ATTEMPTS:
+                    mail.status = MailStatus.FAILED
+                    report.gave_up.append(mail)
+                else:
+                    mail.next_attempt_at = now + retry_delay(mail.attempts)
+                    report.failed.append(mail)
+                logger.warning("Mail %s to %s failed: %s", mail.pk, mail.to_email, error)
+            else:
+                mail.attempts += 1
+                mail.status = MailStatus.SENT
+                mail.sent_at = timezone.now()
+                mail.last_error = ""
+                report.sent.append(mail)
+            mail.save(
+                update_fields=["attempts", "last_error", "status", "next_attempt_at", "sent_at"]
+            )
+    return report
+
+
+def mail_approve(*, mails, by) -> int:
+    """Release held (or given-up) mails for sending now. Returns how many were released."""
+    return mails.filter(status__in=[MailStatus.REVIEW, MailStatus.FAILED]).update(
+        status=MailStatus.QUEUED, approved_by=by, next_attempt_at=timezone.now(), attempts=0
+    )
+
+
+def mail_discard(*, mails) -> int:
+    """Discard mails not sent yet; they stay in the outbox, marked discarded."""
+    return mails.exclude(status=MailStatus.SENT).update(status=MailStatus.DISCARDED)
+
+
+@transaction.atomic
+def announcement_mail_students(*, announcement, by) -> int:
+    """Queue the announcement to every accepted student of its offering, once.
+
+    Raises ValidationError for a draft or an announcement mailed already. Returns the number
+    of mails queued. Side effects: OutgoingMail rows; announcement.mailed_at set.
+    """
+    from course.models import Announcement
+
+    announcement = Announcement.objects.select_for_update().get(pk=announcement.pk)
+    if announcement.published_at is None or announcement.published_at > timezone.now():
+        raise ValidationError(f"“{announcement.title}” is not published yet: publish it first.")
+    if announcement.mailed_at:
+        raise ValidationError(
+            f"“{announcement.title}” was mailed already on "
+            f"{timezone.localtime(announcement.mailed_at):%Y-%m-%d %H:%M}."
+        )
+    offering = announcement.offering
+    students = [e.student for e in offering.enrolments.accepted().select_related("student")]
+    link = absolute_url(
+        reverse(
+            "course:announcement_list",
+            kwargs={"course_slug": offering.course.slug, "offering_slug": offering.slug},
+        )
+    )
+    subject = f"[{offering.course.title} {offering.name}] {announcement.title}"
+    body = f"{announcement.body}\n\n--\n{offering.course.title} {offering.name}: {link}\n"
+    OutgoingMail.objects.bulk_create(
+        OutgoingMail(
+            offering=offering,
+            recipient=student,
+            to_email=student.email,
+            subject=subject[:250],
+            body=body,
+            kind=MailKind.ANNOUNCEMENT,
+            status=MailStatus.QUEUED,
+            approved_by=by,
+        )
+        for student in students
+    )
+    announcement.mailed_at = timezone.now()
+    announcement.save(update_fields=["mailed_at"])
+    return len(students)

@@ -1,0 +1,49 @@
+"""Reads of a student's own enrolments; nobody else's are ever returned."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from course.models import Offering
+
+from .enums import EnrolmentStatus
+from .models import Enrolment, User
+
+
+def student_enrolments(user: User) -> QuerySet[Enrolment]:
+    return (
+        Enrolment.objects.filter(student=user)
+        .select_related("offering__course")
+        .order_by("-offering__start_date", "-pk")
+    )
+
+
+def own_enrolment(*, user: User, course_slug: str, offering_slug: str) -> Enrolment:
+    """The user's enrolment in the offering; 404 when they have none."""
+    enrolment = (
+        Enrolment.objects.filter(
+            student=user,
+            offering__course__slug=course_slug,
+            offering__slug=offering_slug,
+        )
+        .select_related("offering__course")
+        .first()
+    )
+    if enrolment is None:
+        raise Http404("You have no application to this offering.")
+    return enrolment
+
+
+def enrolment_of(*, user: User, offering: Offering) -> Enrolment | None:
+    if not user.is_authenticated:
+        return None
+    return Enrolment.objects.filter(student=user, offering=offering).first()
+
+
+def waiting_position(enrolment: Enrolment) -> int | None:
+    """1 for the first on the waiting list; None when the enrolment is not waitlisted."""
+    if enrolment.status != EnrolmentStatus.WAITLISTED:
+        return None
+    ahead = Enrolment.objects.waiting_list().filter(
+        offering=enrolment.offering_id, applied_at__lt=enrolment.applied_at
+    )
+    return ahead.count() + 1

@@ -1,0 +1,316 @@
+"""Sign-up, email verification, applications and enrolment decisions.
+
+Every status change of an Enrolment goes through enrolment_decide(), which holds the rules:
+which changes are allowed, the capacity (counted under a row lock on the offering), the
+waiting list moving up, the decision log and the decision mail.
+"""
+
+from datetime import date
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from course.models import Offering
+
+from .enums import EnrolmentStatus, Level, MailKind
+from .mailing import absolute_url, queue_decision_mail, queue_mail
+from .models import Enrolment, EnrolmentDecision, User
+
+VERIFY_SALT = "accounts.verify-email"
+VERIFY_MAX_AGE = 60 * 60 * 24 * 7  # a week
+
+S = EnrolmentStatus
+# Which decisions staff may take from each status. Withdrawn applications are re-opened by
+# the student applying again (enrolment_apply), not by staff.
+TRANSITIONS = {
+    S.APPLIED: {S.ACCEPTED, S.WAITLISTED, S.REJECTED, S.WITHDRAWN},
+    S.WAITLISTED: {S.ACCEPTED, S.REJECTED, S.WITHDRAWN},
+    S.ACCEPTED: {S.WITHDRAWN},
+    S.REJECTED: {S.ACCEPTED, S.WAITLISTED},
+    S.WITHDRAWN: {S.ACCEPTED},
+}
+
+
+# Accounts and verification ------------------------------------------------------------------
+
+
+def email_verification_token(user: User) -> str:
+    return signing.dumps({"user": user.pk, "email": user.email}, salt=VERIFY_SALT)
+
+
+def queue_verification_mail(user: User) -> None:
+    link = absolute_url(
+        reverse("accounts:verify_email", kwargs={"token": email_verification_token(user)})
+    )
+    queue_mail(
+        to_email=user.email,
+        subject="Confirm your email address for coursesite",
+        body=(
+            f"Hello {user.full_name},\n\n"
+            "please confirm that this is your address by opening this link:\n\n"
+            f"{link}\n\n"
+            "Applications to courses count once your address is confirmed. The link works "
+            "for a week. If you did not sign up, ignore this message.\n"
+        ),
+        kind=MailKind.VERIFICATION,
+        recipient=user,
+    )
+
+
+@transaction.atomic
+def user_signup(*, email: str, full_name: str, password: str) -> User:
+    """Create a student account and queue the mail with its verification link.
+
+    Raises ValidationError when the address is taken (in any letter case).
+    """
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(
+            {"email": "An account with this address exists already. Log in, or reset its "
+             "password if you forgot it."}
+        )  # fmt: skip
+    user = User.objects.create_user(email, password, full_name=full_name.strip())
+    queue_verification_mail(user)
+    return user
+
+
+def user_verify_email(*, token: str) -> User:
+    """Mark the address in the token as verified. Raises ValidationError for a bad token."""
+    try:
+        data = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_MAX_AGE)
+    except signing.SignatureExpired:
+        raise ValidationError("This link has expired: ask for a new one.") from None
+    except signing.BadSignature:
+        raise ValidationError("This link is not valid: ask for a new one.") from None
+    user = User.objects.filter(pk=data.get("user"), email=data.get("email")).first()
+    if user is None:
+        raise ValidationError("This link belongs to an address that is no longer in use.")
+    if user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+    return user
+
+
+# Applications ---------------------------------------------------------------------------------
+
+
+def _log(enrolment: Enrolment, old: str, by: User | None, note: str = "") -> None:
+    EnrolmentDecision.objects.create(
+        enrolment=enrolment,
+        old_status=old,
+        new_status=enrolment.status,
+        decided_by=by,
+        decided_at=enrolment.decided_at or timezone.now(),
+        note=note,
+    )
+
+
+@transaction.atomic
+def enrolment_apply(
+    *,
+    offering: Offering,
+    student: User,
+    level: str,
+    programme: str = "",
+    motivation: str = "",
+    now=None,
+) -> Enrolment:
+    """Register a student's application, or re-open their withdrawn one.
+
+    Refused (ValidationError, nothing stored) outside the registration window and when the
+    student has an application already. Side effects: an EnrolmentDecision row.
+    """
+    now = now or timezone.now()
+    state, when = offering.registration_state(now)
+    if state != "open":
+        if state == "not_yet":
+            opens = date_format(timezone.localtime(when), "j F Y, H:i")
+            raise ValidationError(f"Registration opens {opens}.")
+        raise ValidationError("Registration for this offering is closed.")
+    if level not in Level.values:
+        raise ValidationError({"level": "Choose MSc or PhD."})
+    existing = Enrolment.objects.select_for_update().filter(offering=offering, student=student)
+    enrolment = existing.first()
+    if enrolment and enrolment.status != S.WITHDRAWN:
+        raise ValidationError(
+            f"You have applied already (status: {enrolment.get_status_display().lower()})."
+        )
+    fields = {
+        "level": level,
+        "programme": programme.strip(),
+        "motivation": motivation.strip(),
+        "status": S.APPLIED,
+        "applied_at": now,
+        "decided_at": None,
+        "decided_by": None,
+    }
+    old = ""
+    if enrolment:
+        old = enrolment.status
+        for name, value in fields.items():
+            setattr(enrolment, name, value)
+        enrolment.save()
+    else:
+        try:
+            with transaction.atomic():
+                enrolment = Enrolment.objects.create(offering=offering, student=student, **fields)
+        except IntegrityError:  # the same student, twice at once
+            raise ValidationError("You have applied already.") from None
+    _log(enrolment, old, student, "application")
+    return enrolment
+
+
+def seats_left(offering: Offering) -> int | None:
+    if offering.capacity is None:
+        return None
+    return max(offering.capacity - offering.enrolments.accepted().count(), 0)
+
+
+def _lock_offering(offering: Offering) -> Offering:
+    return Offering.objects.select_for_update().get(pk=offering.pk)
+
+
+def enrolment_decide(
+    *,
+    enrolment: Enrolment,
+    status: str,
+    by: User | None,
+    note: str = "",
+    enrolled_on: date | None = None,
+) -> Enrolment:
+    """Move an application to a new status: accept, waitlist, reject or withdraw it.
+
+    Holds a row lock on the offering while it counts accepted students, so two staff (or
+    two workers) accepting at once never exceed the capacity. Refused with ValidationError,
+    changing nothing, when the change is not allowed, the student has not verified their
+    address (for accept and waitlist), or no seat is free. Side effects: the decision log,
+    a decision mail in the outbox, and, when a seat is freed, the waiting list moving up.
+    """
+    with transaction.atomic():
+        offering = _lock_offering(enrolment.offering)
+        enrolment = (
+            Enrolment.objects.select_for_update()
+            .select_related("student", "offering__course")
+            .get(pk=enrolment.pk)
+        )
+        old = enrolment.status
+        name = enrolment.student.full_name
+        if status == old:
+            raise ValidationError(f"{name} is already {enrolment.get_status_display().lower()}.")
+        if status not in TRANSITIONS.get(old, set()):
+            raise ValidationError(
+                f"{name}: an application that is {enrolment.get_status_display().lower()} "
+                f"cannot become {S(status).label.lower()}."
+            )
+        if status in {S.ACCEPTED, S.WAITLISTED} and not enrolment.student.email_verified:
+            raise ValidationError(
+                f"{name} has not confirmed their email address yet: the application does not "
+                "count until they do."
+            )
+        if status == S.ACCEPTED and offering.capacity is not None:
+            taken = offering.enrolments.accepted().count()
+            if taken >= offering.capacity:
+                raise ValidationError(
+                    f"Cannot accept {name}: the offering is full ({taken} of "
+                    f"{offering.capacity} seats taken). Waitlist the application or add a seat."
+                )
+        enrolment.status = status
+        enrolment.decided_at = timezone.now()
+        enrolment.decided_by = by
+        if status == S.ACCEPTED:
+            enrolment.enrolled_on = enrolled_on or enrolment.enrolled_on or timezone.localdate()
+        enrolment.save()
+        _log(enrolment, old, by, note)
+        queue_decision_mail(enrolment)
+        if old == S.ACCEPTED:
+            _fill_free_seats(offering, by)
+    return enrolment
+
+
+def _fill_free_seats(offering: Offering, by: User | None) -> list[Enrolment]:
+    """Accept waitlisted students in application order while seats are free (lock held)."""
+    if offering.capacity is None:
+        waiting = list(offering.enrolments.waiting_list().select_related("student"))
+    else:
+        free = offering.capacity - offering.enrolments.accepted().count()
+        if free <= 0:
+            return []
+        waiting = list(offering.enrolments.waiting_list().select_related("student")[:free])
+    promoted = []
+    for enrolment in waiting:
+        enrolment.status = S.ACCEPTED
+        enrolment.decided_at = timezone.now()
+        enrolment.decided_by = by
+        enrolment.enrolled_on = timezone.localdate()
+        enrolment.offering = offering
+        enrolment.save()
+        _log(enrolment, S.WAITLISTED, by, "moved up from the waiting list")
+        queue_decision_mail(enrolment)
+        promoted.append(enrolment)
+    return promoted
+
+
+@transaction.atomic
+def offering_fill_free_seats(*, offering: Offering, by: User | None) -> list[Enrolment]:
+    """Move the waiting list up into free seats, e.g. after the capacity was raised."""
+    return _fill_free_seats(_lock_offering(offering), by)
+
+
+def enrolment_withdraw(*, enrolment: Enrolment, by: User) -> Enrolment:
+    """The student (or staff) withdraws the application; a freed seat goes to the waiting list."""
+    return enrolment_decide(enrolment=enrolment, status=S.WITHDRAWN, by=by)
+
+
+@transaction.atomic
+def enrolment_enrol_directly(
+    *,
+    offering: Offering,
+    email: str,
+    full_name: str,
+    level: str,
+    programme: str = "",
+    enrolled_on: date | None = None,
+    by: User,
+) -> Enrolment:
+    """Staff enrol a student who arrives late, without an application of their own.
+
+    Creates the account when there is none (the student sets a password through "forgot
+    password"). Counts against the capacity like any acceptance. Side effects: the decision
+    log and an acceptance mail in the outbox.
+    """
+    email = User.objects.normalize_email(email).lower()
+    student = User.objects.filter(email__iexact=email).first()
+    if student is None:
+        student = User.objects.create_user(email, None, full_name=full_name.strip())
+    # Staff vouch for the address: the student does not need to confirm it.
+    if student.email_verified_at is None:
+        student.email_verified_at = timezone.now()
+        student.save(update_fields=["email_verified_at"])
+    enrolment = Enrolment.objects.filter(offering=offering, student=student).first()
+    if enrolment is None:
+        enrolment = Enrolment.objects.create(
+            offering=offering,
+            student=student,
+            level=level,
+            programme=programme,
+            status=S.APPLIED,
+            applied_at=timezone.now(),
+        )
+        _log(enrolment, "", by, "enrolled directly by staff")
+    elif enrolment.status == S.ACCEPTED:
+        raise ValidationError(f"{student.full_name} is enrolled already.")
+    else:
+        enrolment.level = level
+        enrolment.programme = programme or enrolment.programme
+        enrolment.save(update_fields=["level", "programme"])
+    return enrolment_decide(
+        enrolment=enrolment,
+        status=S.ACCEPTED,
+        by=by,
+        note="enrolled directly by staff",
+        enrolled_on=enrolled_on,
+    )
