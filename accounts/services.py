@@ -192,8 +192,9 @@ def enrolment_decide(
     """
     with transaction.atomic():
         offering = _lock_offering(enrolment.offering)
+        # of=("self",): lock the enrolment row only; the offering row is locked above.
         enrolment = (
-            Enrolment.objects.select_for_update()
+            Enrolment.objects.select_for_update(of=("self",))
             .select_related("student", "offering__course")
             .get(pk=enrolment.pk)
         )

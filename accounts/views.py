@@ -59,8 +59,7 @@ class SignupView(FormView):
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(
             self.request,
-            f"Welcome, {user.full_name}! We have mailed a link to {user.email}: open it to "
-            "confirm your address. Applications count once it is confirmed.",
+            f"Welcome, {user.full_name}! We have mailed a link to {user.email}.",
         )
         return redirect(safe_next(self.request, reverse("accounts:me")))
 

@@ -1,12 +1,17 @@
 """Fixtures for the people every permission test is about.
 
 `offering` is taught by `ta`; `other_offering` (another course) by `other_ta`. `student` has
-no rights anywhere. Later issues add enrolments and groups to these.
+no rights anywhere; `accepted_student` is enrolled in `offering`, `other_student` in
+`other_offering`. Later issues add groups to these.
 """
 
-import pytest
+import datetime as dt
 
-from tests.factories import OfferingFactory, StaffFactory, UserFactory
+import pytest
+from django.utils import timezone
+
+from accounts.enums import EnrolmentStatus
+from tests.factories import EnrolmentFactory, OfferingFactory, StaffFactory, UserFactory
 from tests.factories.accounts import PASSWORD
 
 
@@ -47,6 +52,37 @@ def student(db):
 @pytest.fixture
 def superuser(db):
     return UserFactory(full_name="Ada Admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def open_offering(offering):
+    """`offering` with its registration window open now."""
+    now = timezone.now()
+    offering.start_date = (now + dt.timedelta(days=30)).date()
+    offering.end_date = (now + dt.timedelta(days=100)).date()
+    offering.registration_opens = now - dt.timedelta(days=1)
+    offering.registration_closes = now + dt.timedelta(days=20)
+    offering.status = "registration"
+    offering.enrollment_key = "KEY-SECRET-77"
+    offering.video_platform_name = "Scalable Learning"
+    offering.save()
+    return offering
+
+
+@pytest.fixture
+def accepted_student(offering):
+    """A student accepted in `offering`."""
+    return EnrolmentFactory(
+        offering=offering, status=EnrolmentStatus.ACCEPTED, student__full_name="Acc Epted"
+    ).student
+
+
+@pytest.fixture
+def other_student(other_offering):
+    """A student accepted in another offering: no rights in `offering`."""
+    return EnrolmentFactory(
+        offering=other_offering, status=EnrolmentStatus.ACCEPTED, student__full_name="Oth Er"
+    ).student
 
 
 def offering_url(offering, suffix=""):

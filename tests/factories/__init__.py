@@ -1,4 +1,4 @@
-from .accounts import UserFactory
+from .accounts import EnrolmentFactory, UserFactory
 from .course import (
     AnnouncementFactory,
     CourseFactory,
@@ -12,6 +12,7 @@ from .course import (
 __all__ = [
     "AnnouncementFactory",
     "CourseFactory",
+    "EnrolmentFactory",
     "LecturePartFactory",
     "ModuleFactory",
     "OfferingFactory",
