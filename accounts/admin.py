@@ -20,6 +20,12 @@ from .models import Enrolment, EnrolmentDecision, MailTemplate, OutgoingMail, Us
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    def save_model(self, request, obj, form, change):
+        # A new address is unconfirmed until its owner follows the link.
+        if change and "email" in form.changed_data and "email_verified_at" not in form.changed_data:
+            obj.email_verified_at = None
+        super().save_model(request, obj, form, change)
+
     form = AdminUserChangeForm
     add_form = AdminUserCreationForm
     list_display = ["email", "full_name", "email_verified_at", "is_staff", "is_superuser",
@@ -48,6 +54,9 @@ class DecisionInline(TeachingAdminMixin, admin.TabularInline):
     fields = ["decided_at", "old_status", "new_status", "decided_by", "note"]
     readonly_fields = fields
     offering_path = "enrolment__offering"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("decided_by")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -84,7 +93,12 @@ def decision_action(status: str, label: str):
 class EnrolmentAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_display = ["student_name", "student_email", "email_confirmed", "offering", "level",
                     "programme", "status", "applied_at", "decided_by", "decided_at"]  # fmt: skip
-    list_filter = ["status", "level", ("applied_at", admin.DateFieldListFilter), "offering"]
+    list_filter = [
+        "status",
+        "level",
+        ("applied_at", admin.DateFieldListFilter),
+        ("offering", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["student__full_name", "student__email", "programme"]
     list_select_related = ["student", "offering__course", "decided_by"]
     date_hierarchy = "applied_at"
@@ -115,6 +129,14 @@ class EnrolmentAdmin(TeachingAdminMixin, admin.ModelAdmin):
     def email_confirmed(self, enrolment):
         return enrolment.student.email_verified_at is not None
 
+    def save_model(self, request, obj, form, change):
+        # Only the enrolment date is edited here; status changes go through the actions, so a
+        # decision taken meanwhile by someone else is never overwritten.
+        if change:
+            obj.save(update_fields=[f for f in form.changed_data if f == "enrolled_on"])
+        else:
+            super().save_model(request, obj, form, change)
+
     def add_view(self, request, form_url="", extra_context=None):
         """Adding an enrolment means enrolling a student directly (late arrivals)."""
         if not self.has_add_permission(request):
@@ -131,7 +153,7 @@ class EnrolmentAdmin(TeachingAdminMixin, admin.ModelAdmin):
             else:
                 self.message_user(
                     request,
-                    f"{enrolment.student.full_name} is enrolled from "
+                    f"{form.cleaned_data['full_name']} is enrolled from "
                     f"{enrolment.enrolled_on:%Y-%m-%d}; the acceptance mail is in the outbox.",
                     messages.SUCCESS,
                 )
@@ -148,7 +170,7 @@ class EnrolmentAdmin(TeachingAdminMixin, admin.ModelAdmin):
 @admin.register(MailTemplate)
 class MailTemplateAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_display = ["offering", "status", "subject"]
-    list_filter = ["offering", "status"]
+    list_filter = [("offering", admin.RelatedOnlyFieldListFilter), "status"]
     list_select_related = ["offering__course"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -169,7 +191,7 @@ class MailTemplateAdmin(TeachingAdminMixin, admin.ModelAdmin):
 class OutgoingMailAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_display = ["subject", "to_email", "kind", "status", "offering", "created_at",
                     "attempts", "sent_at"]  # fmt: skip
-    list_filter = ["status", "kind", "offering"]
+    list_filter = ["status", "kind", ("offering", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["to_email", "subject", "body"]
     list_select_related = ["offering__course"]
     date_hierarchy = "created_at"
@@ -186,6 +208,18 @@ class OutgoingMailAdmin(TeachingAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # discard instead: nothing is lost
+
+    def save_model(self, request, obj, form, change):
+        # Write the edited text only while the mail is still unsent: the sender may have
+        # sent it since the page was opened, and a plain save would queue it a second time.
+        updated = OutgoingMail.objects.filter(
+            pk=obj.pk, status__in=[MailStatus.REVIEW, MailStatus.QUEUED, MailStatus.FAILED]
+        ).update(subject=" ".join(obj.subject.split()), body=obj.body)
+        if not updated:
+            self.message_user(
+                request, "This mail was sent meanwhile: your changes were not saved.",
+                messages.ERROR,
+            )  # fmt: skip
 
     @admin.action(description="Approve: send selected mails")
     def approve(self, request, queryset):

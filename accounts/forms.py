@@ -1,4 +1,8 @@
+from datetime import timedelta
+from urllib.parse import urlsplit
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import (
     AuthenticationForm,
@@ -7,12 +11,19 @@ from django.contrib.auth.forms import (
     UserCreationForm,
 )
 from django.template import loader
+from django.utils import timezone
 
 from course.enums import Question
 
 from .enums import Level, MailKind
 from .mailing import queue_mail
-from .models import User
+from .models import OutgoingMail, User
+
+
+def validate_one_line(value: str) -> None:
+    """Names end up in mail headers: line breaks and other control characters are refused."""
+    if any(ord(character) < 32 or ord(character) == 127 for character in value):
+        raise forms.ValidationError("Write the name on one line, without control characters.")
 
 
 class LoginForm(AuthenticationForm):
@@ -22,8 +33,10 @@ class LoginForm(AuthenticationForm):
 
 
 class SignupForm(forms.Form):
-    full_name = forms.CharField(max_length=150, label="Full name")
-    email = forms.EmailField(label="Email address", help_text="We send a link to confirm it.")
+    full_name = forms.CharField(max_length=150, label="Full name", validators=[validate_one_line])
+    email = forms.EmailField(
+        label="Email address", max_length=254, help_text="We send a link to confirm it."
+    )
     password1 = forms.CharField(
         label="Password",
         strip=False,
@@ -54,6 +67,15 @@ class OutboxPasswordResetForm(PasswordResetForm):
     """Password reset whose mail goes through the outbox, so a mail server failure cannot
     break the page; `send_queued_mail` sends it."""
 
+    email = forms.EmailField(label="Email", max_length=254)
+
+    def save(self, *args, **kwargs):
+        # Links in the mail point at SITE_URL, not at whatever Host header the request had.
+        site = urlsplit(settings.SITE_URL)
+        kwargs["domain_override"] = site.netloc
+        kwargs["use_https"] = site.scheme == "https"
+        return super().save(*args, **kwargs)
+
     def get_users(self, email):
         """Active accounts with this address, including those staff created without a
         password (direct enrolment): "forgot password" is how those people set one."""
@@ -68,6 +90,14 @@ class OutboxPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
+        user = context.get("user")
+        recent = OutgoingMail.objects.filter(
+            recipient=user,
+            kind=MailKind.PASSWORD_RESET,
+            created_at__gt=timezone.now() - timedelta(minutes=2),
+        )
+        if recent.exists():
+            return  # one link every two minutes is enough; more would flood the inbox
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         queue_mail(
             to_email=to_email,
@@ -103,8 +133,8 @@ class DirectEnrolmentForm(forms.Form):
     """Staff enrol a late arrival: the account is created when there is none."""
 
     offering = forms.ModelChoiceField(queryset=None)
-    email = forms.EmailField()
-    full_name = forms.CharField(max_length=150)
+    email = forms.EmailField(max_length=254)
+    full_name = forms.CharField(max_length=150, validators=[validate_one_line])
     level = forms.ChoiceField(choices=Level.choices)
     programme = forms.CharField(max_length=200, required=False)
     enrolled_on = forms.DateField(

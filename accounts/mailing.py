@@ -6,6 +6,7 @@ cannot break a page; failed attempts are recorded on the mail and retried with a
 """
 
 import logging
+import smtplib
 import string
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -137,8 +138,10 @@ def render_decision_mail(enrolment: Enrolment) -> tuple[str, str]:
         subject, body = DEFAULT_TEMPLATES[enrolment.status]
     context = decision_context(enrolment)
     # safe_substitute: a template saved before a placeholder was retired must still send.
+    # A subject is one line whatever the placeholders hold (a line break would make the
+    # mail unsendable).
     return (
-        string.Template(subject).safe_substitute(context).strip(),
+        " ".join(string.Template(subject).safe_substitute(context).split()),
         string.Template(body).safe_substitute(context),
     )
 
@@ -158,7 +161,7 @@ def queue_mail(
         offering=offering,
         recipient=recipient,
         to_email=to_email,
-        subject=subject[:250],
+        subject=" ".join(subject.split())[:250],
         body=body,
         kind=kind,
         status=MailStatus.REVIEW if review else MailStatus.QUEUED,
@@ -166,10 +169,18 @@ def queue_mail(
 
 
 def queue_decision_mail(enrolment: Enrolment) -> OutgoingMail | None:
+    """Queue the mail for the enrolment's current status, discarding its unsent predecessors.
+
+    A decision supersedes the ones before it: an acceptance mail (with the enrollment key)
+    that was still waiting for review must never reach a student who was withdrawn since.
+    """
+    OutgoingMail.objects.filter(enrolment=enrolment, kind=MailKind.DECISION).exclude(
+        status__in=[MailStatus.SENT, MailStatus.DISCARDED]
+    ).update(status=MailStatus.DISCARDED)
     if enrolment.status not in DEFAULT_TEMPLATES:
         return None
     subject, body = render_decision_mail(enrolment)
-    return queue_mail(
+    mail = queue_mail(
         to_email=enrolment.student.email,
         subject=subject,
         body=body,
@@ -178,6 +189,9 @@ def queue_decision_mail(enrolment: Enrolment) -> OutgoingMail | None:
         recipient=enrolment.student,
         review=enrolment.offering.decisions_need_review,
     )
+    mail.enrolment = enrolment
+    mail.save(update_fields=["enrolment"])
+    return mail
 
 
 MAX_ATTEMPTS = 8
@@ -193,6 +207,7 @@ class SendReport:
     sent: list[OutgoingMail] = field(default_factory=list)
     failed: list[OutgoingMail] = field(default_factory=list)
     gave_up: list[OutgoingMail] = field(default_factory=list)
+    stopped_early: bool = False
 
 
 def send_due_mail(*, now=None, limit: int = 200, dry_run: bool = False) -> SendReport:
@@ -228,7 +243,8 @@ def send_due_mail(*, now=None, limit: int = 200, dry_run: bool = False) -> SendR
             )
             try:
                 message.send()
-            except Exception as error:
+            except Exception as error:  # any failure is recorded and retried
+                server_down = isinstance(error, OSError | smtplib.SMTPServerDisconnected)
                 mail.attempts += 1
                 mail.last_error = f"{type(error).__name__}: {error}"[:2000]
                 if mail.attempts >= MAX_ATTEMPTS:
@@ -239,6 +255,7 @@ def send_due_mail(*, now=None, limit: int = 200, dry_run: bool = False) -> SendR
                     report.failed.append(mail)
                 logger.warning("Mail %s to %s failed: %s", mail.pk, mail.to_email, error)
             else:
+                server_down = False
                 mail.attempts += 1
                 mail.status = MailStatus.SENT
                 mail.sent_at = timezone.now()
@@ -247,11 +264,20 @@ def send_due_mail(*, now=None, limit: int = 200, dry_run: bool = False) -> SendR
             mail.save(
                 update_fields=["attempts", "last_error", "status", "next_attempt_at", "sent_at"]
             )
+        if server_down:
+            # The server is unreachable: every other mail would wait for the same time-out.
+            # They stay due, untouched, for the next run.
+            report.stopped_early = True
+            break
     return report
 
 
 def mail_approve(*, mails, by) -> int:
-    """Release held (or given-up) mails for sending now. Returns how many were released."""
+    """Release held (or given-up) mails for sending now. Returns how many were released.
+
+    Superseded decision mails are discarded when the next decision is taken
+    (queue_decision_mail), so they are no longer held and cannot be released here.
+    """
     return mails.filter(status__in=[MailStatus.REVIEW, MailStatus.FAILED]).update(
         status=MailStatus.QUEUED, approved_by=by, next_attempt_at=timezone.now(), attempts=0
     )

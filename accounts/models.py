@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -45,8 +46,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(
         "staff status",
         default=False,
-        help_text="Site-wide administrators. Teaching assistants do not need this: their "
-        "staff entry on an offering gives them the admin for that offering.",
+        help_text="Opens the admin with only the permissions given below; full rights need "
+        "superuser status. Teaching assistants need neither: their staff entry on an "
+        "offering gives them the admin for that offering.",
     )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -185,9 +187,14 @@ class MailTemplate(models.Model):
         return f"{self.get_status_display()} mail"
 
     def clean(self):
-        from .mailing import validate_template
+        from .mailing import DEFAULT_TEMPLATES, validate_template
 
         super().clean()
+        if self.status not in DEFAULT_TEMPLATES:
+            raise ValidationError(
+                {"status": "No mail is sent for this status: choose accepted, waiting list, "
+                 "rejected or withdrawn."}
+            )  # fmt: skip
         validate_template(self.status, subject=self.subject, body=self.body)
 
 
@@ -216,6 +223,14 @@ class OutgoingMail(models.Model):
     )
     recipient = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="mails"
+    )
+    enrolment = models.ForeignKey(
+        Enrolment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mails",
+        help_text="The enrolment a decision mail is about.",
     )
     to_email = models.EmailField("to")
     subject = models.CharField(max_length=250)

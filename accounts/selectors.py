@@ -1,6 +1,6 @@
 """Reads of a student's own enrolments; nobody else's are ever returned."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from course.models import Offering
@@ -43,7 +43,10 @@ def waiting_position(enrolment: Enrolment) -> int | None:
     """1 for the first on the waiting list; None when the enrolment is not waitlisted."""
     if enrolment.status != EnrolmentStatus.WAITLISTED:
         return None
+    # The order the waiting list moves up in: applied_at, then pk for equal times.
     ahead = Enrolment.objects.waiting_list().filter(
-        offering=enrolment.offering_id, applied_at__lt=enrolment.applied_at
+        Q(applied_at__lt=enrolment.applied_at)
+        | Q(applied_at=enrolment.applied_at, pk__lt=enrolment.pk),
+        offering=enrolment.offering_id,
     )
     return ahead.count() + 1

@@ -25,13 +25,15 @@ VERIFY_MAX_AGE = 60 * 60 * 24 * 7  # a week
 
 S = EnrolmentStatus
 # Which decisions staff may take from each status. Withdrawn applications are re-opened by
-# the student applying again (enrolment_apply), not by staff.
+# the student applying again (enrolment_apply) or by staff enrolling them directly
+# (enrolment_enrol_directly), never by a bulk accept that would jump the waiting list.
+# Rejecting an accepted student revokes a mistaken acceptance; the seat goes on.
 TRANSITIONS = {
     S.APPLIED: {S.ACCEPTED, S.WAITLISTED, S.REJECTED, S.WITHDRAWN},
     S.WAITLISTED: {S.ACCEPTED, S.REJECTED, S.WITHDRAWN},
-    S.ACCEPTED: {S.WITHDRAWN},
+    S.ACCEPTED: {S.WITHDRAWN, S.REJECTED},
     S.REJECTED: {S.ACCEPTED, S.WAITLISTED},
-    S.WITHDRAWN: {S.ACCEPTED},
+    S.WITHDRAWN: set(),
 }
 
 
@@ -73,7 +75,11 @@ def user_signup(*, email: str, full_name: str, password: str) -> User:
             {"email": "An account with this address exists already. Log in, or reset its "
              "password if you forgot it."}
         )  # fmt: skip
-    user = User.objects.create_user(email, password, full_name=full_name.strip())
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email, password, full_name=full_name.strip())
+    except IntegrityError:  # the same form sent twice at once
+        raise ValidationError({"email": "An account with this address exists already."}) from None
     queue_verification_mail(user)
     return user
 
@@ -98,13 +104,13 @@ def user_verify_email(*, token: str) -> User:
 # Applications ---------------------------------------------------------------------------------
 
 
-def _log(enrolment: Enrolment, old: str, by: User | None, note: str = "") -> None:
+def _log(enrolment: Enrolment, old: str, by: User | None, note: str = "", at=None) -> None:
     EnrolmentDecision.objects.create(
         enrolment=enrolment,
         old_status=old,
         new_status=enrolment.status,
         decided_by=by,
-        decided_at=enrolment.decided_at or timezone.now(),
+        decided_at=at or timezone.now(),
         note=note,
     )
 
@@ -133,8 +139,10 @@ def enrolment_apply(
         raise ValidationError("Registration for this offering is closed.")
     if level not in Level.values:
         raise ValidationError({"level": "Choose MSc or PhD."})
-    existing = Enrolment.objects.select_for_update().filter(offering=offering, student=student)
-    enrolment = existing.first()
+    existing = Enrolment.objects.select_for_update(of=("self",)).filter(
+        offering=offering, student=student
+    )
+    enrolment = existing.order_by("pk").first()
     if enrolment and enrolment.status != S.WITHDRAWN:
         raise ValidationError(
             f"You have applied already (status: {enrolment.get_status_display().lower()})."
@@ -147,6 +155,7 @@ def enrolment_apply(
         "applied_at": now,
         "decided_at": None,
         "decided_by": None,
+        "enrolled_on": None,
     }
     old = ""
     if enrolment:
@@ -160,7 +169,7 @@ def enrolment_apply(
                 enrolment = Enrolment.objects.create(offering=offering, student=student, **fields)
         except IntegrityError:  # the same student, twice at once
             raise ValidationError("You have applied already.") from None
-    _log(enrolment, old, student, "application")
+    _log(enrolment, old, student, "application", at=now)
     return enrolment
 
 
@@ -225,7 +234,7 @@ def enrolment_decide(
         if status == S.ACCEPTED:
             enrolment.enrolled_on = enrolled_on or enrolment.enrolled_on or timezone.localdate()
         enrolment.save()
-        _log(enrolment, old, by, note)
+        _log(enrolment, old, by, note, at=enrolment.decided_at)
         queue_decision_mail(enrolment)
         if old == S.ACCEPTED:
             _fill_free_seats(offering, by)
@@ -249,7 +258,7 @@ def _fill_free_seats(offering: Offering, by: User | None) -> list[Enrolment]:
         enrolment.enrolled_on = timezone.localdate()
         enrolment.offering = offering
         enrolment.save()
-        _log(enrolment, S.WAITLISTED, by, "moved up from the waiting list")
+        _log(enrolment, S.WAITLISTED, by, "moved up from the waiting list", at=enrolment.decided_at)
         queue_decision_mail(enrolment)
         promoted.append(enrolment)
     return promoted
@@ -283,15 +292,22 @@ def enrolment_enrol_directly(
     password"). Counts against the capacity like any acceptance. Side effects: the decision
     log and an acceptance mail in the outbox.
     """
+    offering = _lock_offering(offering)  # first, as enrolment_decide does: no deadlock
     email = User.objects.normalize_email(email).lower()
     student = User.objects.filter(email__iexact=email).first()
     if student is None:
         student = User.objects.create_user(email, None, full_name=full_name.strip())
-    # Staff vouch for the address: the student does not need to confirm it.
     if student.email_verified_at is None:
+        # Staff vouch for the address. Whoever signed up with it without confirming it may
+        # not be its owner: their password goes, and the owner sets one by "forgot password".
+        student.set_unusable_password()
         student.email_verified_at = timezone.now()
-        student.save(update_fields=["email_verified_at"])
-    enrolment = Enrolment.objects.filter(offering=offering, student=student).first()
+        student.save(update_fields=["password", "email_verified_at"])
+    enrolment = (
+        Enrolment.objects.select_for_update(of=("self",))
+        .filter(offering=offering, student=student)
+        .first()
+    )
     if enrolment is None:
         enrolment = Enrolment.objects.create(
             offering=offering,
@@ -303,11 +319,17 @@ def enrolment_enrol_directly(
         )
         _log(enrolment, "", by, "enrolled directly by staff")
     elif enrolment.status == S.ACCEPTED:
-        raise ValidationError(f"{student.full_name} is enrolled already.")
+        raise ValidationError(f"{full_name.strip()} ({email}) is enrolled already.")
     else:
+        old = enrolment.status
         enrolment.level = level
         enrolment.programme = programme or enrolment.programme
-        enrolment.save(update_fields=["level", "programme"])
+        if old == S.WITHDRAWN:
+            enrolment.status = S.APPLIED
+            enrolment.enrolled_on = None
+        enrolment.save(update_fields=["level", "programme", "status", "enrolled_on"])
+        if old == S.WITHDRAWN:
+            _log(enrolment, old, by, "re-opened by staff for direct enrolment")
     return enrolment_decide(
         enrolment=enrolment,
         status=S.ACCEPTED,

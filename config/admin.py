@@ -32,3 +32,9 @@ class CourseAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return may_use_admin(request.user)
+
+    def get_urls(self):
+        # The "view on site" shortcut (admin/r/<type>/<id>/) redirects to any object's page
+        # without asking whether the user may see that object: staff of one offering could
+        # learn the addresses of unpublished ones. The admin links to pages directly instead.
+        return [url for url in super().get_urls() if getattr(url, "name", "") != "view_on_site"]

@@ -2,7 +2,9 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.forms.models import BaseInlineFormSet
 
 from accounts.mailing import announcement_mail_students
 from accounts.services import offering_fill_free_seats
@@ -28,6 +30,12 @@ class TeachingAdminMixin:
 
     def has_module_permission(self, request):
         return request.user.is_superuser or bool(taught_offering_ids(request.user))
+
+    def get_view_on_site_url(self, obj=None):
+        # Link straight to the page: the site has no admin/r/ shortcut (config/admin.py).
+        if obj is None or not hasattr(obj, "get_absolute_url"):
+            return None
+        return obj.get_absolute_url()
 
     def has_view_permission(self, request, obj=None):
         return self._allowed(request, "view", obj) or self._allowed(request, "change", obj)
@@ -60,10 +68,29 @@ class TeachingAdminMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class StaffInlineFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if self.request.user.is_superuser:
+            return
+        for form in self.deleted_forms:
+            if form.instance.user_id:
+                raise ValidationError(
+                    f"{form.instance.name} has an account with staff rights: only "
+                    "administrators remove their entry."
+                )
+
+
 class StaffInline(TeachingAdminMixin, admin.TabularInline):
     model = Staff
+    formset = StaffInlineFormSet
     extra = 0
     fields = ["order", "name", "role", "description", "email", "user"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.request = request
+        return formset
 
     def get_readonly_fields(self, request, obj=None):
         # Linking an account grants admin rights: administrators decide that.
@@ -102,7 +129,21 @@ class CourseAdmin(TeachingAdminMixin, admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(offering_total=Count("offerings")).distinct()
+        # A subquery: counting over the join that limits staff to their courses would count
+        # only the offerings they teach.
+        total = (
+            Offering.objects.filter(course=OuterRef("pk"))
+            .order_by()
+            .values("course")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(offering_total=Coalesce(Subquery(total), 0))
+            .distinct()
+        )
 
     @admin.display(description="offerings", ordering="offering_total")
     def offering_count(self, course):
@@ -120,7 +161,7 @@ class OfferingAdmin(TeachingAdminMixin, admin.ModelAdmin):
         "status",
         "is_published",
     ]
-    list_filter = ["status", "is_published", "course"]
+    list_filter = ["status", "is_published", ("course", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "slug", "course__title", "course__code"]
     date_hierarchy = "start_date"
     list_select_related = ["course"]
@@ -178,7 +219,7 @@ class OfferingAdmin(TeachingAdminMixin, admin.ModelAdmin):
 class ModuleAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_display = ["title", "offering", "order", "kind", "lecture_count"]
     list_editable = ["order"]
-    list_filter = ["kind", "offering"]
+    list_filter = ["kind", ("offering", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "description"]
     list_select_related = ["offering__course"]
     prepopulated_fields = {"slug": ["title"]}
@@ -197,7 +238,10 @@ class VideoLectureAdmin(TeachingAdminMixin, admin.ModelAdmin):
     form = VideoLectureForm
     list_display = ["speaker", "title", "parts_notation", "module", "order"]
     list_editable = ["order"]
-    list_filter = ["module__offering", "module"]
+    list_filter = [
+        ("module__offering", admin.RelatedOnlyFieldListFilter),
+        ("module", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["speaker", "title"]
     offering_path = "module__offering"
     fields = ["module", "order", "speaker", "title", "parts_notation", "url"]
@@ -218,19 +262,31 @@ class VideoLectureAdmin(TeachingAdminMixin, admin.ModelAdmin):
 @admin.register(Staff)
 class StaffAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_display = ["name", "role", "email", "offering", "user"]
-    list_filter = ["role", "offering"]
+    list_filter = ["role", ("offering", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "email", "user__email"]
     list_select_related = ["offering__course", "user"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if request.user.is_superuser else ["user"]
+        # Linking an account, or moving a linked entry to another offering, grants admin
+        # rights: administrators decide that.
+        if request.user.is_superuser:
+            return []
+        return ["user", "offering"] if obj is not None and obj.user_id else ["user"]
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.user_id and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(Announcement)
 class AnnouncementAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_display = ["title", "offering", "published_at", "author", "mailed_at"]
     actions = ["mail_to_students"]
-    list_filter = ["offering", ("published_at", admin.EmptyFieldListFilter)]
+    list_filter = [
+        ("offering", admin.RelatedOnlyFieldListFilter),
+        ("published_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["title", "body"]
     date_hierarchy = "published_at"
     list_select_related = ["offering__course", "author"]

@@ -60,4 +60,4 @@ def offering_modules_with_lectures(offering: Offering) -> QuerySet[Module]:
 
 
 def published_announcements(offering: Offering) -> QuerySet[Announcement]:
-    return offering.announcements.published().select_related("author")
+    return offering.announcements.published().select_related("author", "offering__course")

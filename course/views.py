@@ -142,10 +142,10 @@ class AnnouncementFeed(Feed):
 
     def get_object(self, request, course_slug, offering_slug):
         # Feeds are read by feed readers without a session: only published offerings.
-        self.offering = selectors.offering_for_page(
+        # One Feed instance serves every request: keep nothing request-specific on it.
+        return selectors.offering_for_page(
             user=request.user, course_slug=course_slug, offering_slug=offering_slug
         )
-        return self.offering
 
     def title(self, offering):
         return f"{offering}: announcements"
@@ -169,7 +169,7 @@ class AnnouncementFeed(Feed):
         return render_markdown(item.body)
 
     def item_link(self, item):
-        return f"{self.link(self.offering)}#announcement-{item.pk}"
+        return f"{self.link(item.offering)}#announcement-{item.pk}"
 
     def item_pubdate(self, item):
         return item.published_at

@@ -15,6 +15,15 @@ from tests.factories import EnrolmentFactory, OfferingFactory, StaffFactory, Use
 from tests.factories.accounts import PASSWORD
 
 
+@pytest.fixture(autouse=True)
+def _fresh_content_type_cache():
+    """Django caches content types per process; clearing it keeps query counts independent
+    of which test ran first."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+
+
 @pytest.fixture
 def password():
     return PASSWORD

@@ -94,7 +94,7 @@ def test_unverified_student_cannot_be_accepted(offering, ta):
 
 @pytest.mark.parametrize(
     ("start", "target"),
-    [(S.ACCEPTED, S.ACCEPTED), (S.ACCEPTED, S.REJECTED), (S.WAITLISTED, S.APPLIED)],
+    [(S.ACCEPTED, S.ACCEPTED), (S.WITHDRAWN, S.ACCEPTED), (S.WAITLISTED, S.APPLIED)],
 )
 def test_senseless_decisions_are_refused(offering, ta, start, target):
     enrolment = EnrolmentFactory(offering=offering, status=start)

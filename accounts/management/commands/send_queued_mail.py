@@ -9,11 +9,16 @@ Mails held for review are not sent until staff approve them in the admin. A fail
 is recorded on the mail and retried later with a growing delay; nothing is lost.
 """
 
+import logging
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+from django.utils import timezone
 
 from accounts.mailing import send_due_mail
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -33,10 +38,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run=False, limit=200, loop=0, **options):
+        if not loop or dry_run:
+            self.run_once(dry_run=dry_run, limit=limit, quiet=False)
+            return
         while True:
-            self.run_once(dry_run=dry_run, limit=limit, quiet=bool(loop))
-            if not loop or dry_run:
-                return
+            # A worker outlives database restarts: log the error and try again next time.
+            close_old_connections()
+            try:
+                self.run_once(dry_run=False, limit=limit, quiet=True)
+            except Exception:
+                logger.exception("Sending queued mail failed; retrying in %s s", loop)
             time.sleep(loop)
 
     def run_once(self, *, dry_run, limit, quiet):
@@ -48,13 +59,16 @@ class Command(BaseCommand):
             return
         for mail in report.failed:
             self.stderr.write(
-                f"failed (attempt {mail.attempts}, retry at {mail.next_attempt_at:%H:%M}): "
+                f"failed (attempt {mail.attempts}, retry at "
+                f"{timezone.localtime(mail.next_attempt_at):%H:%M}): "
                 f"{mail.subject} → {mail.to_email}: {mail.last_error}"
             )
         for mail in report.gave_up:
             self.stderr.write(
                 self.style.ERROR(f"gave up after {mail.attempts} attempts: {mail.to_email}")
             )
+        if report.stopped_early:
+            self.stderr.write("The mail server is unreachable: the rest waits for the next run.")
         if report.sent or report.failed or report.gave_up or not quiet:
             self.stdout.write(
                 self.style.SUCCESS(
