@@ -55,6 +55,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     email_verified_at = models.DateTimeField(
         null=True, blank=True, help_text="When the person followed the link mailed to them."
     )
+    calendar_token = models.CharField(
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Secret part of the personal calendar feed's address.",
+    )
 
     objects = UserManager()
 

@@ -17,6 +17,8 @@ from django.views.generic import FormView, TemplateView
 from course import selectors as course_selectors
 from course.models import Offering
 from course.views import OfferingPageMixin
+from sessions.attendance import attendance_summaries
+from sessions.calendar import calendar_token
 
 from . import selectors, services
 from .enums import EnrolmentStatus, MailKind
@@ -167,8 +169,17 @@ class MyCoursesView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
+        enrolments = list(selectors.student_enrolments(user))
+        accepted = any(e.is_accepted for e in enrolments)
         return super().get_context_data(
-            enrolments=list(selectors.student_enrolments(user)),
+            enrolments=enrolments,
+            calendar_url=(
+                self.request.build_absolute_uri(
+                    reverse("discussions:personal_ics", kwargs={"token": calendar_token(user)})
+                )
+                if accepted
+                else None
+            ),
             taught=list(
                 Offering.objects.filter(Q(staff__user=user))
                 .select_related("course")
@@ -182,7 +193,6 @@ class MyCoursesView(LoginRequiredMixin, TemplateView):
 # What later parts of the course add to this page; until they exist the cards say where the
 # information will come from, so students know what to expect.
 PROGRESS_CARDS = [
-    ("Attendance", "Your attendance at the discussion sessions shows here once sessions are held."),
     ("Project group", "Your project group and proposal show here once groups are formed."),
     ("Submissions", "Your planning report and project report show here once you upload them."),
     ("Result", "Your grade shows here when the course responsible has signed off the results."),
@@ -208,6 +218,11 @@ class MyOfferingView(LoginRequiredMixin, TemplateView):
             section="me",
             announcements=list(course_selectors.published_announcements(offering)[:5]),
             waiting_position=selectors.waiting_position(enrolment),
+            attendance=(
+                attendance_summaries(offering, [enrolment])[enrolment.pk]
+                if enrolment.is_accepted
+                else None
+            ),
             progress_cards=PROGRESS_CARDS,
             **kwargs,
         )

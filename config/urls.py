@@ -7,5 +7,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
+    path("", include("sessions.urls")),
     path("", include("course.urls")),
 ]

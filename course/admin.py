@@ -197,7 +197,7 @@ class OfferingAdmin(TeachingAdminMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        ("Rules", {"fields": ["attendance_threshold", "group_size"]}),
+        ("Rules", {"fields": ["attendance_threshold", "excused_absences", "group_size"]}),
     ]
 
     def save_model(self, request, obj, form, change):

@@ -177,8 +177,9 @@ discussion session, and solve the module's quizzes there. Sign up on Scalable Le
 your university address and the enrollment key below.
 """
 
-# The students of the page's ten project proposals. The page names 19 people; the demo
-# student account below is the twentieth accepted student. Their levels are INVENTED (the
+# The students of the page's ten project proposals. The page names 19 people; with the demo
+# student account below they are the twenty accepted students of the seed (two invented
+# classmates below make 22). Their levels are INVENTED (the
 # page says only that the course targets PhD students and admitted MSc students).
 STUDENTS = [
     ("Raphael Konstantinou", Level.MSC), ("Sebastian Eriksson", Level.MSC),
@@ -194,6 +195,8 @@ STUDENTS = [
 ]  # fmt: skip
 # INVENTED people, so that the admin shows every state an application can be in.
 OTHER_APPLICANTS = [
+    ("Nora Falk", Level.MSC, EnrolmentStatus.ACCEPTED),
+    ("Ivar Sjöberg", Level.PHD, EnrolmentStatus.ACCEPTED),
     ("Oskar Berg", Level.MSC, EnrolmentStatus.WAITLISTED),
     ("Maja Lund", Level.MSC, EnrolmentStatus.APPLIED),
     ("Elin Holm", Level.MSC, EnrolmentStatus.REJECTED),
@@ -283,6 +286,59 @@ def _enrol(offering, student, level, status, applied_at, decided_by) -> Enrolmen
     return enrolment
 
 
+def _sessions(offering: Offering, start: date, end: date, skip: list[date], per_module: int):
+    """The seed's weekly discussion sessions: Tuesdays in ML13, Thursdays in ML1."""
+    from datetime import time as clock
+
+    from sessions.models import SessionSeries
+    from sessions.services import generate_sessions
+
+    for weekday, room in ((1, "ML13"), (3, "ML1")):
+        SessionSeries.objects.get_or_create(
+            offering=offering,
+            weekday=weekday,
+            start_time=clock(13, 15),
+            end_time=clock(15, 0),
+            defaults={"room": room},
+        )
+    generate_sessions(offering=offering, start=start, end=end, skip=skip, per_module=per_module)
+
+
+# INVENTED: how often each 2016 student came. The people named on the course page all clear
+# 80 %; the demo student and two invented classmates do not, so the attendance pages and
+# the report show both sides without saying anything untrue of a real person.
+ATTENDANCE_HABITS = [0.97, 0.93, 0.95, 0.96, 0.99, 0.94]
+LOW_ATTENDANCE = {"student@example.org": 0.6, "nora.falk@example.org": 0.55,
+                  "ivar.sjoberg@example.org": 0.65}  # fmt: skip
+
+
+def _attendance(offering: Offering, ta: User) -> None:
+    """Deterministic attendance for the 2016 students (the same on every load)."""
+    import random
+
+    from sessions.enums import AttendanceStatus
+    from sessions.services import register_save
+
+    enrolments = list(
+        offering.enrolments.accepted().select_related("student").order_by("student__email")
+    )
+    sessions = offering.discussion_sessions.filter(is_cancelled=False).order_by("starts_at")
+    for session in sessions:
+        entries = {}
+        for index, enrolment in enumerate(enrolments):
+            habit = LOW_ATTENDANCE.get(
+                enrolment.student.email, ATTENDANCE_HABITS[index % len(ATTENDANCE_HABITS)]
+            )
+            draw = random.Random(f"{enrolment.student.email}:{session.series_date}").random()
+            if draw < habit:
+                entries[enrolment.pk] = (AttendanceStatus.PRESENT, draw < habit / 2)
+            elif draw < habit + 0.04:
+                entries[enrolment.pk] = (AttendanceStatus.EXCUSED, False)
+            else:
+                entries[enrolment.pk] = (AttendanceStatus.ABSENT, False)
+        register_save(session=session, entries=entries, by=ta)
+
+
 def _next_offering(course: Course, ta: User) -> Offering:
     """A next run of the course whose registration is open on the day the demo is loaded.
 
@@ -321,6 +377,7 @@ def _next_offering(course: Course, ta: User) -> Offering:
     )
     offering.full_clean()
     _staff_and_outline(offering, ta)
+    _sessions(offering, start + timedelta(days=1), start + timedelta(days=68), [], per_module=3)
     return offering
 
 
@@ -354,7 +411,7 @@ def load() -> tuple[Offering, list[DemoLogin]]:
             "discussion_group_url": "https://groups.example.org/deep-learning-chalmers",
             "attendance_threshold": 80,
             "group_size": 2,
-            "capacity": 20,  # INVENTED: the page gives no number of seats.
+            "capacity": 22,  # INVENTED: the page gives no number of seats.
             "platform_instructions": PLATFORM_INSTRUCTIONS,
             # INVENTED: the page only says registration is closed.
             "registration_opens": datetime(2016, 2, 15, 9, 0, tzinfo=STOCKHOLM),
@@ -377,6 +434,10 @@ def load() -> tuple[Offering, list[DemoLogin]]:
         )
         _enrol(offering, student, level, status, applied + timedelta(hours=5 * index), ta)
     _enrol(offering, demo_student, Level.PHD, EnrolmentStatus.ACCEPTED, applied, ta)
+    # Tuesdays and Thursdays from 22 March to 26 May; 5 May 2016 was Ascension Day. The last
+    # week of May belongs to the project presentations.
+    _sessions(offering, date(2016, 3, 22), date(2016, 5, 26), [date(2016, 5, 5)], per_module=4)
+    _attendance(offering, ta)
 
     for title, published_at, body in ANNOUNCEMENTS:
         Announcement.objects.update_or_create(

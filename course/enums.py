@@ -19,6 +19,13 @@ class ModuleKind(models.TextChoices):
     PRESENTATIONS = "presentations", "Project presentations"
 
 
+class ExcusedRule(models.TextChoices):
+    """What an excused absence does to a student's attendance rate."""
+
+    COUNTS_AS_ATTENDED = "attended", "Counts as attended"
+    REMOVED_FROM_TOTAL = "removed", "Is left out of the total"
+
+
 class Question(models.TextChoices):
     """Whether the registration form asks a question, and whether an answer is required."""
 

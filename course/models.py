@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from .enums import ModuleKind, OfferingStatus, Question, StaffRole
+from .enums import ExcusedRule, ModuleKind, OfferingStatus, Question, StaffRole
 from .validators import ParsedPart
 
 
@@ -94,6 +94,12 @@ class Offering(models.Model):
         default=80,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text="Share of discussion sessions a student must attend, in percent.",
+    )
+    excused_absences = models.CharField(
+        "an excused absence",
+        max_length=10,
+        choices=ExcusedRule.choices,
+        default=ExcusedRule.REMOVED_FROM_TOTAL,
     )
     group_size = models.PositiveSmallIntegerField(
         default=2, validators=[MinValueValidator(1), MaxValueValidator(10)]

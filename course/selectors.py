@@ -61,3 +61,27 @@ def offering_modules_with_lectures(offering: Offering) -> QuerySet[Module]:
 
 def published_announcements(offering: Offering) -> QuerySet[Announcement]:
     return offering.announcements.published().select_related("author", "offering__course")
+
+
+def offering_by_path(path: str) -> Offering:
+    """The offering named "course-slug/offering-slug", as commands take it.
+
+    Raises Offering.DoesNotExist with a message that lists the offerings there are.
+    """
+    course_slug, _, offering_slug = path.strip("/").partition("/")
+    offering = (
+        Offering.objects.select_related("course")
+        .filter(course__slug=course_slug, slug=offering_slug)
+        .first()
+    )
+    if offering is None:
+        known = ", ".join(
+            f"{c}/{o}"
+            for c, o in Offering.objects.order_by("course__slug", "slug").values_list(
+                "course__slug", "slug"
+            )
+        )
+        raise Offering.DoesNotExist(
+            f"No offering “{path}”: give it as course/offering, one of: {known or 'none yet'}."
+        )
+    return offering

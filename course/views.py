@@ -1,5 +1,6 @@
 """Public course pages. Views resolve the offering through selectors and render templates."""
 
+from django.contrib.auth.views import redirect_to_login
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
@@ -42,6 +43,18 @@ class OfferingPageMixin:
             is_offering_staff=user.has_perm("course.see_offering_internals", offering),
             **kwargs,
         )
+
+
+class OfferingStaffMixin(OfferingPageMixin):
+    """Staff pages of one offering: the login page for anonymous visitors, 404 for everyone
+    who does not teach the offering, so that not even its existence leaks."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.has_perm("course.see_offering_internals", self.get_offering()):
+            raise Http404("No such page.")
+        return super().dispatch(request, *args, **kwargs)
 
 
 class OfferingHomeView(OfferingPageMixin, TemplateView):

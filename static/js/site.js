@@ -12,3 +12,24 @@
     element.replaceWith(link);
   });
 })();
+
+// Register page: "Everyone not yet marked" buttons set the students without a choice.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-set-all]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var value = button.dataset.setAll;
+      var form = button.closest("form");
+      var names = new Set();
+      form.querySelectorAll("input[type=radio][name^='status-']").forEach(function (radio) {
+        names.add(radio.name);
+      });
+      names.forEach(function (name) {
+        if (!form.querySelector("input[name='" + name + "']:checked")) {
+          var target = form.querySelector("input[name='" + name + "'][value='" + value + "']");
+          if (target) { target.checked = true; }
+        }
+      });
+    });
+  });
+})();

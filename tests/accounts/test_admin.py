@@ -168,7 +168,7 @@ def test_raising_capacity_in_the_admin_moves_the_waiting_list(client, offering, 
     data = {
         "course": offering.course_id, "name": offering.name, "slug": offering.slug,
         "status": offering.status, "start_date": "2016-03-21", "end_date": "2016-06-04",
-        "attendance_threshold": 80, "group_size": 2, "capacity": 2,
+        "attendance_threshold": 80, "group_size": 2, "excused_absences": "removed", "capacity": 2,
         "programme_question": "required", "motivation_question": "optional",
         "decisions_need_review": "on",
         "staff-TOTAL_FORMS": 0, "staff-INITIAL_FORMS": 0,

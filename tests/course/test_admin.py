@@ -208,7 +208,7 @@ def test_offering_admin_refuses_dates_out_of_order(client, content, ta):
         {
             "course": offering.course_id, "name": offering.name, "slug": offering.slug,
             "status": "running", "start_date": "2016-06-04", "end_date": "2016-03-21",
-            "attendance_threshold": 80, "group_size": 2,
+            "attendance_threshold": 80, "group_size": 2, "excused_absences": "removed",
             "programme_question": "required", "motivation_question": "optional",
             "staff-TOTAL_FORMS": 0, "staff-INITIAL_FORMS": 0,
             "modules-TOTAL_FORMS": 0, "modules-INITIAL_FORMS": 0,
@@ -227,7 +227,7 @@ def test_offering_created_by_a_ta_lists_them_as_staff(client, content, ta):
         {
             "course": content["mine"]["course"].pk, "name": "2017", "slug": "2017",
             "status": "planned", "start_date": "2017-03-20", "end_date": "2017-06-03",
-            "attendance_threshold": 80, "group_size": 2,
+            "attendance_threshold": 80, "group_size": 2, "excused_absences": "removed",
             "programme_question": "required", "motivation_question": "optional",
             "staff-TOTAL_FORMS": 0, "staff-INITIAL_FORMS": 0,
             "modules-TOTAL_FORMS": 0, "modules-INITIAL_FORMS": 0,

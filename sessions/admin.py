@@ -1,0 +1,170 @@
+"""Admin for session series, sessions and attendance, limited to the offerings taught."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+
+from course.admin import TeachingAdminMixin
+from course.rules import taught_offering_ids
+
+from .forms import GenerateSessionsForm
+from .models import Attendance, AttendanceChange, DiscussionSession, SessionSeries
+from .services import generate_sessions, session_record_change
+
+ONLY = admin.RelatedOnlyFieldListFilter
+
+
+@admin.register(SessionSeries)
+class SessionSeriesAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "offering", "weekday", "start_time", "end_time", "room"]
+    list_filter = [("offering", ONLY), "weekday"]
+    list_select_related = ["offering__course"]
+    actions = ["generate"]
+
+    @admin.action(description="Generate dated sessions for the selected series' offering")
+    def generate(self, request, queryset):
+        offerings = {series.offering for series in queryset}
+        if len(offerings) != 1:
+            self.message_user(request, "Select the series of one offering.", messages.ERROR)
+            return None
+        offering = offerings.pop()
+        form = GenerateSessionsForm(
+            request.POST if "apply" in request.POST else None,
+            initial={"start": offering.start_date, "end": offering.end_date},
+        )
+        if "apply" in request.POST and form.is_valid():
+            try:
+                result = generate_sessions(offering=offering, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    f"{len(result.created)} session(s) created, {result.existing} existed "
+                    f"already, {len(result.skipped_dates)} skipped as holidays.",
+                    messages.SUCCESS,
+                )
+                return redirect(
+                    reverse("admin:discussions_discussionsession_changelist")
+                    + f"?offering__id__exact={offering.pk}"
+                )
+        return TemplateResponse(
+            request,
+            "admin/discussions/sessionseries/generate.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": f"Generate sessions for {offering}",
+                "form": form,
+                "offering": offering,
+                "queryset": queryset,
+                "series": list(offering.session_series.all()),
+            },
+        )
+
+
+@admin.register(DiscussionSession)
+class DiscussionSessionAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "offering", "module", "room", "is_cancelled", "self_check_in",
+                    "register_link"]  # fmt: skip
+    list_filter = [("offering", ONLY), ("module", ONLY), "is_cancelled", "self_check_in"]
+    list_select_related = ["offering__course", "module"]
+    date_hierarchy = "starts_at"
+    search_fields = ["room", "topic", "module__title"]
+    actions = ["cancel", "reinstate"]
+    fields = ["offering", "module", "starts_at", "ends_at", "room", "topic", "is_cancelled",
+              "cancel_reason", "self_check_in", "series", "sequence"]  # fmt: skip
+    readonly_fields = ["series", "sequence"]
+
+    @admin.display(description="attendance")
+    def register_link(self, session):
+        offering = session.offering
+        url = reverse(
+            "discussions:register",
+            kwargs={
+                "course_slug": offering.course.slug,
+                "offering_slug": offering.slug,
+                "session_id": session.pk,
+            },
+        )
+        return format_html('<a href="{}">Take attendance</a>', url)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "series" and not request.user.is_superuser:
+            kwargs["queryset"] = SessionSeries.objects.filter(
+                offering__in=taught_offering_ids(request.user)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            session_record_change(session=obj, changed=form.changed_data)
+
+    @admin.action(description="Cancel selected sessions")
+    def cancel(self, request, queryset):
+        count = 0
+        for session in queryset.filter(is_cancelled=False):
+            session.is_cancelled = True
+            session.save(update_fields=["is_cancelled", "updated_at"])
+            session_record_change(session=session, changed=["is_cancelled"])
+            count += 1
+        self.message_user(request, f"{count} session(s) cancelled.", messages.SUCCESS)
+
+    @admin.action(description="Reinstate selected cancelled sessions")
+    def reinstate(self, request, queryset):
+        count = 0
+        for session in queryset.filter(is_cancelled=True):
+            session.is_cancelled = False
+            session.save(update_fields=["is_cancelled", "updated_at"])
+            session_record_change(session=session, changed=["is_cancelled"])
+            count += 1
+        self.message_user(request, f"{count} session(s) reinstated.", messages.SUCCESS)
+
+
+class ChangeInline(TeachingAdminMixin, admin.TabularInline):
+    model = AttendanceChange
+    extra = 0
+    can_delete = False
+    fields = ["changed_at", "old_status", "old_active", "new_status", "new_active", "changed_by",
+              "via"]  # fmt: skip
+    readonly_fields = fields
+    offering_path = "attendance__session__offering"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("changed_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    """Read-only: attendance is taken on the register page, which logs every change."""
+
+    list_display = ["student", "session", "status", "active", "updated_by", "updated_at"]
+    list_filter = [("session__offering", ONLY), "status", "active"]
+    search_fields = ["enrolment__student__full_name", "enrolment__student__email"]
+    list_select_related = ["enrolment__student", "session", "updated_by"]
+    offering_path = "session__offering"
+    inlines = [ChangeInline]
+    readonly_fields = ["session", "enrolment", "status", "active", "updated_by", "updated_at"]
+
+    @admin.display(description="student", ordering="enrolment__student__full_name")
+    def student(self, record):
+        return record.enrolment.student.full_name
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

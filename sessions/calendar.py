@@ -1,0 +1,119 @@
+"""iCalendar feeds: the offering's public schedule and each student's personal feed."""
+
+import secrets
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.urls import reverse
+from icalendar import Calendar, Event
+
+from accounts.enums import EnrolmentStatus
+from accounts.models import User
+from course.models import Offering, VideoLecture
+
+from .models import DiscussionSession
+
+PRODID = "-//coursesite//discussion sessions//EN"
+
+
+def sessions_for_calendar():
+    """Sessions with what an event needs: offering, course, module and its lectures."""
+    return DiscussionSession.objects.select_related("offering__course", "module").prefetch_related(
+        Prefetch(
+            "module__lectures",
+            queryset=VideoLecture.objects.order_by("order", "pk").prefetch_related("parts"),
+        )
+    )
+
+
+def session_event(session: DiscussionSession) -> Event:
+    offering = session.offering
+    tz = ZoneInfo(settings.TIME_ZONE)
+    event = Event()
+    # Stable across moves and renames: calendars update the event instead of adding one.
+    event.add("uid", f"session-{session.pk}@coursesite")
+    event.add("sequence", session.sequence)
+    event.add("dtstamp", session.updated_at)
+    event.add("last-modified", session.updated_at)
+    event.add("dtstart", session.starts_at.astimezone(tz))
+    event.add("dtend", session.ends_at.astimezone(tz))
+    title = f"{offering.course.title}: discussion session"
+    if session.module:
+        title = f"{offering.course.title}: {session.module.title}"
+    event.add("summary", title)
+    event.add("location", session.room)
+    lines = []
+    if session.topic:
+        lines.append(session.topic)
+    if session.module:
+        lectures = list(session.module.lectures.all())
+        if lectures:
+            lines.append("Watch before the session:")
+            lines += [
+                f"- {lecture.speaker}, {lecture.title}"
+                + (f" ({lecture.parts_notation})" if lecture.parts_notation else "")
+                for lecture in lectures
+            ]
+    if session.is_cancelled:
+        lines.insert(0, f"Cancelled. {session.cancel_reason}".strip())
+    if lines:
+        event.add("description", "\n".join(lines))
+    event.add("status", "CANCELLED" if session.is_cancelled else "CONFIRMED")
+    event.add(
+        "url",
+        settings.SITE_URL.rstrip("/")
+        + reverse(
+            "discussions:schedule",
+            kwargs={"course_slug": offering.course.slug, "offering_slug": offering.slug},
+        ),
+    )
+    return event
+
+
+def _calendar(name: str, events) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    for event in events:
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def offering_calendar(offering: Offering) -> bytes:
+    sessions = sessions_for_calendar().filter(offering=offering).order_by("starts_at")
+    return _calendar(f"{offering.course.title} {offering.name}", map(session_event, sessions))
+
+
+def personal_calendar(user: User) -> bytes:
+    """The sessions of every offering the user is accepted in.
+
+    Later parts of the course (deadlines, presentation slots) add their events here.
+    """
+    sessions = (
+        sessions_for_calendar()
+        .filter(
+            offering__enrolments__student=user,
+            offering__enrolments__status=EnrolmentStatus.ACCEPTED,
+        )
+        .order_by("starts_at")
+    )
+    return _calendar(f"{user.full_name}: courses", map(session_event, sessions))
+
+
+def calendar_token(user: User) -> str:
+    """The user's feed token, made on first use."""
+    if not user.calendar_token:
+        user.calendar_token = secrets.token_urlsafe(24)
+        user.save(update_fields=["calendar_token"])
+    return user.calendar_token
+
+
+def calendar_token_reset(user: User) -> str:
+    """A new token: the old feed address stops working (e.g. after it was shared)."""
+    user.calendar_token = secrets.token_urlsafe(24)
+    user.save(update_fields=["calendar_token"])
+    return user.calendar_token

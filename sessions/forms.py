@@ -1,0 +1,66 @@
+from django import forms
+
+from .enums import AttendanceStatus
+
+
+class GenerateSessionsForm(forms.Form):
+    """What the admin action and `generate_sessions` ask for."""
+
+    start = forms.DateField(label="From", help_text="YYYY-MM-DD")
+    end = forms.DateField(label="To (inclusive)", help_text="YYYY-MM-DD")
+    skip = forms.CharField(
+        label="Skip these dates",
+        required=False,
+        help_text="Holidays, comma-separated: 2016-05-05, 2016-05-16",
+    )
+    per_module = forms.IntegerField(
+        label="Sessions per module", min_value=1, max_value=50, initial=4
+    )
+
+    def clean_skip(self):
+        return parse_dates(self.cleaned_data["skip"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
+            self.add_error("end", "The last date is before the first.")
+        return cleaned
+
+
+def parse_dates(text: str):
+    field = forms.DateField()
+    dates = []
+    for piece in (text or "").replace(";", ",").split(","):
+        piece = piece.strip()
+        if not piece:
+            continue
+        try:
+            dates.append(field.clean(piece))
+        except forms.ValidationError:
+            raise forms.ValidationError(f"“{piece}” is not a date (YYYY-MM-DD).") from None
+    return dates
+
+
+class CheckInForm(forms.Form):
+    code = forms.CharField(
+        label="Code on the screen",
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )
+
+
+def parse_register(post, enrolment_ids) -> dict[int, tuple[str, bool]]:
+    """Read the register form: status-<id> and active-<id> for every listed student.
+
+    A student left unmarked is absent. Raises forms.ValidationError for a status that is not
+    present, absent or excused.
+    """
+    entries = {}
+    for enrolment_id in enrolment_ids:
+        status = post.get(f"status-{enrolment_id}") or AttendanceStatus.ABSENT
+        if status not in AttendanceStatus.values:
+            raise forms.ValidationError("Choose present, absent or excused for every student.")
+        entries[enrolment_id] = (status, post.get(f"active-{enrolment_id}") == "on")
+    return entries

@@ -1,0 +1,25 @@
+"""Staff of an offering manage its sessions and see its attendance (see course/rules.py).
+
+Attendance records are written through the register (sessions.services.register_save), which
+logs every change, so the admin shows them read-only.
+"""
+
+import rules
+
+from course.rules import taught_offering_ids, teaches
+
+for model in ("sessionseries", "discussionsession"):
+    for action in ("view", "add", "change", "delete"):
+        rules.add_perm(f"discussions.{action}_{model}", teaches)
+
+
+@rules.predicate
+def teaches_attendance(user, record=None) -> bool:
+    ids = taught_offering_ids(user)
+    if record is None:
+        return bool(ids)
+    return record.session.offering_id in ids
+
+
+rules.add_perm("discussions.view_attendance", teaches_attendance)
+rules.add_perm("discussions.view_attendancechange", teaches)

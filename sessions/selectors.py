@@ -1,0 +1,83 @@
+"""Reads for the schedule, the register and the attendance pages."""
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from accounts.enums import EnrolmentStatus
+from accounts.models import Enrolment
+from course.models import Offering, VideoLecture
+
+from .attendance import attendance_summaries
+from .models import Attendance, DiscussionSession
+
+
+def schedule_sessions(offering: Offering) -> QuerySet[DiscussionSession]:
+    """The offering's sessions with their module and the lectures to watch before them."""
+    return (
+        offering.discussion_sessions.select_related("module")
+        .prefetch_related(
+            Prefetch(
+                "module__lectures",
+                queryset=VideoLecture.objects.order_by("order", "pk").prefetch_related("parts"),
+            )
+        )
+        .order_by("starts_at", "pk")
+    )
+
+
+@dataclass
+class Week:
+    year: int
+    number: int
+    sessions: list
+
+
+def sessions_by_week(sessions) -> list[Week]:
+    weeks: OrderedDict[tuple[int, int], Week] = OrderedDict()
+    for session in sessions:
+        year, number, _ = timezone.localtime(session.starts_at).isocalendar()
+        weeks.setdefault((year, number), Week(year, number, [])).sessions.append(session)
+    return list(weeks.values())
+
+
+def accepted_enrolments(offering: Offering) -> QuerySet[Enrolment]:
+    return (
+        Enrolment.objects.filter(offering=offering, status=EnrolmentStatus.ACCEPTED)
+        .select_related("student")
+        .order_by("student__full_name", "pk")
+    )
+
+
+@dataclass
+class OverviewRow:
+    enrolment: Enrolment
+    summary: object
+    cells: list  # status per session, "" where the session does not count for the student
+
+
+def attendance_overview(offering: Offering, *, now=None) -> tuple[list, list[OverviewRow]]:
+    """Students by sessions, with each student's summary: four queries in all."""
+    now = now or timezone.now()
+    sessions = list(offering.discussion_sessions.select_related("module").order_by("starts_at"))
+    enrolments = list(accepted_enrolments(offering))
+    summaries = attendance_summaries(offering, enrolments, now=now, sessions=sessions)
+    records = {
+        (enrolment_id, session_id): status
+        for enrolment_id, session_id, status in Attendance.objects.filter(
+            session__offering=offering
+        ).values_list("enrolment_id", "session_id", "status")
+    }
+    held = [s for s in sessions if not s.is_cancelled and s.starts_at <= now]
+    rows = []
+    for enrolment in enrolments:
+        cells = []
+        for session in held:
+            if enrolment.enrolled_on and session.local_date < enrolment.enrolled_on:
+                cells.append("")
+            else:
+                cells.append(records.get((enrolment.pk, session.pk), "absent"))
+        rows.append(OverviewRow(enrolment, summaries[enrolment.pk], cells))
+    return held, rows

@@ -1,0 +1,283 @@
+"""Schedule, calendar feeds, the register, self check-in and attendance pages."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from accounts.models import User
+from accounts.selectors import own_enrolment
+from accounts.views import safe_next
+from course.views import OfferingPageMixin, OfferingStaffMixin
+
+from . import calendar, selectors, services
+from .attendance import counts_for, summarize
+from .enums import AttendanceStatus
+from .exports import write_attendance_csv
+from .forms import CheckInForm, parse_register
+from .models import Attendance
+
+ICS = "text/calendar; charset=utf-8"
+
+
+class ScheduleView(OfferingPageMixin, TemplateView):
+    template_name = "sessions/schedule.html"
+    section = "schedule"
+
+    def get_context_data(self, **kwargs):
+        sessions = list(selectors.schedule_sessions(self.get_offering()))
+        return super().get_context_data(
+            weeks=selectors.sessions_by_week(sessions),
+            series=list(self.get_offering().session_series.all()),
+            now=timezone.now(),
+            **kwargs,
+        )
+
+
+class ScheduleCalendarView(OfferingPageMixin, View):
+    def get(self, request, *args, **kwargs):
+        offering = self.get_offering()
+        response = HttpResponse(calendar.offering_calendar(offering), content_type=ICS)
+        response["Content-Disposition"] = (
+            f'inline; filename="{offering.course.slug}-{offering.slug}.ics"'
+        )
+        return response
+
+
+class PersonalCalendarView(View):
+    """The feed at a secret address: calendar apps fetch it without logging in."""
+
+    def get(self, request, token):
+        user = User.objects.filter(calendar_token=token, is_active=True).first()
+        if user is None or not token:
+            raise Http404("No such calendar.")
+        return HttpResponse(calendar.personal_calendar(user), content_type=ICS)
+
+
+class CalendarTokenResetView(LoginRequiredMixin, View):
+    def post(self, request):
+        calendar.calendar_token_reset(request.user)
+        messages.success(request, "Your calendar has a new address; the old one no longer works.")
+        return redirect(safe_next(request, reverse("accounts:me")))
+
+
+class MyAttendanceView(LoginRequiredMixin, TemplateView):
+    """A student's own attendance in one offering, with the projection to the threshold."""
+
+    template_name = "sessions/my_attendance.html"
+
+    def get_context_data(self, **kwargs):
+        enrolment = own_enrolment(
+            user=self.request.user,
+            course_slug=self.kwargs["course_slug"],
+            offering_slug=self.kwargs["offering_slug"],
+        )
+        offering = enrolment.offering
+        now = timezone.now()
+        sessions = list(offering.discussion_sessions.select_related("module").order_by("starts_at"))
+        statuses = dict(
+            Attendance.objects.filter(enrolment=enrolment).values_list("session_id", "status")
+        )
+        summary = summarize(
+            sessions=sessions,
+            statuses=statuses,
+            enrolled_on=enrolment.enrolled_on,
+            threshold=offering.attendance_threshold,
+            rule=offering.excused_absences,
+            now=now,
+        )
+        rows = []
+        for session in sessions:
+            if session.starts_at > now:
+                continue
+            if session.is_cancelled:
+                state = "cancelled"
+            elif not counts_for(session, enrolment.enrolled_on):
+                state = "before_enrolment"
+            else:
+                state = statuses.get(session.pk, AttendanceStatus.ABSENT)
+            rows.append((session, state))
+        return super().get_context_data(
+            enrolment=enrolment,
+            offering=offering,
+            course=offering.course,
+            section="me",
+            summary=summary,
+            rows=rows,
+            **kwargs,
+        )
+
+
+class CheckInView(LoginRequiredMixin, OfferingPageMixin, TemplateView):
+    """Students type the code shown in the room to mark themselves present."""
+
+    template_name = "sessions/check_in.html"
+    section = "check_in"
+
+    def get_context_data(self, form=None, **kwargs):
+        session = services.current_check_in_session(self.get_offering())
+        return super().get_context_data(form=form or CheckInForm(), session=session, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = CheckInForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            session = services.check_in(
+                offering=self.get_offering(), user=request.user, code=form.cleaned_data["code"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(request.path)
+        local = timezone.localtime(session.starts_at)
+        messages.success(request, f"You are marked present at the session of {local:%A %H:%M}.")
+        return redirect(request.path)
+
+
+# Staff pages ------------------------------------------------------------------------------
+
+
+class StaffSessionMixin(OfferingStaffMixin):
+    def get_session(self):
+        if not hasattr(self, "_session"):
+            self._session = get_object_or_404(
+                self.get_offering().discussion_sessions.select_related("module"),
+                pk=self.kwargs["session_id"],
+            )
+        return self._session
+
+
+class RegisterView(StaffSessionMixin, TemplateView):
+    """Take attendance for one session: one control per student, saved in one POST."""
+
+    template_name = "sessions/register.html"
+    section = "staff"
+
+    def get_context_data(self, **kwargs):
+        session = self.get_session()
+        students = services.register_students(session)
+        records = {
+            a.enrolment_id: a
+            for a in Attendance.objects.filter(session=session, enrolment__in=students)
+        }
+        rows = [(e, records.get(e.pk)) for e in students]
+        error = None
+        try:
+            services.check_session_open_for_attendance(session)
+        except ValidationError as problem:
+            error = problem.messages[0]
+        return super().get_context_data(
+            session=session,
+            rows=rows,
+            recorded=len(records),
+            closed_reason=error,
+            statuses=AttendanceStatus.choices,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        session = self.get_session()
+        students = services.register_students(session)
+        allowed = {e.pk for e in students}
+        posted = set()
+        for key in request.POST:
+            if key.startswith(("status-", "active-")):
+                try:
+                    posted.add(int(key.split("-", 1)[1]))
+                except ValueError:
+                    posted.add(-1)
+        try:
+            if posted - allowed:
+                raise ValidationError(
+                    "The form names students who are not enrolled for this session; reload the "
+                    "page and try again. Nothing was saved."
+                )
+            entries = parse_register(request.POST, [e.pk for e in students])
+            result = services.register_save(session=session, entries=entries, by=request.user)
+        except (ValidationError, forms.ValidationError) as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(request.path)
+        messages.success(
+            request,
+            f"Attendance saved: {result.created} new, {result.changed} changed, "
+            f"{result.unchanged} unchanged.",
+        )
+        return redirect(request.path)
+
+
+class CheckInCodeView(StaffSessionMixin, TemplateView):
+    """The code to show on the projector; the page reloads itself every 20 seconds."""
+
+    template_name = "sessions/check_in_code.html"
+    section = "staff"
+
+    def get_context_data(self, **kwargs):
+        session = self.get_session()
+        return super().get_context_data(
+            session=session,
+            code=services.check_in_code(session) if session.self_check_in else None,
+            window_open=services.check_in_window_open(session),
+            check_in_url=self.request.build_absolute_uri(
+                reverse(
+                    "discussions:check_in",
+                    kwargs={
+                        "course_slug": self.kwargs["course_slug"],
+                        "offering_slug": self.kwargs["offering_slug"],
+                    },
+                )
+            ),
+            **kwargs,
+        )
+
+
+SORTS = {
+    "name": lambda row: (row.enrolment.student.full_name.lower(),),
+    "rate": lambda row: (row.summary.percent if row.summary.percent is not None else 101,),
+    "needed": lambda row: (
+        row.summary.needed if row.summary.needed is not None else 10_000,
+        row.enrolment.student.full_name.lower(),
+    ),
+}
+
+
+class AttendanceOverviewView(OfferingStaffMixin, TemplateView):
+    """Students by sessions with rates and who is at risk; sortable; CSV with ?format=csv."""
+
+    template_name = "sessions/attendance_overview.html"
+    section = "staff"
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "csv":
+            return self.csv_response()
+        return super().get(request, *args, **kwargs)
+
+    def rows(self):
+        held, rows = selectors.attendance_overview(self.get_offering())
+        sort = self.request.GET.get("sort", "name")
+        rows.sort(key=SORTS.get(sort, SORTS["name"]), reverse=sort == "rate-desc")
+        return held, rows, sort
+
+    def get_context_data(self, **kwargs):
+        held, rows, sort = self.rows()
+        return super().get_context_data(
+            sessions=held,
+            rows=rows,
+            sort=sort,
+            at_risk=sum(1 for row in rows if row.summary.at_risk),
+            **kwargs,
+        )
+
+    def csv_response(self):
+        offering = self.get_offering()
+        held, rows, _ = self.rows()
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        filename = f"attendance-{offering.course.slug}-{offering.slug}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        write_attendance_csv(response, held, rows)
+        return response
