@@ -54,13 +54,15 @@ class CheckInForm(forms.Form):
 def parse_register(post, enrolment_ids) -> dict[int, tuple[str, bool]]:
     """Read the register form: status-<id> and active-<id> for every listed student.
 
-    A student left unmarked is absent. Raises forms.ValidationError for a status that is not
-    present, absent or excused.
+    A student left unmarked is absent; "active" is kept for present students only.
+    Raises forms.ValidationError for a status that is not present, absent or excused.
     """
     entries = {}
     for enrolment_id in enrolment_ids:
         status = post.get(f"status-{enrolment_id}") or AttendanceStatus.ABSENT
         if status not in AttendanceStatus.values:
             raise forms.ValidationError("Choose present, absent or excused for every student.")
-        entries[enrolment_id] = (status, post.get(f"active-{enrolment_id}") == "on")
+        # Active participation only means something for a student who was there.
+        active = status == AttendanceStatus.PRESENT and post.get(f"active-{enrolment_id}") == "on"
+        entries[enrolment_id] = (status, active)
     return entries

@@ -101,7 +101,7 @@ class MyAttendanceView(LoginRequiredMixin, TemplateView):
             elif not counts_for(session, enrolment.enrolled_on):
                 state = "before_enrolment"
             else:
-                state = statuses.get(session.pk, AttendanceStatus.ABSENT)
+                state = statuses.get(session.pk, "not_recorded")
             rows.append((session, state))
         return super().get_context_data(
             enrolment=enrolment,
@@ -239,6 +239,7 @@ class CheckInCodeView(StaffSessionMixin, TemplateView):
 SORTS = {
     "name": lambda row: (row.enrolment.student.full_name.lower(),),
     "rate": lambda row: (row.summary.percent if row.summary.percent is not None else 101,),
+    "rate-desc": lambda row: (row.summary.percent if row.summary.percent is not None else -1,),
     "needed": lambda row: (
         row.summary.needed if row.summary.needed is not None else 10_000,
         row.enrolment.student.full_name.lower(),

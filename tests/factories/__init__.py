@@ -8,14 +8,17 @@ from .course import (
     StaffFactory,
     VideoLectureFactory,
 )
+from .sessions import DiscussionSessionFactory, SessionSeriesFactory
 
 __all__ = [
     "AnnouncementFactory",
     "CourseFactory",
+    "DiscussionSessionFactory",
     "EnrolmentFactory",
     "LecturePartFactory",
     "ModuleFactory",
     "OfferingFactory",
+    "SessionSeriesFactory",
     "StaffFactory",
     "UserFactory",
     "VideoLectureFactory",
