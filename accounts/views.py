@@ -193,10 +193,16 @@ class MyCoursesView(LoginRequiredMixin, TemplateView):
 # What later parts of the course add to this page; until they exist the cards say where the
 # information will come from, so students know what to expect.
 PROGRESS_CARDS = [
-    ("Project group", "Your project group and proposal show here once groups are formed."),
-    ("Submissions", "Your planning report and project report show here once you upload them."),
     ("Result", "Your grade shows here when the course responsible has signed off the results."),
 ]
+
+
+def project_summary(enrolment):
+    """The student's group and deliverables for their page (projects app)."""
+    from projects.selectors import deliverable_rows, group_of
+
+    group = group_of(enrolment)
+    return {"group": group, "rows": deliverable_rows(enrolment.offering, group)}
 
 
 class MyOfferingView(LoginRequiredMixin, TemplateView):
@@ -223,6 +229,7 @@ class MyOfferingView(LoginRequiredMixin, TemplateView):
                 if enrolment.is_accepted
                 else None
             ),
+            project=project_summary(enrolment) if enrolment.is_accepted else None,
             progress_cards=PROGRESS_CARDS,
             **kwargs,
         )

@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("sessions.urls")),
+    path("", include("projects.urls")),
     path("", include("course.urls")),
 ]

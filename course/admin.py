@@ -197,7 +197,17 @@ class OfferingAdmin(TeachingAdminMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        ("Rules", {"fields": ["attendance_threshold", "excused_absences", "group_size"]}),
+        (
+            "Rules",
+            {
+                "fields": [
+                    "attendance_threshold",
+                    "excused_absences",
+                    "group_size",
+                    "show_submitted_proposals",
+                ]
+            },
+        ),
     ]
 
     def save_model(self, request, obj, form, change):

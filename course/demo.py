@@ -438,6 +438,9 @@ def load() -> tuple[Offering, list[DemoLogin]]:
     # week of May belongs to the project presentations.
     _sessions(offering, date(2016, 3, 22), date(2016, 5, 26), [date(2016, 5, 5)], per_module=4)
     _attendance(offering, ta)
+    from projects import demo as projects_demo
+
+    projects_demo.load(offering, ta)
 
     for title, published_at, body in ANNOUNCEMENTS:
         Announcement.objects.update_or_create(

@@ -104,6 +104,12 @@ class Offering(models.Model):
     group_size = models.PositiveSmallIntegerField(
         default=2, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
+    show_submitted_proposals = models.BooleanField(
+        "list submitted proposals publicly",
+        default=False,
+        help_text="The public projects page lists accepted proposals; tick to list those "
+        "still waiting for a decision too.",
+    )
     registration_opens = models.DateTimeField(null=True, blank=True)
     registration_closes = models.DateTimeField(null=True, blank=True)
     capacity = models.PositiveSmallIntegerField(

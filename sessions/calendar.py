@@ -88,11 +88,14 @@ def offering_calendar(offering: Offering) -> bytes:
     return _calendar(f"{offering.course.title} {offering.name}", map(session_event, sessions))
 
 
-def personal_calendar(user: User) -> bytes:
-    """The sessions of every offering the user is accepted in.
+# Other apps add the events of a person's own calendar here (projects: deadlines), in their
+# AppConfig.ready(): functions taking a user and returning icalendar Events.
+PERSONAL_EVENT_SOURCES: list = []
 
-    Later parts of the course (deadlines, presentation slots) add their events here.
-    """
+
+def personal_calendar(user: User) -> bytes:
+    """The sessions of every offering the user is accepted in, and what other apps add:
+    each source in PERSONAL_EVENT_SOURCES."""
     sessions = (
         sessions_for_calendar()
         .filter(
@@ -101,7 +104,10 @@ def personal_calendar(user: User) -> bytes:
         )
         .order_by("starts_at")
     )
-    return _calendar(f"{user.full_name}: courses", map(session_event, sessions))
+    events = [session_event(session) for session in sessions]
+    for source in PERSONAL_EVENT_SOURCES:
+        events.extend(source(user))
+    return _calendar(f"{user.full_name}: courses", events)
 
 
 def calendar_token(user: User) -> str:

@@ -1,6 +1,8 @@
 """Test runs: fast password hashing, mail kept in memory, no manifest for static files."""
 
 import os
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 
@@ -14,6 +16,9 @@ SITE_URL = "http://testserver"
 # Parallel runs against one PostgreSQL server need distinct test database names.
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}  # noqa: F405
+# Uploads of a test run go to a folder of their own, removed with the machine's temp files.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="coursesite-test-media-"))
+
 # Serve static files from the source folders, as runserver does; no collectstatic in tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

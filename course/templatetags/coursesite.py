@@ -28,3 +28,18 @@ def obfuscated_email(address):
         user,
         domain.replace(".", " [dot] "),
     )
+
+
+@register.filter
+def timedelta_text(delta):
+    """“2 days 3 hours”, “45 minutes”: how late a submission came."""
+    if not delta:
+        return ""
+    minutes = int(delta.total_seconds() // 60)
+    days, minutes = divmod(minutes, 60 * 24)
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    for amount, unit in ((days, "day"), (hours, "hour"), (minutes, "minute")):
+        if amount:
+            parts.append(f"{amount} {unit}{'s' if amount != 1 else ''}")
+    return " ".join(parts[:2]) or "less than a minute"

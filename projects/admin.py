@@ -1,0 +1,185 @@
+"""Admin for groups (moving students), proposals, deliverables, extensions and submissions."""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from course.admin import TeachingAdminMixin
+from course.rules import taught_offering_ids
+
+from .models import Deliverable, Extension, Membership, ProjectGroup, Proposal, Submission
+
+ONLY = admin.RelatedOnlyFieldListFilter
+
+
+class MembershipInline(TeachingAdminMixin, admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["enrolment", "joined_at", "added_by"]
+    readonly_fields = ["joined_at", "added_by"]
+    raw_id_fields = ["enrolment"]
+    offering_path = "group__offering"
+
+
+@admin.register(ProjectGroup)
+class ProjectGroupAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "offering", "title", "members", "invite_code"]
+    list_filter = [("offering", ONLY)]
+    search_fields = ["proposal__title", "memberships__enrolment__student__full_name"]
+    list_select_related = ["offering__course", "proposal"]
+    inlines = [MembershipInline]
+    fields = ["offering", "number", "invite_code", "created_by", "presented"]
+    readonly_fields = ["created_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("memberships__enrolment__student")
+
+    @admin.display(description="proposal")
+    def title(self, group):
+        proposal = getattr(group, "proposal", None)
+        return proposal.title if proposal else ""
+
+    @admin.display(description="members")
+    def members(self, group):
+        return ", ".join(m.enrolment.student.full_name for m in group.memberships.all())
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        Proposal.objects.get_or_create(group=obj, defaults={"updated_by": request.user})
+
+
+@admin.register(Membership)
+class MembershipAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    """Staff move a student to another group here (also after the group has submitted)."""
+
+    list_display = ["student", "group", "offering", "joined_at", "added_by"]
+    list_filter = [("group__offering", ONLY)]
+    search_fields = ["enrolment__student__full_name", "enrolment__student__email"]
+    list_select_related = ["enrolment__student", "group__offering__course", "added_by"]
+    offering_path = "group__offering"
+    raw_id_fields = ["enrolment"]
+    fields = ["enrolment", "group", "joined_at", "added_by"]
+    readonly_fields = ["joined_at", "added_by"]
+
+    @admin.display(description="student", ordering="enrolment__student__full_name")
+    def student(self, membership):
+        return membership.enrolment.student.full_name
+
+    @admin.display(description="offering")
+    def offering(self, membership):
+        return membership.group.offering
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "group" and not request.user.is_superuser:
+            kwargs["queryset"] = ProjectGroup.objects.filter(
+                offering__in=taught_offering_ids(request.user)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        obj.added_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Proposal)
+class ProposalAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "group", "offering", "status", "submitted_at", "decided_by"]
+    list_filter = ["status", ("group__offering", ONLY)]
+    search_fields = ["title", "description", "abstract"]
+    list_select_related = ["group__offering__course", "decided_by"]
+    offering_path = "group__offering"
+    readonly_fields = ["group", "status", "version", "updated_at", "updated_by", "submitted_at",
+                       "decided_at", "decided_by", "staff_comment", "decision_page"]  # fmt: skip
+    fields = ["group", "title", "description", "topics", "abstract", *readonly_fields[1:]]
+
+    @admin.display(description="offering")
+    def offering(self, proposal):
+        return proposal.group.offering
+
+    @admin.display(description="decide")
+    def decision_page(self, proposal):
+        offering = proposal.group.offering
+        url = reverse(
+            "projects:staff_project",
+            args=[offering.course.slug, offering.slug, proposal.group.number],
+        )
+        return format_html('<a href="{}">Decide, give feedback, extend deadlines</a>', url)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "topics" and not request.user.is_superuser:
+            from course.models import Module
+
+            kwargs["queryset"] = Module.objects.filter(
+                offering__in=taught_offering_ids(request.user)
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(Deliverable)
+class DeliverableAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "offering", "due_at", "max_pages", "max_size_mb", "accepts_late",
+                    "required"]  # fmt: skip
+    list_filter = [("offering", ONLY), "required"]
+    list_select_related = ["offering__course"]
+    prepopulated_fields = {"slug": ["title"]}
+
+
+@admin.register(Extension)
+class ExtensionAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    list_display = ["group", "deliverable", "due_at", "reason", "granted_by"]
+    list_filter = [("deliverable__offering", ONLY)]
+    list_select_related = ["group", "deliverable", "granted_by"]
+    offering_path = "group__offering"
+    readonly_fields = ["granted_by", "granted_at"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if not request.user.is_superuser:
+            ids = taught_offering_ids(request.user)
+            if db_field.name == "group":
+                kwargs["queryset"] = ProjectGroup.objects.filter(offering__in=ids)
+            elif db_field.name == "deliverable":
+                kwargs["queryset"] = Deliverable.objects.filter(offering__in=ids)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        obj.granted_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Submission)
+class SubmissionAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "group", "deliverable", "version", "pages", "uploaded_at",
+                    "late_by", "has_feedback"]  # fmt: skip
+    list_filter = [("deliverable__offering", ONLY), "deliverable"]
+    list_select_related = ["group", "deliverable"]
+    offering_path = "group__offering"
+    readonly_fields = ["group", "deliverable", "version", "download", "original_name", "size",
+                       "pages", "sha256", "uploaded_by", "uploaded_at", "late_by", "feedback_by",
+                       "feedback_at"]  # fmt: skip
+    fields = [*readonly_fields[:-2], "feedback", "feedback_by", "feedback_at"]
+
+    @admin.display(description="file")
+    def download(self, submission):
+        return format_html(
+            '<a href="{}">Download</a>', reverse("projects:download", args=[submission.pk])
+        )
+
+    @admin.display(description="feedback", boolean=True)
+    def has_feedback(self, submission):
+        return bool(submission.feedback)
+
+    def has_add_permission(self, request, obj=None):
+        return False  # groups upload; staff give feedback
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        from django.utils import timezone
+
+        if "feedback" in form.changed_data:
+            obj.feedback_by = request.user
+            obj.feedback_at = timezone.now()
+        obj.save(update_fields=["feedback", "feedback_by", "feedback_at"])

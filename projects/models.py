@@ -1,0 +1,235 @@
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from .enums import ProposalStatus
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud
+
+
+def new_invite_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+
+
+class ProjectGroup(models.Model):
+    """A project group of an offering; students join it with its invite code."""
+
+    offering = models.ForeignKey(
+        "course.Offering", on_delete=models.CASCADE, related_name="project_groups"
+    )
+    number = models.PositiveSmallIntegerField(help_text="Group 1, 2, ... within the offering.")
+    invite_code = models.CharField(max_length=12, unique=True, default=new_invite_code)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    presented = models.BooleanField(
+        null=True, blank=True, help_text="Set on the presentation day (later issue)."
+    )
+
+    class Meta:
+        ordering = ["offering", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "number"], name="projects_group_number_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Group {self.number}"
+
+
+class Membership(models.Model):
+    """A student in a group. One group per enrolment, so one per student and offering."""
+
+    group = models.ForeignKey(ProjectGroup, on_delete=models.CASCADE, related_name="memberships")
+    enrolment = models.OneToOneField(
+        "accounts.Enrolment", on_delete=models.CASCADE, related_name="membership"
+    )
+    joined_at = models.DateTimeField(default=timezone.now)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["group", "joined_at", "pk"]
+
+    def __str__(self):
+        return f"{self.enrolment.student} in {self.group}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from accounts.enums import EnrolmentStatus
+
+        super().clean()
+        if self.enrolment_id and self.group_id:
+            if self.enrolment.offering_id != self.group.offering_id:
+                raise ValidationError({"enrolment": "The student is enrolled in another offering."})
+            if self.enrolment.status != EnrolmentStatus.ACCEPTED:
+                raise ValidationError({"enrolment": "Only accepted students can be in a group."})
+
+
+class Proposal(models.Model):
+    """The group's project proposal and, later, its abstract.
+
+    `version` grows with every save: an edit based on an older version is refused instead
+    of silently overwriting what the partner saved meanwhile (projects.services).
+    """
+
+    group = models.OneToOneField(ProjectGroup, on_delete=models.CASCADE, related_name="proposal")
+    title = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True, help_text="Markdown.")
+    topics = models.ManyToManyField(
+        "course.Module", blank=True, related_name="proposals", help_text="Course modules covered."
+    )
+    abstract = models.TextField(blank=True, help_text="Markdown; for the book of abstracts.")
+    status = models.CharField(
+        max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT
+    )
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    staff_comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["group"]
+
+    def __str__(self):
+        return self.title or f"Proposal of {self.group}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in {ProposalStatus.DRAFT, ProposalStatus.REVISION}
+
+
+class ProposalEvent(models.Model):
+    """A step of the proposal: submitted, accepted, revision requested, rejected."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=10, choices=ProposalStatus.choices)
+    comment = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["proposal", "at", "pk"]
+
+    def __str__(self):
+        return self.get_status_display()
+
+
+class Deliverable(models.Model):
+    """Something every group hands in, e.g. the 1-page planning report due 2016-04-14."""
+
+    offering = models.ForeignKey(
+        "course.Offering", on_delete=models.CASCADE, related_name="deliverables"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=50)
+    description = models.TextField(blank=True, help_text="Markdown.")
+    due_at = models.DateTimeField()
+    max_pages = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Empty for no limit, e.g. 4 for the project report."
+    )
+    max_size_mb = models.PositiveSmallIntegerField("maximum size (MB)", default=10)
+    accepts_late = models.BooleanField("late submissions accepted", default=True)
+    required = models.BooleanField(
+        default=True, help_text="Needed to pass; optional deliverables (slides) are not."
+    )
+
+    class Meta:
+        ordering = ["offering", "order", "due_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "slug"], name="projects_deliverable_slug_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Extension(models.Model):
+    """A later deadline for one group and deliverable; it applies to every member."""
+
+    deliverable = models.ForeignKey(
+        Deliverable, on_delete=models.CASCADE, related_name="extensions"
+    )
+    group = models.ForeignKey(ProjectGroup, on_delete=models.CASCADE, related_name="extensions")
+    due_at = models.DateTimeField("new deadline")
+    reason = models.CharField(max_length=200, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deliverable", "group"], name="projects_one_extension_per_deliverable"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.group}: {self.deliverable} until {self.due_at:%Y-%m-%d %H:%M}"
+
+
+def submission_path(submission, filename) -> str:
+    # The uploaded name is never part of the path: it is shown, never trusted.
+    return f"submissions/{submission.deliverable.offering_id}/{uuid.uuid4().hex}.pdf"
+
+
+class Submission(models.Model):
+    """One uploaded version of a deliverable. Versions are kept; nothing is overwritten."""
+
+    deliverable = models.ForeignKey(
+        Deliverable, on_delete=models.PROTECT, related_name="submissions"
+    )
+    group = models.ForeignKey(ProjectGroup, on_delete=models.PROTECT, related_name="submissions")
+    version = models.PositiveSmallIntegerField()
+    file = models.FileField(upload_to=submission_path)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    pages = models.PositiveSmallIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    late_by = models.DurationField(
+        null=True, blank=True, help_text="How long after the (extended) deadline it came."
+    )
+    feedback = models.TextField(blank=True, help_text="Written feedback, shown to the group.")
+    feedback_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    feedback_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["deliverable", "group", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deliverable", "group", "version"], name="projects_submission_version"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.deliverable} v{self.version} ({self.group})"
+
+    @property
+    def is_late(self) -> bool:
+        return bool(self.late_by)

@@ -1,0 +1,29 @@
+"""Staff of an offering manage its groups, proposals, deliverables and submissions.
+
+Submissions are never deleted from the admin (grades rest on them), only given feedback.
+"""
+
+import rules
+
+from course.rules import taught_offering_ids, teaches
+
+
+@rules.predicate
+def teaches_group_of(user, obj=None) -> bool:
+    ids = taught_offering_ids(user)
+    if obj is None:
+        return bool(ids)
+    group = getattr(obj, "group", None)
+    return group is not None and group.offering_id in ids
+
+
+for model in ("projectgroup", "deliverable"):
+    for action in ("view", "add", "change", "delete"):
+        rules.add_perm(f"projects.{action}_{model}", teaches)
+for model in ("membership", "extension"):
+    for action in ("view", "add", "change", "delete"):
+        rules.add_perm(f"projects.{action}_{model}", teaches_group_of)
+for action in ("view", "change"):
+    rules.add_perm(f"projects.{action}_proposal", teaches_group_of)
+    rules.add_perm(f"projects.{action}_submission", teaches_group_of)
+rules.add_perm("projects.view_proposalevent", teaches)

@@ -1,0 +1,386 @@
+"""Groups, proposals, submissions: every write of the projects app goes through here."""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.enums import EnrolmentStatus, MailKind
+from accounts.mailing import absolute_url, queue_mail
+from accounts.models import Enrolment, User
+from course.models import Offering
+
+from .enums import ProposalStatus
+from .models import (
+    Deliverable,
+    Extension,
+    Membership,
+    ProjectGroup,
+    Proposal,
+    ProposalEvent,
+    Submission,
+)
+from .validators import check_pdf
+
+# Groups ----------------------------------------------------------------------------------
+
+
+def group_is_locked(group: ProjectGroup) -> bool:
+    """After the first submission (proposal or file) only staff change the membership."""
+    proposal = getattr(group, "proposal", None)
+    submitted = proposal is not None and proposal.status != ProposalStatus.DRAFT
+    return submitted or group.submissions.exists()
+
+
+def _check_accepted(enrolment: Enrolment) -> None:
+    if enrolment.status != EnrolmentStatus.ACCEPTED:
+        raise ValidationError("Only students accepted in the course can form project groups.")
+
+
+@transaction.atomic
+def group_create(*, enrolment: Enrolment, by: User) -> ProjectGroup:
+    """Create a group with the student as its first member and an empty draft proposal.
+
+    Refused when the student is not accepted or is in a group already.
+    """
+    _check_accepted(enrolment)
+    offering = Offering.objects.select_for_update().get(pk=enrolment.offering_id)
+    if Membership.objects.filter(enrolment=enrolment).exists():
+        raise ValidationError("You are in a project group already.")
+    number = (offering.project_groups.aggregate(n=Max("number"))["n"] or 0) + 1
+    group = ProjectGroup.objects.create(offering=offering, number=number, created_by=by)
+    try:
+        with transaction.atomic():
+            Membership.objects.create(group=group, enrolment=enrolment, added_by=by)
+    except IntegrityError:
+        raise ValidationError("You are in a project group already.") from None
+    Proposal.objects.create(group=group, updated_by=by)
+    return group
+
+
+@transaction.atomic
+def group_join(*, enrolment: Enrolment, code: str, by: User) -> ProjectGroup:
+    """Join the group with this invite code, if it has a free place.
+
+    The group row is locked while the members are counted, so two students taking the last
+    place at once cannot both get it. Refused (nothing changes) for an unknown code, a group
+    of another offering, a full or locked group, or a student in a group already.
+    """
+    _check_accepted(enrolment)
+    code = "".join(code.split()).upper()
+    group = (
+        ProjectGroup.objects.select_for_update()
+        .select_related("offering")
+        .filter(invite_code=code, offering=enrolment.offering_id)
+        .first()
+    )
+    if group is None:
+        raise ValidationError("No group of this course has that code. Check it with your partner.")
+    if Membership.objects.filter(enrolment=enrolment).exists():
+        raise ValidationError("You are in a project group already: leave it first.")
+    size = group.offering.group_size
+    if group.memberships.count() >= size:
+        raise ValidationError(f"{group} is full: groups have at most {size} members.")
+    if group_is_locked(group):
+        raise ValidationError(
+            f"{group} has submitted work already: ask a teaching assistant to add you."
+        )
+    try:
+        with transaction.atomic():
+            Membership.objects.create(group=group, enrolment=enrolment, added_by=by)
+    except IntegrityError:
+        raise ValidationError("You are in a project group already.") from None
+    return group
+
+
+@transaction.atomic
+def group_leave(*, enrolment: Enrolment, by: User) -> None:
+    """Leave the group; an empty group is removed. Refused once the group has submitted."""
+    membership = Membership.objects.select_related("group").filter(enrolment=enrolment).first()
+    if membership is None:
+        raise ValidationError("You are not in a project group.")
+    group = ProjectGroup.objects.select_for_update().get(pk=membership.group_id)
+    if group_is_locked(group):
+        raise ValidationError(
+            "Your group has submitted work: to change who is in it, ask a teaching assistant."
+        )
+    membership.delete()
+    if not group.memberships.exists():
+        group.delete()
+
+
+def students_without_group(offering: Offering):
+    return (
+        Enrolment.objects.filter(offering=offering, status=EnrolmentStatus.ACCEPTED)
+        .filter(membership__isnull=True)
+        .select_related("student")
+        .order_by("student__full_name")
+    )
+
+
+@transaction.atomic
+def remind_students_without_group(*, offering: Offering, by: User) -> int:
+    """Queue a reminder to every accepted student without a group. Returns how many."""
+    link = absolute_url(
+        reverse(
+            "projects:my_group",
+            kwargs={"course_slug": offering.course.slug, "offering_slug": offering.slug},
+        )
+    )
+    count = 0
+    for enrolment in students_without_group(offering):
+        queue_mail(
+            to_email=enrolment.student.email,
+            subject=f"{offering.course.title} {offering.name}: find a project partner",
+            body=(
+                f"Dear {enrolment.student.full_name},\n\n"
+                f"you are not in a project group yet. Projects are done in groups of "
+                f"{offering.group_size}: create a group and send its invite code to your "
+                f"partner, or join your partner's group with their code:\n\n{link}\n"
+            ),
+            kind=MailKind.OTHER,
+            offering=offering,
+            recipient=enrolment.student,
+        )
+        count += 1
+    return count
+
+
+# Proposals -------------------------------------------------------------------------------
+
+
+class ProposalConflict(ValidationError):
+    """Someone saved the proposal after the editor loaded it."""
+
+    def __init__(self, current: Proposal):
+        self.current = current
+        who = current.updated_by.full_name if current.updated_by else "Someone"
+        when = timezone.localtime(current.updated_at).strftime("%H:%M")
+        super().__init__(
+            f"{who} saved the proposal at {when}, while you were editing. Nothing of yours is "
+            "lost: your text is in the form below and theirs next to it. Combine them and save "
+            "again."
+        )
+
+
+def proposal_save(
+    *,
+    proposal: Proposal,
+    by: User,
+    version: int,
+    title: str,
+    description: str,
+    topics,
+    abstract: str,
+) -> Proposal:
+    """Save the group's edit if it is based on the latest version, else raise ProposalConflict.
+
+    Title, description and topics can change while the proposal is a draft or needs
+    revision; the abstract can change until the proposal is rejected.
+    """
+    with transaction.atomic():
+        current = (
+            Proposal.objects.select_for_update().select_related("updated_by").get(pk=proposal.pk)
+        )
+        if current.version != version:
+            raise ProposalConflict(current)
+        if current.status == ProposalStatus.REJECTED:
+            raise ValidationError("The proposal was rejected and can no longer be edited.")
+        if current.is_editable:
+            current.title = title.strip()
+            current.description = description.strip()
+        elif (title.strip(), description.strip()) != (current.title, current.description):
+            raise ValidationError("The proposal is submitted: only its abstract can change now.")
+        current.abstract = abstract.strip()
+        current.version += 1
+        current.updated_at = timezone.now()
+        current.updated_by = by
+        current.save()
+        if current.is_editable:
+            current.topics.set(topics)
+    return current
+
+
+def _notify_group(proposal: Proposal, subject: str, body: str) -> None:
+    group = proposal.group
+    offering = group.offering
+    for membership in group.memberships.select_related("enrolment__student"):
+        student = membership.enrolment.student
+        queue_mail(
+            to_email=student.email,
+            subject=f"{offering.course.title} {offering.name}: {subject}",
+            body=f"Dear {student.full_name},\n\n{body}\n",
+            kind=MailKind.OTHER,
+            offering=offering,
+            recipient=student,
+            review=offering.decisions_need_review,
+        )
+
+
+@transaction.atomic
+def proposal_submit(*, proposal: Proposal, by: User) -> Proposal:
+    """Hand in the proposal for a decision. It needs a title, a description and a topic."""
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if not proposal.is_editable:
+        raise ValidationError(f"The proposal is {proposal.get_status_display().lower()} already.")
+    missing = [
+        name
+        for name, present in (
+            ("a title", proposal.title),
+            ("a description", proposal.description),
+            ("at least one course topic", proposal.topics.exists()),
+        )
+        if not present
+    ]
+    if missing:
+        raise ValidationError("Before submitting, give the proposal " + ", ".join(missing) + ".")
+    proposal.status = ProposalStatus.SUBMITTED
+    proposal.submitted_at = timezone.now()
+    proposal.save(update_fields=["status", "submitted_at"])
+    ProposalEvent.objects.create(proposal=proposal, status=proposal.status, by=by)
+    return proposal
+
+
+DECISIONS = {ProposalStatus.ACCEPTED, ProposalStatus.REVISION, ProposalStatus.REJECTED}
+
+
+@transaction.atomic
+def proposal_decide(*, proposal: Proposal, status: str, comment: str, by: User) -> Proposal:
+    """Accept a submitted proposal, ask for a revision or reject it, and tell the group.
+
+    A revision request or a rejection needs a comment saying why.
+    """
+    proposal = (
+        Proposal.objects.select_for_update()
+        .select_related("group__offering__course")
+        .get(pk=proposal.pk)
+    )
+    if status not in DECISIONS:
+        raise ValidationError("Decide accept, revision requested or reject.")
+    if proposal.status != ProposalStatus.SUBMITTED:
+        raise ValidationError(
+            f"“{proposal}” is {proposal.get_status_display().lower()}, not waiting for a decision."
+        )
+    comment = comment.strip()
+    if status != ProposalStatus.ACCEPTED and not comment:
+        raise ValidationError("Say in the comment what the group should change, or why.")
+    proposal.status = status
+    proposal.staff_comment = comment
+    proposal.decided_at = timezone.now()
+    proposal.decided_by = by
+    proposal.save(update_fields=["status", "staff_comment", "decided_at", "decided_by"])
+    ProposalEvent.objects.create(proposal=proposal, status=status, comment=comment, by=by)
+    offering = proposal.group.offering
+    link = absolute_url(
+        reverse(
+            "projects:my_group",
+            kwargs={"course_slug": offering.course.slug, "offering_slug": offering.slug},
+        )
+    )
+    text = {
+        ProposalStatus.ACCEPTED: f"your project proposal “{proposal}” is accepted.",
+        ProposalStatus.REVISION: f"please revise your project proposal “{proposal}” and "
+        "submit it again.",
+        ProposalStatus.REJECTED: f"your project proposal “{proposal}” is not accepted.",
+    }[status]
+    body = text + (f"\n\nComment from the teachers:\n{comment}" if comment else "")
+    _notify_group(
+        proposal, f"proposal {proposal.get_status_display().lower()}", f"{body}\n\n{link}"
+    )
+    return proposal
+
+
+# Deliverables and submissions ------------------------------------------------------------
+
+
+def effective_due(deliverable: Deliverable, group: ProjectGroup, extensions=None) -> datetime:
+    """The group's deadline: the deliverable's, or the extension's if one was granted."""
+    if extensions is None:
+        extension = Extension.objects.filter(deliverable=deliverable, group=group).first()
+    else:
+        extension = extensions.get((deliverable.pk, group.pk))
+    return extension.due_at if extension else deliverable.due_at
+
+
+@transaction.atomic
+def submission_upload(
+    *, group: ProjectGroup, deliverable: Deliverable, uploaded, by: User, now=None
+) -> Submission:
+    """Store a new version of the group's deliverable after checking the file.
+
+    Refused with ValidationError, storing nothing, when the file is not a readable PDF, is
+    too large or too long, or comes after the deadline of a deliverable that takes no late
+    submissions. A late one is kept with how late it came.
+    """
+    now = now or timezone.now()
+    if deliverable.offering_id != group.offering_id:
+        raise ValidationError("This deliverable belongs to another course.")
+    due = effective_due(deliverable, group)
+    if now > due and not deliverable.accepts_late:
+        raise ValidationError(
+            f"The deadline was {timezone.localtime(due):%Y-%m-%d %H:%M} and "
+            f"“{deliverable}” takes no late submissions. Ask a teaching assistant for an "
+            "extension."
+        )
+    checked = check_pdf(
+        uploaded, max_size_mb=deliverable.max_size_mb, max_pages=deliverable.max_pages
+    )
+    # The lock makes version numbers of two uploads at once come out 1 and 2, not 1 and 1.
+    ProjectGroup.objects.select_for_update().get(pk=group.pk)
+    version = (
+        Submission.objects.filter(deliverable=deliverable, group=group).aggregate(v=Max("version"))[
+            "v"
+        ]
+        or 0
+    ) + 1
+    submission = Submission(
+        deliverable=deliverable,
+        group=group,
+        version=version,
+        original_name=(uploaded.name or "upload.pdf")[-255:],
+        size=len(checked.content),
+        pages=checked.pages,
+        sha256=checked.sha256,
+        uploaded_by=by,
+        uploaded_at=now,
+        late_by=(now - due) if now > due else None,
+    )
+    submission.file.save("upload.pdf", ContentFile(checked.content), save=False)
+    try:
+        submission.save()
+    except Exception:
+        submission.file.delete(save=False)  # no orphan file when the row is not written
+        raise
+    return submission
+
+
+@transaction.atomic
+def extension_grant(
+    *, deliverable: Deliverable, group: ProjectGroup, due_at: datetime, reason: str, by: User
+) -> Extension:
+    if due_at <= deliverable.due_at:
+        raise ValidationError("An extension must end after the deliverable's own deadline.")
+    extension, _ = Extension.objects.update_or_create(
+        deliverable=deliverable,
+        group=group,
+        defaults={
+            "due_at": due_at,
+            "reason": reason,
+            "granted_by": by,
+            "granted_at": timezone.now(),
+        },
+    )
+    return extension
+
+
+@transaction.atomic
+def submission_feedback(*, submission: Submission, text: str, by: User) -> Submission:
+    submission.feedback = text.strip()
+    submission.feedback_by = by
+    submission.feedback_at = timezone.now()
+    submission.save(update_fields=["feedback", "feedback_by", "feedback_at"])
+    return submission
