@@ -7,13 +7,16 @@ import rules
 
 from course.rules import taught_offering_ids, teaches
 
+from .models import ProjectGroup
+
 
 @rules.predicate
 def teaches_group_of(user, obj=None) -> bool:
+    """For a group's records (and for the group itself, when the admin asks about inlines)."""
     ids = taught_offering_ids(user)
     if obj is None:
         return bool(ids)
-    group = getattr(obj, "group", None)
+    group = obj if isinstance(obj, ProjectGroup) else getattr(obj, "group", None)
     return group is not None and group.offering_id in ids
 
 

@@ -8,11 +8,16 @@ from .course import (
     StaffFactory,
     VideoLectureFactory,
 )
+from .projects import DeliverableFactory, MembershipFactory, ProjectGroupFactory, ProposalFactory
 from .sessions import DiscussionSessionFactory, SessionSeriesFactory
 
 __all__ = [
     "AnnouncementFactory",
     "CourseFactory",
+    "DeliverableFactory",
+    "MembershipFactory",
+    "ProjectGroupFactory",
+    "ProposalFactory",
     "DiscussionSessionFactory",
     "EnrolmentFactory",
     "LecturePartFactory",
