@@ -205,6 +205,9 @@ class OfferingAdmin(TeachingAdminMixin, admin.ModelAdmin):
                     "excused_absences",
                     "group_size",
                     "show_submitted_proposals",
+                    "preferences_deadline",
+                    "abstracts_deadline",
+                    "publish_book",
                 ]
             },
         ),

@@ -412,6 +412,7 @@ def load() -> tuple[Offering, list[DemoLogin]]:
             "attendance_threshold": 80,
             "group_size": 2,
             "capacity": 22,  # INVENTED: the page gives no number of seats.
+            "publish_book": True,  # "Book of abstracts ... is now available."
             "platform_instructions": PLATFORM_INSTRUCTIONS,
             # INVENTED: the page only says registration is closed.
             "registration_opens": datetime(2016, 2, 15, 9, 0, tzinfo=STOCKHOLM),
@@ -441,6 +442,7 @@ def load() -> tuple[Offering, list[DemoLogin]]:
     from projects import demo as projects_demo
 
     projects_demo.load(offering, ta)
+    projects_demo.load_presentations(offering)
 
     for title, published_at, body in ANNOUNCEMENTS:
         Announcement.objects.update_or_create(

@@ -104,6 +104,20 @@ class Offering(models.Model):
     group_size = models.PositiveSmallIntegerField(
         default=2, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
+    preferences_deadline = models.DateTimeField(
+        "presentation preferences deadline",
+        null=True,
+        blank=True,
+        help_text="Until then groups say which presentation sessions they prefer or cannot attend.",
+    )
+    abstracts_deadline = models.DateTimeField(
+        null=True, blank=True, help_text="Until then groups can edit their abstracts."
+    )
+    publish_book = models.BooleanField(
+        "publish the book of abstracts",
+        default=False,
+        help_text="Make the book of abstracts (PDF and web page) public.",
+    )
     show_submitted_proposals = models.BooleanField(
         "list submitted proposals publicly",
         default=False,

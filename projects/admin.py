@@ -7,7 +7,16 @@ from django.utils.html import format_html
 from course.admin import TeachingAdminMixin
 from course.rules import taught_offering_ids
 
-from .models import Deliverable, Extension, Membership, ProjectGroup, Proposal, Submission
+from .models import (
+    Deliverable,
+    Extension,
+    Membership,
+    PresentationSession,
+    PresentationSlot,
+    ProjectGroup,
+    Proposal,
+    Submission,
+)
 
 ONLY = admin.RelatedOnlyFieldListFilter
 
@@ -183,3 +192,90 @@ class SubmissionAdmin(TeachingAdminMixin, admin.ModelAdmin):
             obj.feedback_by = request.user
             obj.feedback_at = timezone.now()
         obj.save(update_fields=["feedback", "feedback_by", "feedback_at"])
+
+
+@admin.register(PresentationSession)
+class PresentationSessionAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "offering", "room", "slot_minutes", "gap_minutes", "capacity"]
+    list_filter = [("offering", ONLY)]
+    list_select_related = ["offering__course"]
+    actions = ["schedule", "publish"]
+
+    @admin.display(description="slots")
+    def capacity(self, session):
+        return session.capacity
+
+    @admin.action(description="Schedule the projects into the selected sessions' offering")
+    def schedule(self, request, queryset):
+        from django.contrib import messages
+        from django.core.exceptions import ValidationError
+
+        from .presentations import schedule_presentations
+
+        for offering in {session.offering for session in queryset}:
+            try:
+                result = schedule_presentations(offering=offering)
+            except ValidationError as error:
+                self.message_user(
+                    request, f"{offering}: {' '.join(error.messages)}", messages.ERROR
+                )
+            else:
+                self.message_user(
+                    request,
+                    f"{offering}: {len(result.placed)} project(s) placed, {len(result.kept)} "
+                    "published slot(s) kept. Check the programme, then publish it.",
+                    messages.SUCCESS,
+                )
+
+    @admin.action(description="Publish the programme of the selected sessions")
+    def publish(self, request, queryset):
+        count = PresentationSlot.objects.filter(session__in=queryset).update(published=True)
+        self.message_user(request, f"{count} slot(s) published.")
+
+
+@admin.register(PresentationSlot)
+class PresentationSlotAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "session", "position", "group", "published", "presented"]
+    list_filter = [("session__offering", ONLY), "published"]
+    list_select_related = ["session", "group"]
+    offering_path = "session__offering"
+    actions = ["swap", "mark_presented", "mark_not_presented"]
+    readonly_fields = ["session", "position", "starts_at", "ends_at"]
+    fields = ["session", "position", "starts_at", "ends_at", "group", "published"]
+
+    @admin.display(description="presented", boolean=True)
+    def presented(self, slot):
+        return slot.group.presented if slot.group else None
+
+    @admin.action(description="Swap the projects of the two selected slots")
+    def swap(self, request, queryset):
+        from django.contrib import messages
+        from django.core.exceptions import ValidationError
+
+        from .presentations import slots_swap
+
+        slots = list(queryset)
+        if len(slots) != 2:
+            self.message_user(request, "Select exactly two slots to swap.", messages.ERROR)
+            return
+        try:
+            slots_swap(first=slots[0], second=slots[1])
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self.message_user(request, "The two projects swapped places.", messages.SUCCESS)
+
+    @admin.action(description="Mark the selected slots' projects as presented")
+    def mark_presented(self, request, queryset):
+        ProjectGroup.objects.filter(slot__in=queryset).update(presented=True)
+
+    @admin.action(description="Mark the selected slots' projects as not presented")
+    def mark_not_presented(self, request, queryset):
+        ProjectGroup.objects.filter(slot__in=queryset).update(presented=False)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "group" and not request.user.is_superuser:
+            kwargs["queryset"] = ProjectGroup.objects.filter(
+                offering__in=taught_offering_ids(request.user)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

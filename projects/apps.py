@@ -8,9 +8,14 @@ class ProjectsConfig(AppConfig):
     verbose_name = "Projects"
 
     def ready(self):
-        from sessions.calendar import PERSONAL_EVENT_SOURCES
+        from sessions.calendar import OFFERING_EVENT_SOURCES, PERSONAL_EVENT_SOURCES
 
-        from .calendar import deadline_events
+        from .calendar import deadline_events, own_slot_events, presentation_session_events
 
-        if deadline_events not in PERSONAL_EVENT_SOURCES:
-            PERSONAL_EVENT_SOURCES.append(deadline_events)
+        for sources, source in (
+            (PERSONAL_EVENT_SOURCES, deadline_events),
+            (PERSONAL_EVENT_SOURCES, own_slot_events),
+            (OFFERING_EVENT_SOURCES, presentation_session_events),
+        ):
+            if source not in sources:
+                sources.append(source)

@@ -39,3 +39,57 @@ def deadline_events(user) -> list[Event]:
         )
         events.append(event)
     return events
+
+
+def _presentation_event(session, offering, *, uid, summary, start, end):
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", start)
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", summary)
+    event.add("location", session.room)
+    event.add(
+        "url",
+        settings.SITE_URL.rstrip("/")
+        + reverse("projects:programme", args=[offering.course.slug, offering.slug]),
+    )
+    return event
+
+
+def presentation_session_events(offering) -> list[Event]:
+    """The presentation afternoons, in the offering's public calendar."""
+    return [
+        _presentation_event(
+            session,
+            offering,
+            uid=f"presentations-{session.pk}@coursesite",
+            summary=f"{offering.course.title}: project presentations",
+            start=session.starts_at,
+            end=session.ends_at,
+        )
+        for session in offering.presentation_sessions.all()
+    ]
+
+
+def own_slot_events(user) -> list[Event]:
+    """The user's group's published slot, in their personal calendar."""
+    from .models import PresentationSlot
+
+    slots = PresentationSlot.objects.filter(
+        published=True, group__memberships__enrolment__student=user
+    ).select_related("session__offering__course", "group__proposal")
+    return [
+        _presentation_event(
+            slot.session,
+            slot.session.offering,
+            uid=f"slot-{slot.pk}@coursesite",
+            summary=(
+                f"{slot.session.offering.course.title}: you present "
+                f"“{slot.group.proposal.title}”"
+            ),
+            start=slot.starts_at,
+            end=slot.ends_at,
+        )
+        for slot in slots
+    ]

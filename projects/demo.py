@@ -45,6 +45,32 @@ GROUPS = [
      ["convolutional-neural-networks", "recurrent-neural-networks"]),
 ]  # fmt: skip
 
+# Written for the demo (INVENTED): what such a project would report, not what the students
+# wrote. The real abstracts are in the 2016 book of abstracts.
+ABSTRACTS = [
+    "We classify the sentiment of short texts with a recurrent network over word embeddings "
+    "and compare it with a bag-of-words baseline; dropout narrows the gap between training "
+    "and validation accuracy.",
+    "We sort posts of a social media feed into a handful of categories with a recurrent "
+    "network, and study how much labelled data the model needs.",
+    "A convolutional network learns to read the Solitaire table from screenshots, and deep "
+    "Q-learning chooses the moves. We report how far the agent gets without hand-written rules.",
+    "We detect multi-word expressions in running text with a bidirectional recurrent network "
+    "and unsupervised word embeddings, for English and Swedish (å, ä, ö included).",
+    "Deep Q-networks learn when to change lanes on a simulated highway. We compare the learned "
+    "policy with a rule-based driver model in terms of speed and safety margins.",
+    "We classify facial expressions in photographs with a convolutional network; data "
+    "augmentation and batch normalization make the most of a small data set.",
+    "Handwritten mathematical expressions are recognised by a convolutional encoder and a "
+    "recurrent decoder that writes LaTeX, e.g. ∑ᵢ xᵢ² ≤ ∫ f(x) dx.",
+    "A convolutional network tells from dashboard camera images whether the driver is "
+    "distracted, and what by; we examine which image regions the network relies on.",
+    "We spot distracted drivers with transfer learning from an ImageNet-trained network and "
+    "compare fine-tuning strategies under a limited compute budget.",
+    "A convolutional network encodes an image and an LSTM writes its caption. We evaluate the "
+    "captions with BLEU and by asking people which caption fits the image.",
+]
+
 DELIVERABLES = [
     # slug, title, due, max pages, late accepted, required, description
     ("planning-report", "Planning report", datetime(2016, 4, 14, 23, 59, tzinfo=STOCKHOLM), 1,
@@ -103,6 +129,7 @@ def load(offering: Offering, ta: User) -> None:
             group=group,
             defaults={
                 "title": title,
+                "abstract": ABSTRACTS[number - 1],
                 "description": f"The group's project: {title.lower()}.",
                 "status": ProposalStatus.ACCEPTED,
                 "submitted_at": decided - timedelta(days=3),
@@ -145,3 +172,28 @@ def load(offering: Offering, ta: User) -> None:
                 submission.feedback_by = ta
                 submission.feedback_at = when + timedelta(days=2)
                 submission.save(update_fields=["feedback", "feedback_by", "feedback_at"])
+
+
+def load_presentations(offering: Offering) -> None:
+    """The seed's two presentation afternoons, with the projects placed and published."""
+    from .models import PresentationSession
+    from .presentations import schedule_presentations
+
+    module = offering.modules.filter(slug="project-presentations").first()
+    for day, room in ((31, "ML13"), (2, "ML1")):  # INVENTED rooms: the page names none
+        month = 5 if day == 31 else 6
+        PresentationSession.objects.get_or_create(
+            offering=offering,
+            starts_at=datetime(2016, month, day, 13, 15, tzinfo=STOCKHOLM),
+            defaults={
+                "ends_at": datetime(2016, month, day, 15, 0, tzinfo=STOCKHOLM),
+                "room": room,
+                "module": module,
+                "slot_minutes": 20,
+            },
+        )
+    schedule_presentations(offering=offering, publish=True)
+    for group in offering.project_groups.all():
+        if group.presented is None:
+            group.presented = True
+            group.save(update_fields=["presented"])

@@ -233,3 +233,117 @@ class Submission(models.Model):
     @property
     def is_late(self) -> bool:
         return bool(self.late_by)
+
+
+class PresentationSession(models.Model):
+    """An afternoon of project presentations, e.g. Tuesday 31 May 2016, 13:15-15:00."""
+
+    offering = models.ForeignKey(
+        "course.Offering", on_delete=models.CASCADE, related_name="presentation_sessions"
+    )
+    module = models.ForeignKey(
+        "course.Module",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="presentation_sessions",
+        help_text="The outline's “Project presentations” module.",
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    room = models.CharField(max_length=100)
+    slot_minutes = models.PositiveSmallIntegerField(
+        default=20, help_text="Per project, questions included."
+    )
+    gap_minutes = models.PositiveSmallIntegerField(
+        default=0, help_text="Changeover between two projects."
+    )
+
+    class Meta:
+        ordering = ["offering", "starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="projects_presentation_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        local = timezone.localtime(self.starts_at)
+        return f"{local:%a %Y-%m-%d %H:%M} {self.room}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if not (self.starts_at and self.ends_at):
+            return
+        if self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "The session must end after it starts."})
+        if self.slot_minutes == 0:
+            raise ValidationError({"slot_minutes": "A slot needs at least one minute."})
+        clash = (
+            PresentationSession.objects.filter(
+                room__iexact=self.room, starts_at__lt=self.ends_at, ends_at__gt=self.starts_at
+            )
+            .exclude(pk=self.pk)
+            .first()
+        )
+        if clash:
+            raise ValidationError(
+                {"starts_at": f"{self.room} is taken then by the presentation session {clash}."}
+            )
+
+    @property
+    def capacity(self) -> int:
+        minutes = (self.ends_at - self.starts_at).total_seconds() // 60
+        step = self.slot_minutes + self.gap_minutes
+        return int((minutes + self.gap_minutes) // step) if step else 0
+
+
+class PresentationSlot(models.Model):
+    """A project's place in a presentation session. A project has at most one slot."""
+
+    session = models.ForeignKey(PresentationSession, on_delete=models.CASCADE, related_name="slots")
+    position = models.PositiveSmallIntegerField()
+    group = models.OneToOneField(
+        ProjectGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="slot"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    published = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["session", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "position"], name="projects_one_project_per_slot"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{timezone.localtime(self.starts_at):%a %d %b %H:%M}: {self.group or 'free'}"
+
+
+class PresentationWish(models.Model):
+    """A group's preference for, or unavailability at, one presentation session."""
+
+    PREFER = "prefer"
+    CANNOT = "cannot"
+    CHOICES = [(PREFER, "Preferred"), (CANNOT, "Cannot attend")]
+
+    group = models.ForeignKey(ProjectGroup, on_delete=models.CASCADE, related_name="wishes")
+    session = models.ForeignKey(
+        PresentationSession, on_delete=models.CASCADE, related_name="wishes"
+    )
+    wish = models.CharField(max_length=10, choices=CHOICES)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "session"], name="projects_one_wish_per_session"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.group}: {self.get_wish_display()} {self.session}"

@@ -30,3 +30,17 @@ for action in ("view", "change"):
     rules.add_perm(f"projects.{action}_proposal", teaches_group_of)
     rules.add_perm(f"projects.{action}_submission", teaches_group_of)
 rules.add_perm("projects.view_proposalevent", teaches)
+for action in ("view", "add", "change", "delete"):
+    rules.add_perm(f"projects.{action}_presentationsession", teaches)
+
+
+@rules.predicate
+def teaches_slot(user, slot=None) -> bool:
+    ids = taught_offering_ids(user)
+    if slot is None:
+        return bool(ids)
+    return slot.session.offering_id in ids
+
+
+for action in ("view", "change"):
+    rules.add_perm(f"projects.{action}_presentationslot", teaches_slot)

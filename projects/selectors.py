@@ -163,3 +163,42 @@ def submissions_visible_to(user) -> QuerySet[Submission]:
         Q(group__memberships__enrolment__student=user)
         | Q(deliverable__offering__in=taught_offering_ids(user))
     ).distinct()
+
+
+def programme(offering: Offering, *, include_unpublished: bool = False):
+    """Presentation sessions with their slots, projects and presenters: four queries."""
+    from .models import PresentationSession, PresentationSlot
+
+    slots = PresentationSlot.objects.select_related("group__proposal").prefetch_related(
+        Prefetch(
+            "group__memberships",
+            queryset=Membership.objects.select_related("enrolment__student"),
+        )
+    )
+    if not include_unpublished:
+        slots = slots.filter(published=True)
+    return list(
+        PresentationSession.objects.filter(offering=offering)
+        .order_by("starts_at")
+        .prefetch_related(Prefetch("slots", queryset=slots.order_by("position")))
+    )
+
+
+def presentation_for(group: ProjectGroup):
+    """The group's sessions with its wishes, and its published slot if it has one."""
+    from .models import PresentationSlot, PresentationWish
+
+    sessions = list(group.offering.presentation_sessions.order_by("starts_at"))
+    wishes = dict(PresentationWish.objects.filter(group=group).values_list("session_id", "wish"))
+    slot = (
+        PresentationSlot.objects.filter(group=group, published=True)
+        .select_related("session")
+        .first()
+    )
+    return {
+        "sessions": [(session, wishes.get(session.pk, "")) for session in sessions],
+        "slot": slot,
+        "deadline": group.offering.preferences_deadline,
+        "open": group.offering.preferences_deadline is None
+        or timezone.now() <= group.offering.preferences_deadline,
+    }

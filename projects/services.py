@@ -153,6 +153,9 @@ def remind_students_without_group(*, offering: Offering, by: User) -> int:
 # Proposals -------------------------------------------------------------------------------
 
 
+ABSTRACT_MAX_CHARACTERS = 2000
+
+
 class ProposalConflict(ValidationError):
     """Someone saved the proposal after the editor loaded it."""
 
@@ -182,12 +185,25 @@ def proposal_save(
     Title, description and topics can change while the proposal is a draft or needs
     revision; the abstract can change until the proposal is rejected.
     """
+    abstract = abstract.strip()
+    if len(abstract) > ABSTRACT_MAX_CHARACTERS:
+        raise ValidationError(
+            f"The abstract is {len(abstract)} characters long; the limit is "
+            f"{ABSTRACT_MAX_CHARACTERS}."
+        )
     with transaction.atomic():
         current = (
-            Proposal.objects.select_for_update().select_related("updated_by").get(pk=proposal.pk)
+            Proposal.objects.select_for_update(of=("self",))
+            .select_related("updated_by", "group__offering")
+            .get(pk=proposal.pk)
         )
         if current.version != version:
             raise ProposalConflict(current)
+        deadline = current.group.offering.abstracts_deadline
+        if abstract != current.abstract and deadline and timezone.now() > deadline:
+            raise ValidationError(
+                f"Abstracts could be changed until {timezone.localtime(deadline):%Y-%m-%d %H:%M}."
+            )
         if current.status == ProposalStatus.REJECTED:
             raise ValidationError("The proposal was rejected and can no longer be edited.")
         if current.is_editable:
@@ -195,7 +211,7 @@ def proposal_save(
             current.description = description.strip()
         elif (title.strip(), description.strip()) != (current.title, current.description):
             raise ValidationError("The proposal is submitted: only its abstract can change now.")
-        current.abstract = abstract.strip()
+        current.abstract = abstract
         current.version += 1
         current.updated_at = timezone.now()
         current.updated_by = by

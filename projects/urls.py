@@ -14,6 +14,9 @@ urlpatterns = [
         views.ProjectDetailView.as_view(),
         name="project_detail",
     ),
+    path(f"{OFFERING}/projects/abstracts/", views.BookPageView.as_view(), name="book_page"),
+    path(f"{OFFERING}/projects/abstracts.pdf", views.BookPdfView.as_view(), name="book_pdf"),
+    path(f"{OFFERING}/presentations/", views.ProgrammeView.as_view(), name="programme"),
     path(f"{OFFERING}/staff/projects/", views.ProjectStatusView.as_view(), name="staff_status"),
     path(
         f"{OFFERING}/staff/projects/<int:number>/",
@@ -25,5 +28,6 @@ urlpatterns = [
     path(f"{ME}/join/", views.GroupJoinView.as_view(), name="group_join"),
     path(f"{ME}/leave/", views.GroupLeaveView.as_view(), name="group_leave"),
     path(f"{ME}/deliverables/<slug:slug>/", views.UploadView.as_view(), name="upload"),
+    path(f"{ME}/presentations/", views.WishesView.as_view(), name="wishes"),
     path("files/submissions/<int:pk>/", views.SubmissionDownloadView.as_view(), name="download"),
 ]

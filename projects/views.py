@@ -16,7 +16,7 @@ from accounts.enums import EnrolmentStatus
 from accounts.selectors import own_enrolment
 from course.views import OfferingPageMixin, OfferingStaffMixin
 
-from . import selectors, services
+from . import book, presentations, selectors, services
 from .enums import ProposalStatus
 from .forms import (
     DecisionForm,
@@ -127,6 +127,7 @@ class MyGroupView(StudentGroupMixin, TemplateView):
                     f"{my_group_url(offering)}?code={group.invite_code}"
                 ),
                 free_places=offering.group_size - len(group.memberships.all()),
+                presentation=selectors.presentation_for(group),
             )
         return super().get_context_data(**context, **kwargs)
 
@@ -370,6 +371,11 @@ class StaffProjectView(OfferingStaffMixin, TemplateView):
                     submission=submission, text=form.cleaned_data["feedback"], by=request.user
                 )
                 messages.success(request, f"Feedback saved on {submission}.")
+            elif action == "presented":
+                value = request.POST.get("presented")
+                group.presented = {"yes": True, "no": False}.get(value)
+                group.save(update_fields=["presented"])
+                messages.success(request, f"{group}: presentation marked.")
             elif action == "extension":
                 form = ExtensionForm(request.POST, offering=offering)
                 if not form.is_valid():
@@ -398,3 +404,74 @@ def write_status_csv(stream, deliverables, rows) -> None:
         for _deliverable, submission, state in cells:
             row.append(f"{state} v{submission.version}" if submission else state)
         writer.writerow(row)
+
+
+# Presentations and the book of abstracts ---------------------------------------------------
+
+
+class ProgrammeView(OfferingPageMixin, TemplateView):
+    """The public programme: per session, its slots in order with project and presenters."""
+
+    template_name = "projects/programme.html"
+    section = "presentations"
+
+    def get_context_data(self, **kwargs):
+        offering = self.get_offering()
+        staff = self.request.user.has_perm("course.see_offering_internals", offering)
+        return super().get_context_data(
+            sessions=selectors.programme(offering, include_unpublished=staff), **kwargs
+        )
+
+
+class BookMixin(OfferingPageMixin):
+    def get_offering(self):
+        offering = super().get_offering()
+        if not offering.publish_book and not self.request.user.has_perm(
+            "course.see_offering_internals", offering
+        ):
+            raise Http404("The book of abstracts is not published.")
+        return offering
+
+
+class BookPageView(BookMixin, TemplateView):
+    template_name = "projects/book_page.html"
+    section = "projects"
+
+    def get_context_data(self, **kwargs):
+        offering = self.get_offering()
+        return super().get_context_data(
+            groups=book.book_projects(offering), year=offering.start_date.year, **kwargs
+        )
+
+
+class BookPdfView(BookMixin, View):
+    def get(self, request, *args, **kwargs):
+        offering = self.get_offering()
+        response = HttpResponse(book.book_pdf(offering), content_type="application/pdf")
+        filename = f"book-of-abstracts-{offering.course.slug}-{offering.slug}.pdf"
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+        return response
+
+
+class WishesView(StudentGroupMixin, View):
+    """The group says which presentation sessions it prefers or cannot attend."""
+
+    def post(self, request, *args, **kwargs):
+        group = self.get_group()
+        if group is None:
+            raise Http404("You are not in a group.")
+        sessions = list(group.offering.presentation_sessions.all())
+        wishes = {}
+        for session in sessions:
+            value = request.POST.get(f"wish-{session.pk}", "")
+            if value not in ("", "prefer", "cannot"):
+                messages.error(request, "Choose preferred, cannot attend or no preference.")
+                return redirect(my_group_url(group.offering))
+            wishes[session] = value
+        try:
+            presentations.wishes_save(group=group, wishes=wishes)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Your presentation wishes are saved.")
+        return redirect(f"{my_group_url(group.offering)}#presentation")

@@ -83,9 +83,16 @@ def _calendar(name: str, events) -> bytes:
     return calendar.to_ical()
 
 
+# Other apps add events of an offering's public calendar here (projects: presentations).
+OFFERING_EVENT_SOURCES: list = []
+
+
 def offering_calendar(offering: Offering) -> bytes:
     sessions = sessions_for_calendar().filter(offering=offering).order_by("starts_at")
-    return _calendar(f"{offering.course.title} {offering.name}", map(session_event, sessions))
+    events = [session_event(session) for session in sessions]
+    for source in OFFERING_EVENT_SOURCES:
+        events.extend(source(offering))
+    return _calendar(f"{offering.course.title} {offering.name}", events)
 
 
 # Other apps add the events of a person's own calendar here (projects: deadlines), in their

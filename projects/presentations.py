@@ -1,0 +1,165 @@
+"""Placing accepted projects into presentation slots, and changing the programme by hand."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from course.models import Offering
+
+from .enums import ProposalStatus
+from .models import PresentationSession, PresentationSlot, PresentationWish, ProjectGroup
+
+
+@dataclass
+class Schedule:
+    placed: dict = field(default_factory=dict)  # group -> session
+    kept: list = field(default_factory=list)  # published slots left as they were
+    sessions: list = field(default_factory=list)
+
+
+def allocate(groups, sessions, wishes, taken=None) -> dict:
+    """Assign each group a session: pure and deterministic (same input, same answer).
+
+    `wishes` maps (group pk, session pk) to "prefer" or "cannot"; `taken` maps session pk to
+    places already used. Groups with the fewest possible sessions choose first; each goes to
+    its preferred session when that has room, else to the possible session with the most
+    room left (earliest first on a tie), which spreads the projects over the afternoons.
+    Raises ValidationError naming what does not fit.
+    """
+    taken = dict(taken or {})
+    room = {s.pk: s.capacity - taken.get(s.pk, 0) for s in sessions}
+    total = sum(max(r, 0) for r in room.values())
+    if len(groups) > total:
+        raise ValidationError(
+            f"{len(groups)} projects, {total} free slot{'s' if total != 1 else ''}: add a "
+            "presentation session or shorten the slots."
+        )
+
+    def possible(group):
+        return [s for s in sessions if wishes.get((group.pk, s.pk)) != PresentationWish.CANNOT]
+
+    order = sorted(groups, key=lambda g: (len(possible(g)), g.number))
+    placed = {}
+    for group in order:
+        options = [s for s in possible(group) if room[s.pk] > 0]
+        if not options:
+            if not possible(group):
+                raise ValidationError(f"{group} cannot attend any presentation session.")
+            raise ValidationError(
+                f"{group} cannot attend any session with a free slot: ask the group again, "
+                "or add a session."
+            )
+        preferred = [s for s in options if wishes.get((group.pk, s.pk)) == PresentationWish.PREFER]
+        choices = preferred or options
+        best = max(choices, key=lambda s: (room[s.pk], -sessions.index(s)))
+        room[best.pk] -= 1
+        placed[group] = best
+    return placed
+
+
+@transaction.atomic
+def schedule_presentations(
+    *, offering: Offering, reschedule: bool = False, publish: bool = False, dry_run: bool = False
+) -> Schedule:
+    """Place every accepted project of the offering into a presentation slot.
+
+    Published slots stay where they are unless `reschedule`; unpublished ones are redone.
+    Raises ValidationError (nothing written) when the projects do not fit.
+    """
+    sessions = list(
+        PresentationSession.objects.select_for_update()
+        .filter(offering=offering)
+        .order_by("starts_at")
+    )
+    if not sessions:
+        raise ValidationError("The offering has no presentation sessions: add them first.")
+    groups = list(
+        ProjectGroup.objects.filter(
+            offering=offering, proposal__status=ProposalStatus.ACCEPTED
+        ).order_by("number")
+    )
+    slots = PresentationSlot.objects.filter(session__in=sessions)
+    kept = [] if reschedule else list(slots.filter(published=True, group__isnull=False))
+    kept_groups = {slot.group_id for slot in kept}
+    taken = {}
+    for slot in kept:
+        taken[slot.session_id] = taken.get(slot.session_id, 0) + 1
+    to_place = [g for g in groups if g.pk not in kept_groups]
+    wishes = {
+        (w.group_id, w.session_id): w.wish
+        for w in PresentationWish.objects.filter(session__in=sessions)
+    }
+    placed = allocate(to_place, sessions, wishes, taken)
+    schedule = Schedule(placed=placed, kept=kept, sessions=sessions)
+    if dry_run:
+        transaction.set_rollback(True)
+        return schedule
+    slots.exclude(pk__in=[slot.pk for slot in kept]).delete()
+    for session in sessions:
+        own_kept = sorted((s for s in kept if s.session_id == session.pk), key=lambda s: s.position)
+        newcomers = sorted(
+            (g for g, s in placed.items() if s.pk == session.pk), key=lambda g: g.number
+        )
+        used = {slot.position for slot in own_kept}
+        position = 0
+        for group in newcomers:
+            while position in used:
+                position += 1
+            start = session.starts_at + timedelta(
+                minutes=position * (session.slot_minutes + session.gap_minutes)
+            )
+            PresentationSlot.objects.create(
+                session=session,
+                position=position,
+                group=group,
+                starts_at=start,
+                ends_at=start + timedelta(minutes=session.slot_minutes),
+                published=publish,
+            )
+            used.add(position)
+    if publish:
+        PresentationSlot.objects.filter(session__in=sessions).update(published=True)
+    return schedule
+
+
+@transaction.atomic
+def slots_swap(*, first: PresentationSlot, second: PresentationSlot) -> None:
+    """Swap the projects of two slots of one offering (the times stay with the slots)."""
+    first, second = (
+        PresentationSlot.objects.select_for_update().select_related("session").get(pk=first.pk),
+        PresentationSlot.objects.select_for_update().select_related("session").get(pk=second.pk),
+    )
+    if first.session.offering_id != second.session.offering_id:
+        raise ValidationError("Both slots must belong to the same offering.")
+    group_one, group_two = first.group_id, second.group_id
+    PresentationSlot.objects.filter(pk=first.pk).update(group=None)
+    PresentationSlot.objects.filter(pk=second.pk).update(group=group_one)
+    PresentationSlot.objects.filter(pk=first.pk).update(group=group_two)
+
+
+@transaction.atomic
+def wishes_save(*, group: ProjectGroup, wishes: dict, now=None) -> None:
+    """Replace the group's wishes: {session: "prefer" | "cannot" | ""} before the deadline."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    deadline = group.offering.preferences_deadline
+    if deadline and now > deadline:
+        raise ValidationError("The deadline for presentation wishes has passed.")
+    sessions = {s.pk for s in group.offering.presentation_sessions.all()}
+    if any(session.pk not in sessions for session in wishes):
+        raise ValidationError("That presentation session belongs to another course.")
+    if (
+        wishes
+        and all(w == PresentationWish.CANNOT for w in wishes.values())
+        and len(wishes) == len(sessions)
+    ):
+        raise ValidationError("Your group must be able to attend at least one session.")
+    PresentationWish.objects.filter(group=group).delete()
+    PresentationWish.objects.bulk_create(
+        PresentationWish(group=group, session=session, wish=wish)
+        for session, wish in wishes.items()
+        if wish
+    )
