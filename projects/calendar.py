@@ -85,8 +85,7 @@ def own_slot_events(user) -> list[Event]:
             slot.session.offering,
             uid=f"slot-{slot.pk}@coursesite",
             summary=(
-                f"{slot.session.offering.course.title}: you present "
-                f"“{slot.group.proposal.title}”"
+                f"{slot.session.offering.course.title}: you present “{slot.group.proposal.title}”"
             ),
             start=slot.starts_at,
             end=slot.ends_at,

@@ -33,7 +33,7 @@ def allocate(groups, sessions, wishes, taken=None) -> dict:
     total = sum(max(r, 0) for r in room.values())
     if len(groups) > total:
         raise ValidationError(
-            f"{len(groups)} projects, {total} free slot{'s' if total != 1 else ''}: add a "
+            f"{len(groups)} projects to place, {total} free slot{'s' if total != 1 else ''}: add a "
             "presentation session or shorten the slots."
         )
 

@@ -49,7 +49,7 @@ def group_of(enrolment: Enrolment) -> ProjectGroup | None:
         return None
     return (
         ProjectGroup.objects.filter(pk=membership.group_id)
-        .select_related("proposal", "offering__course")
+        .select_related("proposal__updated_by", "offering__course")
         .prefetch_related(
             members_prefetch(),
             Prefetch("proposal__topics", queryset=Module.objects.order_by("order")),

@@ -250,7 +250,8 @@ class UploadView(StudentGroupMixin, View):
                     f"{deliverable}: version {submission.version} uploaded "
                     f"({submission.pages} page{'s' if submission.pages != 1 else ''}).{late}",
                 )
-        return redirect(f"{my_group_url(group.offering)}#deliverable-{deliverable.slug}")
+        # No anchor: the message at the top of the page must be seen, refusals above all.
+        return redirect(my_group_url(group.offering))
 
 
 class SubmissionDownloadView(LoginRequiredMixin, View):

@@ -212,7 +212,7 @@ def test_student_project_pages_query_counts_are_fixed(
     with django_assert_num_queries(14):
         client.get("/me/deep-learning/2016/")
     # Presentation sessions, the group's wishes and its slot add three.
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         client.get("/me/deep-learning/2016/group/")
     client.get("/me/")  # the first visit makes the calendar token
     with django_assert_num_queries(5):
