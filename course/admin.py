@@ -5,12 +5,24 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html
 
 from accounts.mailing import announcement_mail_students
 from accounts.services import offering_fill_free_seats
 
 from .forms import VideoLectureForm
-from .models import Announcement, Course, Module, Offering, Staff, VideoLecture
+from .models import (
+    Announcement,
+    Course,
+    Module,
+    Offering,
+    Quiz,
+    QuizChoice,
+    QuizQuestion,
+    Staff,
+    VideoLecture,
+)
 from .rules import taught_offering_ids
 from .services import offering_add_creator_as_staff
 
@@ -203,6 +215,7 @@ class OfferingAdmin(TeachingAdminMixin, admin.ModelAdmin):
                 "fields": [
                     "attendance_threshold",
                     "excused_absences",
+                    "quiz_pass_percent",
                     "group_size",
                     "show_submitted_proposals",
                     "preferences_deadline",
@@ -324,3 +337,74 @@ class AnnouncementAdmin(TeachingAdminMixin, admin.ModelAdmin):
                     f"“{announcement.title}” queued to {count} student(s).",
                     messages.SUCCESS,
                 )
+
+
+class QuizChoiceInlineFormSet(BaseInlineFormSet):
+    """A question's choices must give it a right answer (see course.quizzes)."""
+
+    def clean(self):
+        super().clean()
+        from .quizzes import validate_question
+
+        if any(self.errors):
+            return
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        question = self.instance
+        validate_question(
+            question.kind,
+            sum(1 for data in kept if data.get("is_correct")),
+            len(kept),
+            question.numeric_answer,
+        )
+
+
+class QuizChoiceInline(TeachingAdminMixin, admin.TabularInline):
+    model = QuizChoice
+    formset = QuizChoiceInlineFormSet
+    extra = 3
+    fields = ["order", "text", "is_correct"]
+    offering_path = "question__quiz__module__offering"
+
+
+@admin.register(QuizQuestion)
+class QuizQuestionAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "quiz", "kind", "order"]
+    list_filter = [("quiz__module__offering", admin.RelatedOnlyFieldListFilter), "kind"]
+    list_select_related = ["quiz"]
+    offering_path = "quiz__module__offering"
+    inlines = [QuizChoiceInline]
+    fields = ["quiz", "order", "kind", "text", "explanation", "numeric_answer", "tolerance"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "quiz" and not request.user.is_superuser:
+            kwargs["queryset"] = Quiz.objects.filter(
+                module__offering__in=taught_offering_ids(request.user)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class QuizQuestionInline(TeachingAdminMixin, admin.StackedInline):
+    model = QuizQuestion
+    extra = 0
+    fields = ["order", "kind", "text", "explanation", "numeric_answer", "tolerance"]
+    offering_path = "quiz__module__offering"
+    show_change_link = True
+
+
+@admin.register(Quiz)
+class QuizAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "module", "opens_at", "closes_at", "attempts_allowed", "statistics"]
+    list_filter = [("module__offering", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["module__offering__course"]
+    offering_path = "module__offering"
+    inlines = [QuizQuestionInline]
+
+    @admin.display(description="results")
+    def statistics(self, quiz):
+        offering = quiz.module.offering
+        url = reverse("course:quiz_statistics", args=[offering.course.slug, offering.slug, quiz.pk])
+        return format_html('<a href="{}">Question statistics</a>', url)

@@ -439,6 +439,9 @@ def load() -> tuple[Offering, list[DemoLogin]]:
     # week of May belongs to the project presentations.
     _sessions(offering, date(2016, 3, 22), date(2016, 5, 26), [date(2016, 5, 5)], per_module=4)
     _attendance(offering, ta)
+    from . import demo_quizzes
+
+    demo_quizzes.load(offering, ta)
     from projects import demo as projects_demo
 
     projects_demo.load(offering, ta)

@@ -26,6 +26,22 @@ class ExcusedRule(models.TextChoices):
     REMOVED_FROM_TOTAL = "removed", "Is left out of the total"
 
 
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", "Single choice"
+    MULTIPLE = "multiple", "Multiple choice"
+    NUMERIC = "numeric", "Numeric answer"
+
+
+class AttemptCounting(models.TextChoices):
+    BEST = "best", "The best attempt counts"
+    LAST = "last", "The last attempt counts"
+
+
+class AnswersShown(models.TextChoices):
+    AT_ONCE = "at_once", "Right after submitting"
+    AFTER_CLOSE = "after_close", "After the quiz closes"
+
+
 class Question(models.TextChoices):
     """Whether the registration form asks a question, and whether an answer is required."""
 

@@ -101,6 +101,14 @@ class Offering(models.Model):
         choices=ExcusedRule.choices,
         default=ExcusedRule.REMOVED_FROM_TOTAL,
     )
+    quiz_pass_percent = models.PositiveSmallIntegerField(
+        "quiz score needed",
+        default=50,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="A module is complete when all its lectures are watched, its quiz is passed "
+        "with this score (in percent) and the share of its sessions attended reaches the "
+        "attendance threshold.",
+    )
     group_size = models.PositiveSmallIntegerField(
         default=2, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
@@ -358,3 +366,29 @@ class Announcement(models.Model):
 
     def __str__(self):
         return self.title
+
+
+from .quiz_models import (  # noqa: E402 - kept in their own module, registered here
+    Quiz,
+    QuizAnswer,
+    QuizAttempt,
+    QuizChoice,
+    QuizQuestion,
+    WatchedPart,
+)
+
+__all__ = [
+    "Announcement",
+    "Course",
+    "LecturePart",
+    "Module",
+    "Offering",
+    "Quiz",
+    "QuizAnswer",
+    "QuizAttempt",
+    "QuizChoice",
+    "QuizQuestion",
+    "Staff",
+    "VideoLecture",
+    "WatchedPart",
+]

@@ -6,7 +6,16 @@ offerings that list the account. Superusers get everything through Django's Mode
 
 import rules
 
-from .models import Course, LecturePart, Module, Offering, VideoLecture
+from .models import (
+    Course,
+    LecturePart,
+    Module,
+    Offering,
+    Quiz,
+    QuizChoice,
+    QuizQuestion,
+    VideoLecture,
+)
 
 
 def taught_offering_ids(user) -> frozenset[int]:
@@ -29,6 +38,12 @@ def offering_id_of(obj) -> int | None:
         return obj.module.offering_id
     if isinstance(obj, LecturePart):
         return obj.lecture.module.offering_id
+    if isinstance(obj, Quiz):
+        return obj.module.offering_id
+    if isinstance(obj, QuizQuestion):
+        return obj.quiz.module.offering_id
+    if isinstance(obj, QuizChoice):
+        return obj.question.quiz.module.offering_id
     return getattr(obj, "offering_id", None)
 
 
@@ -65,7 +80,8 @@ rules.add_perm("course.view_offering", teaches)
 rules.add_perm("course.change_offering", teaches)
 rules.add_perm("course.add_offering", teaches)
 
-for model in ("module", "videolecture", "lecturepart", "staff", "announcement"):
+for model in ("module", "videolecture", "lecturepart", "staff", "announcement", "quiz",
+              "quizquestion", "quizchoice"):  # fmt: skip
     for action in ("view", "add", "change", "delete"):
         rules.add_perm(f"course.{action}_{model}", teaches)
 

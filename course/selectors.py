@@ -85,3 +85,24 @@ def offering_by_path(path: str) -> Offering:
             f"No offering “{path}”: give it as course/offering, one of: {known or 'none yet'}."
         )
     return offering
+
+
+def accepted_enrolment(user, offering):
+    """The user's accepted enrolment in the offering, or None (also for anonymous users)."""
+    if not user.is_authenticated:
+        return None
+    from accounts.enums import EnrolmentStatus
+
+    return offering.enrolments.filter(student=user, status=EnrolmentStatus.ACCEPTED).first()
+
+
+def watched_units(enrolment) -> set:
+    """{("part", id)} and {("lecture", id)} the student has ticked."""
+    from .models import WatchedPart
+
+    return {
+        ("part", part_id) if part_id else ("lecture", lecture_id)
+        for lecture_id, part_id in WatchedPart.objects.filter(enrolment=enrolment).values_list(
+            "lecture_id", "part_id"
+        )
+    }

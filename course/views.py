@@ -96,8 +96,15 @@ class ModuleListView(OfferingPageMixin, TemplateView):
     section = "modules"
 
     def get_context_data(self, **kwargs):
-        modules = selectors.offering_modules_with_lectures(self.get_offering())
-        return super().get_context_data(modules=list(modules), **kwargs)
+        from .progress import progress_for
+
+        offering = self.get_offering()
+        modules = selectors.offering_modules_with_lectures(offering)
+        enrolment = selectors.accepted_enrolment(self.request.user, offering)
+        progress = {}
+        if enrolment:
+            progress = {p.module.pk: p for p in progress_for(offering, [enrolment])[enrolment.pk]}
+        return super().get_context_data(modules=list(modules), progress=progress, **kwargs)
 
 
 class ModuleDetailView(OfferingPageMixin, TemplateView):
@@ -126,10 +133,14 @@ class LectureListView(OfferingPageMixin, TemplateView):
     section = "lectures"
 
     def get_context_data(self, **kwargs):
-        modules = list(selectors.offering_modules_with_lectures(self.get_offering()))
+        offering = self.get_offering()
+        modules = list(selectors.offering_modules_with_lectures(offering))
+        enrolment = selectors.accepted_enrolment(self.request.user, offering)
         return super().get_context_data(
             modules=modules,
             lecture_count=sum(len(m.lectures.all()) for m in modules),
+            enrolment=enrolment,
+            watched=selectors.watched_units(enrolment) if enrolment else set(),
             **kwargs,
         )
 

@@ -43,3 +43,18 @@ def timedelta_text(delta):
         if amount:
             parts.append(f"{amount} {unit}{'s' if amount != 1 else ''}")
     return " ".join(parts[:2]) or "less than a minute"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def has_unit(watched, part):
+    return ("part", part.pk) in watched
+
+
+@register.filter
+def has_lecture(watched, lecture):
+    return ("lecture", lecture.pk) in watched

@@ -33,3 +33,30 @@
     });
   });
 })();
+
+// Lectures page: ticking a part as watched updates the button in place.
+(function () {
+  "use strict";
+  document.querySelectorAll("form.js-watched").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var button = form.querySelector("button");
+      var flag = form.querySelector("input[name=watched]");
+      fetch(form.action, {
+        method: "POST",
+        body: new FormData(form),
+        headers: { Accept: "application/json" },
+        credentials: "same-origin"
+      }).then(function (response) {
+        if (!response.ok) { form.submit(); return; }
+        var done = flag.value === "1";
+        flag.value = done ? "0" : "1";
+        button.classList.toggle("btn-success", done);
+        button.classList.toggle("btn-outline-secondary", !done);
+        button.setAttribute("aria-pressed", done ? "true" : "false");
+        var label = button.textContent.replace(/^✓ /, "");
+        button.textContent = (done ? "✓ " : "") + label;
+      }).catch(function () { form.submit(); });
+    });
+  });
+})();

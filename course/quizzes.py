@@ -1,0 +1,221 @@
+"""Taking quizzes and ticking watched lectures: the writes, and the rules they follow."""
+
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from accounts.enums import EnrolmentStatus
+
+from .enums import AttemptCounting, QuestionKind
+from .models import (
+    LecturePart,
+    Quiz,
+    QuizAnswer,
+    QuizAttempt,
+    QuizChoice,
+    QuizQuestion,
+    VideoLecture,
+    WatchedPart,
+)
+
+
+def validate_question(kind: str, correct_choices: int, total_choices: int, numeric_answer) -> None:
+    """A question needs a right answer: single choice exactly one, multiple at least one."""
+    if kind == QuestionKind.SINGLE and correct_choices != 1:
+        raise ValidationError("A single-choice question needs exactly one correct choice.")
+    if kind == QuestionKind.MULTIPLE and correct_choices < 1:
+        raise ValidationError("A multiple-choice question needs at least one correct choice.")
+    if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and total_choices < 2:
+        raise ValidationError("Give at least two choices.")
+    if kind == QuestionKind.NUMERIC and numeric_answer is None:
+        raise ValidationError("A numeric question needs its answer.")
+
+
+def parse_number(text: str) -> Decimal:
+    """A number as students type it: a point or a comma as decimal mark, spaces allowed."""
+    cleaned = "".join((text or "").split()).replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValidationError(f"“{text}” is not a number.") from None
+    if not value.is_finite():
+        raise ValidationError(f"“{text}” is not a number.")
+    return value
+
+
+def quiz_questions(quiz: Quiz) -> list[QuizQuestion]:
+    return list(quiz.questions.prefetch_related("choices").order_by("order", "pk"))
+
+
+@dataclass
+class ParsedAnswer:
+    question: QuizQuestion
+    choices: list
+    number: Decimal | None
+    correct: bool
+
+
+def parse_answers(questions: list[QuizQuestion], data) -> list[ParsedAnswer]:
+    """Read the quiz form: q-<question id> for each question, nothing else.
+
+    Refuses (ValidationError) a missing answer, an answer to a question not in the quiz, a
+    choice of another question, two choices for a single-choice question, a bad number.
+    """
+    known = {f"q-{q.pk}" for q in questions}
+    posted = {key for key in data if key.startswith("q-")}
+    if posted - known:
+        raise ValidationError("The form names questions that are not in this quiz; reload it.")
+    answers = []
+    for question in questions:
+        values = [v for v in data.getlist(f"q-{question.pk}") if v != ""]
+        if not values:
+            raise ValidationError("Answer every question before submitting.")
+        if question.kind == QuestionKind.NUMERIC:
+            if len(values) != 1:
+                raise ValidationError("Give one number per numeric question.")
+            number = parse_number(values[0])
+            correct = abs(number - question.numeric_answer) <= question.tolerance
+            answers.append(ParsedAnswer(question, [], number, correct))
+            continue
+        by_id = {str(c.pk): c for c in question.choices.all()}
+        if any(v not in by_id for v in values) or len(set(values)) != len(values):
+            raise ValidationError(
+                "A choice in the form does not belong to its question; reload it."
+            )
+        if question.kind == QuestionKind.SINGLE and len(values) != 1:
+            raise ValidationError("Choose one answer for a single-choice question.")
+        chosen = [by_id[v] for v in values]
+        right = {c.pk for c in by_id.values() if c.is_correct}
+        answers.append(ParsedAnswer(question, chosen, None, {c.pk for c in chosen} == right))
+    return answers
+
+
+def attempts_of(quiz: Quiz, enrolment) -> list[QuizAttempt]:
+    return list(QuizAttempt.objects.filter(quiz=quiz, enrolment=enrolment).order_by("number"))
+
+
+def counted_attempt(quiz: Quiz, attempts: list[QuizAttempt]) -> QuizAttempt | None:
+    """The attempt that counts: the best (the earliest of equals) or the last."""
+    if not attempts:
+        return None
+    if quiz.counting == AttemptCounting.LAST:
+        return attempts[-1]
+    return max(attempts, key=lambda a: (a.score, -a.number))
+
+
+@transaction.atomic
+def quiz_submit(*, quiz: Quiz, enrolment, data, now=None) -> QuizAttempt:
+    """Grade and store one attempt. Refused (nothing stored) when the quiz is closed or not
+    yet open, no attempts are left, the student is not accepted in the quiz's offering, or
+    the form is incomplete or tampered with."""
+    now = now or timezone.now()
+    if enrolment.status != EnrolmentStatus.ACCEPTED or (
+        enrolment.offering_id != quiz.module.offering_id
+    ):
+        raise ValidationError("Only students enrolled in the course take its quizzes.")
+    if now < quiz.opens_at:
+        raise ValidationError(f"The quiz opens {timezone.localtime(quiz.opens_at):%Y-%m-%d %H:%M}.")
+    if now > quiz.closes_at:
+        raise ValidationError(
+            f"The quiz closed {timezone.localtime(quiz.closes_at):%Y-%m-%d %H:%M}: answers are "
+            "no longer accepted."
+        )
+    questions = quiz_questions(quiz)
+    answers = parse_answers(questions, data)
+    done = (
+        QuizAttempt.objects.filter(quiz=quiz, enrolment=enrolment).aggregate(n=Max("number"))["n"]
+        or 0
+    )
+    if done >= quiz.attempts_allowed:
+        raise ValidationError(
+            f"You have used your {quiz.attempts_allowed} attempt"
+            f"{'s' if quiz.attempts_allowed != 1 else ''}."
+        )
+    try:
+        with transaction.atomic():
+            attempt = QuizAttempt.objects.create(
+                quiz=quiz,
+                enrolment=enrolment,
+                number=done + 1,
+                submitted_at=now,
+                score=sum(1 for a in answers if a.correct),
+                max_score=len(questions),
+            )
+    except IntegrityError:  # the same form sent twice at once
+        raise ValidationError("This attempt was submitted already.") from None
+    stored = QuizAnswer.objects.bulk_create(
+        QuizAnswer(
+            attempt=attempt, question=a.question, numeric_value=a.number, is_correct=a.correct
+        )
+        for a in answers
+    )
+    through = QuizAnswer.choices.through
+    through.objects.bulk_create(
+        through(quizanswer_id=row.pk, quizchoice_id=choice.pk)
+        for row, parsed in zip(stored, answers, strict=True)
+        for choice in parsed.choices
+    )
+    return attempt
+
+
+def watched_set(*, enrolment, lecture: VideoLecture, part: LecturePart | None, watched: bool):
+    """Tick (or untick) a lecture part as watched; ticking twice changes nothing."""
+    if enrolment.status != EnrolmentStatus.ACCEPTED:
+        raise ValidationError("Only students enrolled in the course keep track of lectures.")
+    if lecture.module.offering_id != enrolment.offering_id:
+        raise ValidationError("That lecture belongs to another course.")
+    if part is not None and part.lecture_id != lecture.pk:
+        raise ValidationError("That part belongs to another lecture.")
+    if part is None and lecture.parts.exists():
+        raise ValidationError("Tick the lecture's parts one by one.")
+    rows = WatchedPart.objects.filter(enrolment=enrolment, lecture=lecture, part=part)
+    if watched:
+        if not rows.exists():
+            try:
+                with transaction.atomic():
+                    WatchedPart.objects.create(enrolment=enrolment, lecture=lecture, part=part)
+            except IntegrityError:
+                pass  # ticked twice at once: it is watched, which is what was asked
+    else:
+        rows.delete()
+
+
+def quiz_statistics(quiz: Quiz):
+    """Per question: answers given, share right, and the most common wrong choice.
+
+    Counts the attempt that counts for each student only, so one student's many tries do
+    not weigh more than another's one. Three queries.
+    """
+    attempts_by_student = {}
+    for attempt in QuizAttempt.objects.filter(quiz=quiz).order_by("enrolment_id", "number"):
+        attempts_by_student.setdefault(attempt.enrolment_id, []).append(attempt)
+    counted = [counted_attempt(quiz, a).pk for a in attempts_by_student.values()]
+    per_question = {
+        row["question"]: row
+        for row in QuizAnswer.objects.filter(attempt__in=counted)
+        .values("question")
+        .annotate(total=Count("pk"), right=Count("pk", filter=Q(is_correct=True)))
+    }
+    wrong_choices = Counter(
+        QuizChoice.objects.filter(
+            answers__attempt__in=counted, answers__is_correct=False, is_correct=False
+        ).values_list("question_id", "text")
+    )
+    rows = []
+    for question in quiz_questions(quiz):
+        stats = per_question.get(question.pk, {"total": 0, "right": 0})
+        wrong = [(text, n) for (qid, text), n in wrong_choices.most_common() if qid == question.pk]
+        rows.append(
+            {
+                "question": question,
+                "answers": stats["total"],
+                "right_percent": 100 * stats["right"] / stats["total"] if stats["total"] else None,
+                "common_wrong": wrong[0] if wrong else None,
+            }
+        )
+    return len(counted), rows
