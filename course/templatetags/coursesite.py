@@ -58,3 +58,12 @@ def has_unit(watched, part):
 @register.filter
 def has_lecture(watched, lecture):
     return ("lecture", lecture.pk) in watched
+
+
+@register.filter
+def plain_number(value):
+    """0.170000 → 0.17, 5050.000000 → 5050: a number as a person writes it."""
+    if value is None:
+        return ""
+    text = format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
+    return text
