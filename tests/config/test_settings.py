@@ -54,3 +54,9 @@ def test_load_demo_refuses_production_settings():
 def test_server_error_page_renders_without_a_request():
     html = loader.get_template("500.html").render()
     assert "Something went wrong" in html
+
+
+def test_health_check_answers_without_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+    assert response.content == b"ok"
