@@ -56,6 +56,7 @@ def test_server_error_page_renders_without_a_request():
     assert "Something went wrong" in html
 
 
+@pytest.mark.django_db
 def test_health_check_answers_without_the_database(client, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get("/healthz")
