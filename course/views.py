@@ -119,9 +119,13 @@ class ModuleDetailView(OfferingPageMixin, TemplateView):
             raise Http404("No such module.")
         index = modules.index(module)
         lectures = selectors.offering_modules_with_lectures(offering).get(pk=module.pk)
+        enrolment = selectors.accepted_enrolment(self.request.user, offering)
         return super().get_context_data(
             module=module,
             lectures=list(lectures.lectures.all()),
+            quizzes=list(module.quizzes.order_by("opens_at")) if enrolment else [],
+            enrolment=enrolment,
+            watched=selectors.watched_units(enrolment) if enrolment else set(),
             previous_module=modules[index - 1] if index > 0 else None,
             next_module=modules[index + 1] if index + 1 < len(modules) else None,
             **kwargs,

@@ -54,6 +54,7 @@
         button.classList.toggle("btn-success", done);
         button.classList.toggle("btn-outline-secondary", !done);
         button.setAttribute("aria-pressed", done ? "true" : "false");
+        button.title = done ? "Watched: click to undo" : "Mark as watched";
         var label = button.textContent.replace(/^✓ /, "");
         button.textContent = (done ? "✓ " : "") + label;
       }).catch(function () { form.submit(); });

@@ -28,14 +28,15 @@ def grow(offering, scale):
 
 
 # (path, queries for an anonymous visitor, queries for a logged-in teaching assistant).
-# A logged-in request adds the session, the user and the user's taught offerings.
+# A logged-in request adds the session, the user and the user's taught offerings; the
+# outline, module and lecture pages also look for the user's enrolment (progress, ticks).
 PAGES = [
     ("/", 1, 4),
     ("/courses/deep-learning/", 4, 7),
     ("", 4, 7),
-    ("modules/", 4, 7),
-    ("modules/m0/", 5, 8),
-    ("lectures/", 4, 7),
+    ("modules/", 4, 8),
+    ("modules/m0/", 5, 9),
+    ("lectures/", 4, 8),
     ("examination/", 1, 4),
     ("announcements/", 2, 5),
     ("announcements/feed/", 2, 5),
