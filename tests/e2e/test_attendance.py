@@ -13,8 +13,8 @@ from accounts.enums import EnrolmentStatus
 from sessions.enums import AttendanceStatus
 from sessions.models import DiscussionSession
 from sessions.services import register_save
+from tests.e2e.helpers import log_in
 from tests.factories import EnrolmentFactory, OfferingFactory, StaffFactory, UserFactory
-from tests.factories.accounts import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,11 +29,6 @@ PRESENT, ABSENT, EXCUSED = (
 )
 PAST_DAYS = [-10, -8, -6, -3]  # sessions already held, oldest first
 FUTURE_DAYS = [2, 4, 7, 9, 11, 14]  # the one on day 9 is cancelled
-
-
-def field(label: str) -> re.Pattern:
-    """A form field's label; crispy-forms marks required fields with a * and pads the text."""
-    return re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$")
 
 
 def session_at(offering, days: int, **extra) -> DiscussionSession:
@@ -106,19 +101,6 @@ def course(transactional_db):
         future=future,
         cancelled=cancelled,
     )
-
-
-def log_in(browser, live_server, user, path: str, viewport=None):
-    """A new browser context logged in as `user`, on `path`; returns its page."""
-    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/accounts/login/?next={path}")
-    page.get_by_label(field("Email address")).fill(user.email)
-    page.get_by_label(field("Password")).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"**{path}")
-    return page
 
 
 def summary_card(page):

@@ -17,6 +17,7 @@ from accounts.models import OutgoingMail
 from projects.demo import demo_pdf
 from projects.enums import ProposalStatus
 from projects.models import Deliverable, ProjectGroup, Submission
+from tests.e2e.helpers import field, log_in
 from tests.factories import (
     EnrolmentFactory,
     ModuleFactory,
@@ -24,7 +25,6 @@ from tests.factories import (
     StaffFactory,
     UserFactory,
 )
-from tests.factories.accounts import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,11 +45,6 @@ DESCRIPTION = (
 TOPICS = ("Recurrent Neural Networks", "Regularization")
 FEEDBACK = "A clear report. Add the baseline's numbers to the results table."
 COMMENT = "A good plan; keep the baseline simple."
-
-
-def field(label: str) -> re.Pattern:
-    """A form field's label; crispy-forms marks required fields with a * and pads the text."""
-    return re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$")
 
 
 @pytest.fixture
@@ -104,19 +99,6 @@ def course(transactional_db, tmp_path):
         four_pages=four_pages,
         five_pages=five_pages,
     )
-
-
-def log_in(browser, live_server, user, path: str, viewport=None):
-    """A new browser context logged in as `user`, on `path`; returns its page."""
-    context = browser.new_context(viewport=viewport or DESKTOP)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/accounts/login/?next={path}")
-    page.get_by_label(field("Email address")).fill(user.email)
-    page.get_by_label(field("Password")).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"**{path}")
-    return page
 
 
 def group_card(page):

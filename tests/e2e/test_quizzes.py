@@ -18,6 +18,7 @@ from accounts.enums import EnrolmentStatus
 from course.enums import AnswersShown, QuestionKind
 from course.models import Quiz, QuizAttempt, QuizChoice, QuizQuestion, WatchedPart
 from course.services import lecture_set_parts
+from tests.e2e.helpers import log_in
 from tests.factories import (
     EnrolmentFactory,
     ModuleFactory,
@@ -26,7 +27,6 @@ from tests.factories import (
     UserFactory,
     VideoLectureFactory,
 )
-from tests.factories.accounts import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,11 +52,6 @@ EXPLANATIONS = (
     "A single image has no sequence to model, unless you make one.",
     "The probabilities of all words add up to 1: 1 − 0.83 = 0.17.",
 )
-
-
-def field(label: str) -> re.Pattern:
-    """A form field's label; crispy-forms marks required fields with a * and pads the text."""
-    return re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$")
 
 
 @pytest.fixture
@@ -137,19 +132,6 @@ def course(transactional_db):
         multiple=multiple,
         numeric=numeric,
     )
-
-
-def log_in(browser, live_server, user, path: str, viewport=None):
-    """A new browser context logged in as `user`, on `path`; returns its page."""
-    context = browser.new_context(viewport=viewport or DESKTOP)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/accounts/login/?next={path}")
-    page.get_by_label(field("Email address")).fill(user.email)
-    page.get_by_label(field("Password")).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"**{path}")
-    return page
 
 
 def toggle(page, lecture, part=None):

@@ -10,17 +10,13 @@ from playwright.sync_api import expect
 
 from accounts.enums import MailKind
 from accounts.models import OutgoingMail
+from tests.e2e.helpers import field
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NAME = "Ada Lindqvist"
 EMAIL = "ada.lindqvist@example.org"
 PASSWORD = "quiet-lantern-2041"
-
-
-def field(label: str) -> re.Pattern:
-    """A form field's label; crispy-forms marks required fields with a * and pads the text."""
-    return re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$")
 
 
 @pytest.fixture
