@@ -387,12 +387,19 @@ class QuizQuestionAdmin(TeachingAdminMixin, admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class QuizQuestionInline(TeachingAdminMixin, admin.StackedInline):
+class QuizQuestionInline(TeachingAdminMixin, admin.TabularInline):
+    """The quiz's questions, listed; each is written on its own page with its choices, where
+    the choices are checked (a right answer for every question)."""
+
     model = QuizQuestion
     extra = 0
-    fields = ["order", "kind", "text", "explanation", "numeric_answer", "tolerance"]
+    fields = ["order", "kind", "text"]
+    readonly_fields = ["order", "kind", "text"]
     offering_path = "quiz__module__offering"
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Quiz)

@@ -38,7 +38,7 @@ class AttemptCounting(models.TextChoices):
 
 
 class AnswersShown(models.TextChoices):
-    AT_ONCE = "at_once", "Right after submitting"
+    AT_ONCE = "at_once", "After the student's last attempt"
     AFTER_CLOSE = "after_close", "After the quiz closes"
 
 

@@ -74,6 +74,11 @@ class QuizQuestion(models.Model):
     def __str__(self):
         return self.text[:60]
 
+    def clean(self):
+        super().clean()
+        if self.kind == QuestionKind.NUMERIC and self.numeric_answer is None:
+            raise ValidationError({"numeric_answer": "A numeric question needs its answer."})
+
 
 class QuizChoice(models.Model):
     question = models.ForeignKey(QuizQuestion, on_delete=models.CASCADE, related_name="choices")

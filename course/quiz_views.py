@@ -70,24 +70,28 @@ class QuizView(EnrolledStudentMixin, TemplateView):
         enrolment = self.get_enrolment()
         attempts = quizzes.attempts_of(quiz, enrolment)
         last = attempts[-1] if attempts else None
+        now = timezone.now()
         chosen, numbers, correctness = set(), {}, {}
         if last:
             for answer in QuizAnswer.objects.filter(attempt=last).prefetch_related("choices"):
                 chosen.update(c.pk for c in answer.choices.all())
                 numbers[answer.question_id] = answer.numeric_value
                 correctness[answer.question_id] = answer.is_correct
-        now = timezone.now()
         return super().get_context_data(
             **self.base_context(),
             quiz=quiz,
-            questions=quizzes.quiz_questions(quiz),
+            questions=quizzes.quiz_questions(quiz) if now >= quiz.opens_at else [],
             attempts=attempts,
             counted=quizzes.counted_attempt(quiz, attempts),
             last=last,
             chosen=chosen,
             numbers=numbers,
             correctness=correctness,
-            show_answers=bool(last) and quiz.answers_visible(now),
+            # Answers at once means after the student's last attempt: showing them while
+            # attempts remain would hand out the next attempt's answers.
+            show_answers=bool(last)
+            and quiz.answers_visible(now)
+            and (len(attempts) >= quiz.attempts_allowed or now > quiz.closes_at),
             can_submit=quiz.is_open(now) and len(attempts) < quiz.attempts_allowed,
             now=now,
             **kwargs,
@@ -113,14 +117,17 @@ class WatchedView(EnrolledStudentMixin, View):
 
     def post(self, request, *args, **kwargs):
         enrolment = self.get_enrolment()
+        lecture_id, part_id = request.POST.get("lecture", ""), request.POST.get("part", "")
+        if not lecture_id.isdigit() or (part_id and not part_id.isdigit()):
+            raise Http404("No such lecture.")
         lecture = get_object_or_404(
             VideoLecture.objects.select_related("module"),
-            pk=request.POST.get("lecture") or 0,
+            pk=int(lecture_id),
             module__offering=enrolment.offering,
         )
         part = None
-        if request.POST.get("part"):
-            part = get_object_or_404(LecturePart, pk=request.POST["part"], lecture=lecture)
+        if part_id:
+            part = get_object_or_404(LecturePart, pk=int(part_id), lecture=lecture)
         watched = request.POST.get("watched") == "1"
         try:
             quizzes.watched_set(enrolment=enrolment, lecture=lecture, part=part, watched=watched)

@@ -2,7 +2,7 @@
 
 from collections import Counter
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -45,7 +45,13 @@ def parse_number(text: str) -> Decimal:
         raise ValidationError(f"“{text}” is not a number.") from None
     if not value.is_finite():
         raise ValidationError(f"“{text}” is not a number.")
-    return value
+    # Answers are stored with 8 digits before and 6 after the point (QuizAnswer).
+    try:
+        if abs(value) >= Decimal("1e8"):
+            raise DecimalException
+        return value.quantize(Decimal("0.000001"))
+    except DecimalException:
+        raise ValidationError(f"“{text}” is too large: answers are below 100 000 000.") from None
 
 
 def quiz_questions(quiz: Quiz) -> list[QuizQuestion]:
@@ -127,6 +133,9 @@ def quiz_submit(*, quiz: Quiz, enrolment, data, now=None) -> QuizAttempt:
         )
     questions = quiz_questions(quiz)
     answers = parse_answers(questions, data)
+    # One attempt at a time per student: the next attempt's number is counted under this
+    # lock, so a double submit becomes attempt 2 (or is refused), never a crash.
+    type(enrolment).objects.select_for_update().filter(pk=enrolment.pk).first()
     done = (
         QuizAttempt.objects.filter(quiz=quiz, enrolment=enrolment).aggregate(n=Max("number"))["n"]
         or 0

@@ -1,9 +1,12 @@
 """Admin for groups (moving students), proposals, deliverables, extensions and submissions."""
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 
+from accounts.enums import EnrolmentStatus
 from course.admin import TeachingAdminMixin
 from course.rules import taught_offering_ids
 
@@ -21,8 +24,26 @@ from .models import (
 ONLY = admin.RelatedOnlyFieldListFilter
 
 
+class MembershipInlineFormSet(BaseInlineFormSet):
+    """Members must be accepted students of the group's own offering, also on the add page
+    (where the group has no id yet, so Membership.clean cannot compare)."""
+
+    def clean(self):
+        super().clean()
+        offering_id = self.instance.offering_id
+        for form in self.forms:
+            enrolment = form.cleaned_data.get("enrolment") if form.cleaned_data else None
+            if enrolment is None or form.cleaned_data.get("DELETE"):
+                continue
+            if enrolment.offering_id != offering_id:
+                raise ValidationError("A member is enrolled in another offering.")
+            if enrolment.status != EnrolmentStatus.ACCEPTED:
+                raise ValidationError("Only accepted students can be in a group.")
+
+
 class MembershipInline(TeachingAdminMixin, admin.TabularInline):
     model = Membership
+    formset = MembershipInlineFormSet
     extra = 0
     fields = ["enrolment", "joined_at", "added_by"]
     readonly_fields = ["joined_at", "added_by"]
@@ -107,6 +128,15 @@ class ProposalAdmin(TeachingAdminMixin, admin.ModelAdmin):
     def offering(self, proposal):
         return proposal.group.offering
 
+    def save_model(self, request, obj, form, change):
+        # A new version, so a student's form opened before this edit cannot overwrite it.
+        from django.utils import timezone
+
+        obj.version += 1
+        obj.updated_at = timezone.now()
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
     @admin.display(description="decide")
     def decision_page(self, proposal):
         offering = proposal.group.offering
@@ -161,7 +191,7 @@ class ExtensionAdmin(TeachingAdminMixin, admin.ModelAdmin):
 class SubmissionAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "group", "deliverable", "version", "pages", "uploaded_at",
                     "late_by", "has_feedback"]  # fmt: skip
-    list_filter = [("deliverable__offering", ONLY), "deliverable"]
+    list_filter = [("deliverable__offering", ONLY), ("deliverable", ONLY)]
     list_select_related = ["group", "deliverable"]
     offering_path = "group__offering"
     readonly_fields = ["group", "deliverable", "version", "download", "original_name", "size",
@@ -204,6 +234,12 @@ class PresentationSessionAdmin(TeachingAdminMixin, admin.ModelAdmin):
     @admin.display(description="slots")
     def capacity(self, session):
         return session.capacity
+
+    def save_model(self, request, obj, form, change):
+        from .presentations import slots_retime
+
+        super().save_model(request, obj, form, change)
+        slots_retime(session=obj)
 
     @admin.action(description="Schedule the projects into the selected sessions' offering")
     def schedule(self, request, queryset):

@@ -10,7 +10,9 @@ from .models import Deliverable, Extension, Membership
 def deadline_events(user) -> list[Event]:
     """One event per deliverable of each group the user is in, at the group's deadline."""
     memberships = list(
-        Membership.objects.filter(enrolment__student=user).select_related("group__offering__course")
+        Membership.objects.filter(
+            enrolment__student=user, enrolment__status="accepted"
+        ).select_related("group__offering__course")
     )
     if not memberships:
         return []

@@ -164,7 +164,9 @@ class Deliverable(models.Model):
 
 
 class Extension(models.Model):
-    """A later deadline for one group and deliverable; it applies to every member."""
+    """A later deadline for one group and deliverable; it applies to every member.
+
+    (clean() below keeps it later than the deliverable's own deadline, and in one offering.)"""
 
     deliverable = models.ForeignKey(
         Deliverable, on_delete=models.CASCADE, related_name="extensions"
@@ -186,6 +188,20 @@ class Extension(models.Model):
 
     def __str__(self):
         return f"{self.group}: {self.deliverable} until {self.due_at:%Y-%m-%d %H:%M}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if self.deliverable_id and self.group_id:
+            if self.deliverable.offering_id != self.group.offering_id:
+                raise ValidationError(
+                    "The group and the deliverable belong to different offerings."
+                )
+            if self.due_at and self.due_at <= self.deliverable.due_at:
+                raise ValidationError(
+                    {"due_at": "An extension must end after the deliverable's own deadline."}
+                )
 
 
 def submission_path(submission, filename) -> str:

@@ -23,39 +23,62 @@ def allocate(groups, sessions, wishes, taken=None) -> dict:
     """Assign each group a session: pure and deterministic (same input, same answer).
 
     `wishes` maps (group pk, session pk) to "prefer" or "cannot"; `taken` maps session pk to
-    places already used. Groups with the fewest possible sessions choose first; each goes to
-    its preferred session when that has room, else to the possible session with the most
-    room left (earliest first on a tie), which spreads the projects over the afternoons.
+    places already used. Groups with the fewest possible sessions go first; each tries its
+    preferred sessions, then the others with the most room left (earlier first). When a
+    group finds no room, groups placed before it are moved along an augmenting path, so
+    everyone is placed whenever any placement exists (a maximum matching with capacities).
     Raises ValidationError naming what does not fit.
     """
     taken = dict(taken or {})
-    room = {s.pk: s.capacity - taken.get(s.pk, 0) for s in sessions}
-    total = sum(max(r, 0) for r in room.values())
+    room = {s.pk: max(s.capacity - taken.get(s.pk, 0), 0) for s in sessions}
+    total = sum(room.values())
     if len(groups) > total:
         raise ValidationError(
-            f"{len(groups)} projects to place, {total} free slot{'s' if total != 1 else ''}: add a "
-            "presentation session or shorten the slots."
+            f"{len(groups)} projects to place, {total} free slot{'s' if total != 1 else ''}: "
+            "add a presentation session or shorten the slots."
         )
+    position = {s.pk: i for i, s in enumerate(sessions)}
 
     def possible(group):
         return [s for s in sessions if wishes.get((group.pk, s.pk)) != PresentationWish.CANNOT]
 
-    order = sorted(groups, key=lambda g: (len(possible(g)), g.number))
-    placed = {}
-    for group in order:
-        options = [s for s in possible(group) if room[s.pk] > 0]
-        if not options:
-            if not possible(group):
-                raise ValidationError(f"{group} cannot attend any presentation session.")
+    def ranked(group):
+        def key(s):
+            preferred = wishes.get((group.pk, s.pk)) == PresentationWish.PREFER
+            return (not preferred, -room[s.pk], position[s.pk])
+
+        return sorted(possible(group), key=key)
+
+    placed: dict = {}
+    members: dict = {s.pk: [] for s in sessions}
+
+    def place(group, visited) -> bool:
+        for session in ranked(group):
+            if session.pk in visited:
+                continue
+            visited.add(session.pk)
+            if room[session.pk] > 0:
+                room[session.pk] -= 1
+                members[session.pk].append(group)
+                placed[group] = session
+                return True
+            for other in list(members[session.pk]):
+                members[session.pk].remove(other)
+                if place(other, visited):
+                    members[session.pk].append(group)
+                    placed[group] = session
+                    return True
+                members[session.pk].append(other)
+        return False
+
+    for group in sorted(groups, key=lambda g: (len(possible(g)), g.number)):
+        if not possible(group):
+            raise ValidationError(f"{group} cannot attend any presentation session.")
+        if not place(group, set()):
             raise ValidationError(
                 f"{group} cannot attend any session with a free slot: ask the group again, "
                 "or add a session."
             )
-        preferred = [s for s in options if wishes.get((group.pk, s.pk)) == PresentationWish.PREFER]
-        choices = preferred or options
-        best = max(choices, key=lambda s: (room[s.pk], -sessions.index(s)))
-        room[best.pk] -= 1
-        placed[group] = best
     return placed
 
 
@@ -121,7 +144,20 @@ def schedule_presentations(
             used.add(position)
     if publish:
         PresentationSlot.objects.filter(session__in=sessions).update(published=True)
+    for session in sessions:
+        slots_retime(session=session)
     return schedule
+
+
+def slots_retime(*, session: PresentationSession) -> None:
+    """Give every slot of the session the time its position says: after the session moved,
+    or its slot length changed, no two slots overlap and the programme shows the new times."""
+    step = timedelta(minutes=session.slot_minutes + session.gap_minutes)
+    for slot in PresentationSlot.objects.filter(session=session):
+        start = session.starts_at + slot.position * step
+        end = start + timedelta(minutes=session.slot_minutes)
+        if (slot.starts_at, slot.ends_at) != (start, end):
+            PresentationSlot.objects.filter(pk=slot.pk).update(starts_at=start, ends_at=end)
 
 
 @transaction.atomic
@@ -145,6 +181,7 @@ def wishes_save(*, group: ProjectGroup, wishes: dict, now=None) -> None:
     from django.utils import timezone
 
     now = now or timezone.now()
+    ProjectGroup.objects.select_for_update().filter(pk=group.pk).first()  # one save at a time
     deadline = group.offering.preferences_deadline
     if deadline and now > deadline:
         raise ValidationError("The deadline for presentation wishes has passed.")

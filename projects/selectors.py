@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from accounts.enums import EnrolmentStatus
 from accounts.models import Enrolment
 from course.models import Module, Offering
 
@@ -160,7 +161,10 @@ def submissions_visible_to(user) -> QuerySet[Submission]:
     if user.is_superuser:
         return Submission.objects.all()
     return Submission.objects.filter(
-        Q(group__memberships__enrolment__student=user)
+        Q(
+            group__memberships__enrolment__student=user,
+            group__memberships__enrolment__status=EnrolmentStatus.ACCEPTED,
+        )
         | Q(deliverable__offering__in=taught_offering_ids(user))
     ).distinct()
 

@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 
 from accounts.enums import EnrolmentStatus
 from accounts.selectors import own_enrolment
+from course.exports import csv_safe
 from course.views import OfferingPageMixin, OfferingStaffMixin
 
 from . import book, presentations, selectors, services
@@ -80,8 +81,14 @@ class StudentGroupMixin(LoginRequiredMixin):
         return self._enrolment
 
     def get_group(self):
+        """The student's group; None unless they are (still) accepted in the course."""
         if not hasattr(self, "_group"):
-            self._group = selectors.group_of(self.get_enrolment())
+            enrolment = self.get_enrolment()
+            self._group = (
+                selectors.group_of(enrolment)
+                if enrolment.status == EnrolmentStatus.ACCEPTED
+                else None
+            )
         return self._group
 
 
@@ -404,7 +411,7 @@ def write_status_csv(stream, deliverables, rows) -> None:
         row = [group.number, members, group.proposal.title, group.proposal.get_status_display()]
         for _deliverable, submission, state in cells:
             row.append(f"{state} v{submission.version}" if submission else state)
-        writer.writerow(row)
+        writer.writerow([csv_safe(value) for value in row])
 
 
 # Presentations and the book of abstracts ---------------------------------------------------

@@ -4,6 +4,8 @@ import csv
 
 from django.utils import timezone
 
+from course.exports import csv_safe
+
 
 def write_attendance_csv(stream, sessions, rows) -> None:
     """One line per student: name, email, level, counts, rate, needed, at risk, sessions."""
@@ -17,7 +19,7 @@ def write_attendance_csv(stream, sessions, rows) -> None:
         summary = row.summary
         writer.writerow(
             [
-                row.enrolment.student.full_name,
+                csv_safe(row.enrolment.student.full_name),
                 row.enrolment.student.email,
                 row.enrolment.get_level_display(),
                 summary.present,

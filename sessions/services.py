@@ -165,6 +165,9 @@ def register_save(
     Side effects: Attendance rows created or updated, an AttendanceChange row for each.
     """
     now = now or timezone.now()
+    # Two registers saved at once (or a double tap on check-in) wait for each other here,
+    # so the second sees the first one's new records instead of inserting them again.
+    DiscussionSession.objects.select_for_update().filter(pk=session.pk).first()
     check_session_open_for_attendance(session, now)
     allowed = {e.pk for e in register_students(session)}
     unknown = set(entries) - allowed
@@ -284,7 +287,8 @@ def check_in(*, offering: Offering, user: User, code: str, now=None) -> Discussi
         )
     code = "".join(code.split())
     valid = {check_in_code(session, now), check_in_code(session, now, step=-1)}
-    if not any(secrets.compare_digest(code, candidate) for candidate in valid):
+    # compare_digest takes ASCII only: anything else (full-width digits) is simply wrong.
+    if not code.isascii() or not any(secrets.compare_digest(code, c) for c in valid):
         # Not in a transaction that the error rolls back: the failure must count.
         CheckInFailure.objects.create(session=session, user=user, at=now)
         raise ValidationError("Wrong or expired code: check the screen and try again.")

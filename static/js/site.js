@@ -48,7 +48,13 @@
         headers: { Accept: "application/json" },
         credentials: "same-origin"
       }).then(function (response) {
-        if (!response.ok) { form.submit(); return; }
+        // A redirect (to the log-in page) or an error: let the page show what happened.
+        var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+        if (response.redirected || !json) { window.location.reload(); return; }
+        if (!response.ok) {
+          response.json().then(function (data) { window.alert(data.error || "Not saved."); });
+          return;
+        }
         var done = flag.value === "1";
         flag.value = done ? "0" : "1";
         button.classList.toggle("btn-success", done);
@@ -57,7 +63,7 @@
         button.title = done ? "Watched: click to undo" : "Mark as watched";
         var label = button.textContent.replace(/^✓ /, "");
         button.textContent = (done ? "✓ " : "") + label;
-      }).catch(function () { form.submit(); });
+      }).catch(function () { window.location.reload(); });
     });
   });
 })();

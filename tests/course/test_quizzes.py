@@ -1,6 +1,7 @@
 """Quizzes: validation, taking them, tampering, attempts; watched lectures; progress."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -88,7 +89,13 @@ def test_questions_need_a_right_answer(kind, correct, total, number, message):
 
 @pytest.mark.parametrize(("text", "value"), [("0,17", "0.17"), (" 1 000,5 ", "1000.5"), ("3", "3")])
 def test_numbers_parse_with_comma_or_point(text, value):
-    assert str(parse_number(text)) == value
+    assert parse_number(text) == Decimal(value)
+
+
+@pytest.mark.parametrize("text", ["1e20", "123456789.5", "1e999999999"])
+def test_numbers_too_large_to_store_are_refused(text):
+    with pytest.raises(ValidationError, match="is too large"):
+        parse_number(text)
 
 
 @pytest.mark.parametrize("text", ["abc", "1,2,3", "NaN", "inf", ""])
@@ -156,7 +163,18 @@ def test_only_accepted_students_of_the_offering_take_the_quiz(quiz, offering, ot
             quiz_submit(quiz=quiz, enrolment=enrolment, data=answers(quiz))
 
 
-def test_quiz_page_shows_explanations_after_submitting(client, quiz, student_enrolment):
+def test_answers_wait_for_the_last_attempt(client, quiz, student_enrolment):
+    client.force_login(student_enrolment.student)
+    url = f"/me/deep-learning/2016/quizzes/{quiz.pk}/"
+    page = client.post(url, answers(quiz, multiple=("Translation",)), follow=True).content.decode()
+    assert "after your last attempt or when the quiz closes" in page
+    assert "Gradients." not in page
+    assert "Submit attempt 2" in page
+
+
+def test_quiz_page_shows_explanations_after_the_last_attempt(client, quiz, student_enrolment):
+    quiz.attempts_allowed = 1
+    quiz.save()
     client.force_login(student_enrolment.student)
     url = f"/me/deep-learning/2016/quizzes/{quiz.pk}/"
     response = client.post(url, answers(quiz, multiple=("Translation",)), follow=True)
@@ -174,6 +192,16 @@ def test_answers_wait_until_closing_when_the_quiz_says_so(client, quiz, student_
     page = client.post(url, answers(quiz), follow=True).content.decode()
     assert "Answers and explanations are shown after the quiz closes." in page
     assert "Gradients." not in page
+
+
+def test_questions_stay_hidden_until_the_quiz_opens(client, quiz, student_enrolment):
+    quiz.opens_at = NOW + dt.timedelta(days=5)
+    quiz.closes_at = NOW + dt.timedelta(days=6)
+    quiz.save()
+    client.force_login(student_enrolment.student)
+    page = client.get(f"/me/deep-learning/2016/quizzes/{quiz.pk}/").content.decode()
+    assert "The quiz opens" in page
+    assert "LSTM fixes?" not in page
 
 
 @pytest.mark.parametrize("who", ["student", "other_student", "ta", "other_ta"])
