@@ -332,3 +332,25 @@ def test_progress_pages_query_counts_are_fixed(
     client.force_login(ta)
     with django_assert_num_queries(14):
         client.get("/courses/deep-learning/2016/staff/progress/")
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_quiz_page_query_count_is_fixed(
+    client, django_assert_num_queries, module, student_enrolment, scale
+):
+    quiz = Quiz.objects.create(module=module, title="Big", opens_at=NOW - dt.timedelta(hours=1),
+                               closes_at=NOW + dt.timedelta(days=1),
+                               attempts_allowed=1)  # fmt: skip
+    for order in range(3 * scale):
+        question = QuizQuestion.objects.create(quiz=quiz, order=order, kind="multiple", text="?")
+        QuizChoice.objects.create(question=question, text="yes", is_correct=True)
+        QuizChoice.objects.create(question=question, text="no", is_correct=False)
+    data = QueryDict(mutable=True)
+    for question in quiz.questions.all():
+        data.setlist(f"q-{question.pk}", [str(question.choices.get(text="yes").pk)])
+    quiz_submit(quiz=quiz, enrolment=student_enrolment, data=data)
+    client.force_login(student_enrolment.student)
+    # Session, user, taught offerings, enrolment, quiz, attempts, the last attempt's answers
+    # and their choices, questions and their choices.
+    with django_assert_num_queries(10):
+        client.get(f"/me/deep-learning/2016/quizzes/{quiz.pk}/")
