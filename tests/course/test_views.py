@@ -207,3 +207,12 @@ def test_pages_navigation_lists_the_offerings_sections(client, offering, section
     html = client.get(offering_url(offering, section)).content.decode()
     for target in ("modules/", "lectures/", "examination/", "announcements/"):
         assert f'href="{offering_url(offering, target)}"' in html
+
+
+def test_offering_home_links_the_published_book_of_abstracts(client, offering):
+    assert "book of abstracts" not in client.get(offering_url(offering)).content.decode()
+    offering.publish_book = True
+    offering.save()
+    page = client.get(offering_url(offering)).content.decode()
+    assert "Download the book of abstracts" in page
+    assert 'href="/courses/deep-learning/2016/projects/abstracts.pdf"' in page
