@@ -226,6 +226,50 @@ class OfferingAdmin(TeachingAdminMixin, admin.ModelAdmin):
         ),
     ]
 
+    actions = ["copy_offering"]
+
+    @admin.action(description="Copy to a new offering (next year's run)")
+    def copy_offering(self, request, queryset):
+        from django.shortcuts import redirect
+        from django.template.response import TemplateResponse
+
+        from .copying import offering_copy
+        from .forms import CopyOfferingForm
+
+        if queryset.count() != 1:
+            self.message_user(request, "Select one offering to copy.", messages.ERROR)
+            return None
+        source = queryset.get()
+        form = CopyOfferingForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            try:
+                plan = offering_copy(source=source, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if not form.cleaned_data["dry_run"]:
+                    offering_add_creator_as_staff(offering=plan.offering, user=request.user)
+                    self.message_user(
+                        request,
+                        f"{plan.offering} created, starting {plan.offering.start_date}; it is "
+                        "planned and unpublished.",
+                        messages.SUCCESS,
+                    )
+                    return redirect("admin:course_offering_change", plan.offering.pk)
+                made = ", ".join(f"{n} {what}" for what, n in plan.created.items())
+                self.message_user(request, f"A copy would create: {made}.", messages.INFO)
+        return TemplateResponse(
+            request,
+            "admin/course/offering/copy.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": f"Copy {source}",
+                "form": form,
+                "source": source,
+            },
+        )
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change:

@@ -36,3 +36,11 @@ class VideoLectureForm(forms.ModelForm):
     def _save_m2m(self):
         super()._save_m2m()
         lecture_set_parts(lecture=self.instance, notation=self.cleaned_data["parts_notation"])
+
+
+class CopyOfferingForm(forms.Form):
+    slug = forms.SlugField(max_length=40, help_text="The new offering's address, e.g. 2017.")
+    start = forms.DateField(
+        help_text="First day, YYYY-MM-DD, on the same weekday as the offering copied."
+    )
+    dry_run = forms.BooleanField(required=False, label="Only show what would be created")

@@ -1,0 +1,170 @@
+"""Next year's offering from this year's: everything but the people's work, dates shifted.
+
+Copied: the offering's texts and settings, staff, modules, lectures with their parts,
+quizzes with questions and choices, session series and the dated discussion sessions,
+deliverables, presentation sessions, and mail templates. Not copied: students,
+applications, groups, proposals, submissions, attendance, quiz attempts, announcements.
+
+Every date moves by the same number of whole weeks, so Tuesdays stay Tuesdays; times of
+day stay the same local times, also across a change to or from summer time.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .enums import OfferingStatus
+from .models import LecturePart, Offering, Quiz, QuizChoice, VideoLecture
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+@dataclass
+class CopyPlan:
+    offering: Offering
+    shift: timedelta
+    created: dict = field(default_factory=dict)  # what -> how many
+    dates: list = field(default_factory=list)  # (what, old, new) for the dry run
+
+    def count(self, what: str, number: int = 1) -> None:
+        self.created[what] = self.created.get(what, 0) + number
+
+
+def shift_datetime(moment: datetime | None, shift: timedelta) -> datetime | None:
+    """The same local time of day, `shift` days later (summer time handled)."""
+    if moment is None:
+        return None
+    local = timezone.localtime(moment)
+    return timezone.make_aware(datetime.combine(local.date() + shift, local.time()))
+
+
+def week_shift(source: Offering, start: date) -> timedelta:
+    if start.weekday() != source.start_date.weekday():
+        weekday = WEEKDAYS[source.start_date.weekday()]
+        before = start - timedelta(days=(start.weekday() - source.start_date.weekday()) % 7)
+        raise ValidationError(
+            f"{start} is a {WEEKDAYS[start.weekday()]}, but {source} started on a {weekday}: "
+            f"give a {weekday} so that every weekday stays the same, e.g. {before} or "
+            f"{before + timedelta(days=7)}."
+        )
+    return start - source.start_date
+
+
+@transaction.atomic
+def offering_copy(*, source: Offering, slug: str, start: date, dry_run: bool = False) -> CopyPlan:
+    """Create the next offering of the course from `source`, starting on `start`.
+
+    Refused (nothing written) when the slug is taken in the course or `start` falls on
+    another weekday than the source's start. With dry_run, everything is created inside a
+    transaction that is rolled back, and the plan says what would have been made.
+    """
+    from accounts.models import MailTemplate
+    from projects.models import Deliverable, PresentationSession
+    from sessions.models import DiscussionSession, SessionSeries
+
+    if Offering.objects.filter(course=source.course_id, slug=slug).exists():
+        raise ValidationError(f"{source.course} already has an offering “{slug}”.")
+    shift = week_shift(source, start)
+    days = lambda moment: shift_datetime(moment, shift)  # noqa: E731 - local shorthand
+    new = Offering.objects.get(pk=source.pk)
+    new.pk = None
+    new.slug = slug
+    new.name = str(start.year) if slug == str(start.year) else slug
+    new.start_date, new.end_date = source.start_date + shift, source.end_date + shift
+    new.status = OfferingStatus.PLANNED
+    new.is_published = False
+    new.notice = ""
+    new.publish_book = False
+    for name in ("registration_opens", "registration_closes", "preferences_deadline",
+                 "abstracts_deadline"):  # fmt: skip
+        setattr(new, name, days(getattr(source, name)))
+    new.save()
+    plan = CopyPlan(offering=new, shift=shift)
+    plan.dates.append(("offering", source.start_date, new.start_date))
+
+    for staff in source.staff.all():
+        staff.pk, staff.offering = None, new
+        staff.save()
+        plan.count("staff")
+    modules = {}
+    for module in source.modules.order_by("order", "pk"):
+        old_pk = module.pk
+        module.pk, module.offering = None, new
+        module.save()
+        modules[old_pk] = module
+        plan.count("modules")
+    for lecture in VideoLecture.objects.filter(module__offering=source).prefetch_related("parts"):
+        parts = list(lecture.parts.all())
+        old_module = lecture.module_id
+        lecture.pk, lecture.module = None, modules[old_module]
+        lecture.save()
+        LecturePart.objects.bulk_create(
+            LecturePart(lecture=lecture, order=p.order, name=p.name, range_start=p.range_start,
+                        range_end=p.range_end)
+            for p in parts
+        )  # fmt: skip
+        plan.count("lectures")
+    for quiz in Quiz.objects.filter(module__offering=source).prefetch_related("questions__choices"):
+        questions = list(quiz.questions.all())
+        plan.dates.append((f"quiz “{quiz.title}” closes", quiz.closes_at, days(quiz.closes_at)))
+        quiz.pk, quiz.module = None, modules[quiz.module_id]
+        quiz.opens_at, quiz.closes_at = days(quiz.opens_at), days(quiz.closes_at)
+        quiz.save()
+        for question in questions:
+            choices = list(question.choices.all())
+            question.pk, question.quiz = None, quiz
+            question.save()
+            QuizChoice.objects.bulk_create(
+                QuizChoice(question=question, order=c.order, text=c.text, is_correct=c.is_correct)
+                for c in choices
+            )
+        plan.count("quizzes")
+    series_map = {}
+    for series in SessionSeries.objects.filter(offering=source):
+        old_pk = series.pk
+        series.pk, series.offering = None, new
+        series.save()
+        series_map[old_pk] = series
+        plan.count("session series")
+    sessions = []
+    for session in DiscussionSession.objects.filter(offering=source, is_cancelled=False):
+        sessions.append(
+            DiscussionSession(
+                offering=new,
+                series=series_map.get(session.series_id),
+                series_date=session.series_date + shift if session.series_date else None,
+                module=modules.get(session.module_id),
+                starts_at=days(session.starts_at),
+                ends_at=days(session.ends_at),
+                room=session.room,
+                topic=session.topic,
+                self_check_in=session.self_check_in,
+            )
+        )
+    DiscussionSession.objects.bulk_create(sessions)
+    plan.count("discussion sessions", len(sessions))
+    if sessions:
+        first = min(sessions, key=lambda s: s.starts_at)
+        plan.dates.append(("first discussion session", None, first.starts_at))
+    for deliverable in Deliverable.objects.filter(offering=source):
+        plan.dates.append((deliverable.title, deliverable.due_at, days(deliverable.due_at)))
+        deliverable.pk, deliverable.offering = None, new
+        deliverable.due_at = days(deliverable.due_at)
+        deliverable.save()
+        plan.count("deliverables")
+    for session in PresentationSession.objects.filter(offering=source):
+        session.pk, session.offering = None, new
+        session.module = modules.get(session.module_id)
+        session.starts_at, session.ends_at = days(session.starts_at), days(session.ends_at)
+        session.save()
+        plan.count("presentation sessions")
+    for template in MailTemplate.objects.filter(offering=source):
+        template.pk, template.offering = None, new
+        template.save()
+        plan.count("mail templates")
+    if dry_run:
+        transaction.set_rollback(True)
+    return plan
