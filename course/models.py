@@ -308,6 +308,13 @@ class VideoLecture(models.Model):
     speaker = models.CharField(max_length=150)
     title = models.CharField(max_length=200)
     url = models.URLField(blank=True, help_text="Where to watch it, if it is public.")
+    link_status = models.CharField(
+        max_length=12,
+        blank=True,
+        editable=False,
+        help_text="What manage.py check_links found: ok, broken or unreachable.",
+    )
+    link_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["module", "order", "pk"]
