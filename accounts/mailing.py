@@ -18,6 +18,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from course.archive import ensure_writable
+
 from .enums import EnrolmentStatus, MailKind, MailStatus
 from .models import Enrolment, MailTemplate, OutgoingMail
 
@@ -295,6 +297,7 @@ def announcement_mail_students(*, announcement, by) -> int:
     Raises ValidationError for a draft or an announcement mailed already. Returns the number
     of mails queued. Side effects: OutgoingMail rows; announcement.mailed_at set.
     """
+    ensure_writable(announcement.offering)
     from course.models import Announcement
 
     announcement = Announcement.objects.select_for_update().get(pk=announcement.pk)

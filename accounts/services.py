@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from course.archive import ensure_writable
 from course.models import Offering
 
 from .enums import EnrolmentStatus, Level, MailKind
@@ -130,6 +131,7 @@ def enrolment_apply(
     Refused (ValidationError, nothing stored) outside the registration window and when the
     student has an application already. Side effects: an EnrolmentDecision row.
     """
+    ensure_writable(offering)
     now = now or timezone.now()
     state, when = offering.registration_state(now)
     if state != "open":
@@ -199,6 +201,7 @@ def enrolment_decide(
     address (for accept and waitlist), or no seat is free. Side effects: the decision log,
     a decision mail in the outbox, and, when a seat is freed, the waiting list moving up.
     """
+    ensure_writable(enrolment.offering)
     with transaction.atomic():
         offering = _lock_offering(enrolment.offering)
         # of=("self",): lock the enrolment row only; the offering row is locked above.
@@ -292,6 +295,7 @@ def enrolment_enrol_directly(
     password"). Counts against the capacity like any acceptance. Side effects: the decision
     log and an acceptance mail in the outbox.
     """
+    ensure_writable(offering)
     offering = _lock_offering(offering)  # first, as enrolment_decide does: no deadlock
     email = User.objects.normalize_email(email).lower()
     student = User.objects.filter(email__iexact=email).first()

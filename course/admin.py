@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from accounts.mailing import announcement_mail_students
 from accounts.services import offering_fill_free_seats
 
+from .enums import OfferingStatus
 from .forms import VideoLectureForm
 from .models import (
     Announcement,
@@ -38,7 +39,23 @@ class TeachingAdminMixin:
 
     def _allowed(self, request, action, obj=None):
         opts = self.opts
+        if action != "view" and obj is not None and self._archived(request, obj):
+            return False  # archived offerings are read-only for everyone
         return request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}", obj)
+
+    def _archived(self, request, obj) -> bool:
+        """Whether obj's offering is archived, asked once per offering and request."""
+        from .rules import offering_id_of
+
+        offering_id = offering_id_of(obj)
+        if offering_id is None:
+            return False
+        cache = request.__dict__.setdefault("_archived_offerings", {})
+        if offering_id not in cache:
+            cache[offering_id] = Offering.objects.filter(
+                pk=offering_id, status=OfferingStatus.ARCHIVED
+            ).exists()
+        return cache[offering_id]
 
     def has_module_permission(self, request):
         return request.user.is_superuser or bool(taught_offering_ids(request.user))
@@ -227,6 +244,17 @@ class OfferingAdmin(TeachingAdminMixin, admin.ModelAdmin):
     ]
 
     actions = ["copy_offering"]
+
+    def has_change_permission(self, request, obj=None):
+        # An archived offering takes one change: its status, to un-archive it.
+        return request.user.has_perm("course.change_offering", obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        from .archive import is_archived
+
+        if obj is not None and is_archived(Offering.objects.filter(pk=obj.pk).first()):
+            return [f.name for f in Offering._meta.fields if f.name not in ("id", "status")]
+        return super().get_readonly_fields(request, obj)
 
     @admin.action(description="Copy to a new offering (next year's run)")
     def copy_offering(self, request, queryset):

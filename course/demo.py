@@ -399,7 +399,7 @@ def load() -> tuple[Offering, list[DemoLogin]]:
             "study_period": "LP4",
             "start_date": date(2016, 3, 21),
             "end_date": date(2016, 6, 4),
-            "status": OfferingStatus.ARCHIVED,
+            "status": OfferingStatus.RUNNING,  # archived at the end of load(): read-only then
             "is_published": True,
             "notice": NOTICE,
             "practical_information": PRACTICAL_INFORMATION,
@@ -454,4 +454,6 @@ def load() -> tuple[Offering, list[DemoLogin]]:
             defaults={"published_at": published_at, "body": body, "author": admin},
         )
     _next_offering(course, ta)
+    offering.status = OfferingStatus.ARCHIVED
+    offering.save(update_fields=["status"])
     return offering, [ADMIN_LOGIN, TA_LOGIN, STUDENT_LOGIN]

@@ -10,6 +10,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from accounts.enums import EnrolmentStatus
+from course.archive import ensure_writable
 
 from .enums import AttemptCounting, QuestionKind
 from .models import (
@@ -119,6 +120,7 @@ def quiz_submit(*, quiz: Quiz, enrolment, data, now=None) -> QuizAttempt:
     """Grade and store one attempt. Refused (nothing stored) when the quiz is closed or not
     yet open, no attempts are left, the student is not accepted in the quiz's offering, or
     the form is incomplete or tampered with."""
+    ensure_writable(quiz.module.offering)
     now = now or timezone.now()
     if enrolment.status != EnrolmentStatus.ACCEPTED or (
         enrolment.offering_id != quiz.module.offering_id
@@ -174,6 +176,7 @@ def quiz_submit(*, quiz: Quiz, enrolment, data, now=None) -> QuizAttempt:
 
 def watched_set(*, enrolment, lecture: VideoLecture, part: LecturePart | None, watched: bool):
     """Tick (or untick) a lecture part as watched; ticking twice changes nothing."""
+    ensure_writable(enrolment.offering)
     if enrolment.status != EnrolmentStatus.ACCEPTED:
         raise ValidationError("Only students enrolled in the course keep track of lectures.")
     if lecture.module.offering_id != enrolment.offering_id:

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from course.archive import ensure_writable
 from course.models import Offering
 
 from .enums import ProposalStatus
@@ -91,6 +92,7 @@ def schedule_presentations(
     Published slots stay where they are unless `reschedule`; unpublished ones are redone.
     Raises ValidationError (nothing written) when the projects do not fit.
     """
+    ensure_writable(offering)
     sessions = list(
         PresentationSession.objects.select_for_update()
         .filter(offering=offering)
@@ -178,6 +180,7 @@ def slots_swap(*, first: PresentationSlot, second: PresentationSlot) -> None:
 @transaction.atomic
 def wishes_save(*, group: ProjectGroup, wishes: dict, now=None) -> None:
     """Replace the group's wishes: {session: "prefer" | "cannot" | ""} before the deadline."""
+    ensure_writable(group.offering)
     from django.utils import timezone
 
     now = now or timezone.now()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.enums import EnrolmentStatus, MailKind
 from accounts.mailing import absolute_url, queue_mail
 from accounts.models import Enrolment, User
+from course.archive import ensure_writable
 from course.models import Offering
 
 from .enums import ProposalStatus
@@ -47,6 +48,7 @@ def group_create(*, enrolment: Enrolment, by: User) -> ProjectGroup:
 
     Refused when the student is not accepted or is in a group already.
     """
+    ensure_writable(enrolment.offering)
     _check_accepted(enrolment)
     offering = Offering.objects.select_for_update().get(pk=enrolment.offering_id)
     if Membership.objects.filter(enrolment=enrolment).exists():
@@ -70,6 +72,7 @@ def group_join(*, enrolment: Enrolment, code: str, by: User) -> ProjectGroup:
     place at once cannot both get it. Refused (nothing changes) for an unknown code, a group
     of another offering, a full or locked group, or a student in a group already.
     """
+    ensure_writable(enrolment.offering)
     _check_accepted(enrolment)
     code = "".join(code.split()).upper()
     group = (
@@ -100,6 +103,7 @@ def group_join(*, enrolment: Enrolment, code: str, by: User) -> ProjectGroup:
 @transaction.atomic
 def group_leave(*, enrolment: Enrolment, by: User) -> None:
     """Leave the group; an empty group is removed. Refused once the group has submitted."""
+    ensure_writable(enrolment.offering)
     membership = Membership.objects.select_related("group").filter(enrolment=enrolment).first()
     if membership is None:
         raise ValidationError("You are not in a project group.")
@@ -125,6 +129,7 @@ def students_without_group(offering: Offering):
 @transaction.atomic
 def remind_students_without_group(*, offering: Offering, by: User) -> int:
     """Queue a reminder to every accepted student without a group. Returns how many."""
+    ensure_writable(offering)
     link = absolute_url(
         reverse(
             "projects:my_group",
@@ -185,6 +190,7 @@ def proposal_save(
     Title, description and topics can change while the proposal is a draft or needs
     revision; the abstract can change until the proposal is rejected.
     """
+    ensure_writable(proposal.group.offering)
     abstract = abstract.strip()
     if len(abstract) > ABSTRACT_MAX_CHARACTERS:
         raise ValidationError(
@@ -240,6 +246,7 @@ def _notify_group(proposal: Proposal, subject: str, body: str) -> None:
 @transaction.atomic
 def proposal_submit(*, proposal: Proposal, by: User) -> Proposal:
     """Hand in the proposal for a decision. It needs a title, a description and a topic."""
+    ensure_writable(proposal.group.offering)
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if not proposal.is_editable:
         raise ValidationError(f"The proposal is {proposal.get_status_display().lower()} already.")
@@ -270,6 +277,7 @@ def proposal_decide(*, proposal: Proposal, status: str, comment: str, by: User) 
 
     A revision request or a rejection needs a comment saying why.
     """
+    ensure_writable(proposal.group.offering)
     proposal = (
         Proposal.objects.select_for_update()
         .select_related("group__offering__course")
@@ -332,6 +340,7 @@ def submission_upload(
     too large or too long, or comes after the deadline of a deliverable that takes no late
     submissions. A late one is kept with how late it came.
     """
+    ensure_writable(group.offering)
     now = now or timezone.now()
     if deliverable.offering_id != group.offering_id:
         raise ValidationError("This deliverable belongs to another course.")
@@ -378,6 +387,7 @@ def submission_upload(
 def extension_grant(
     *, deliverable: Deliverable, group: ProjectGroup, due_at: datetime, reason: str, by: User
 ) -> Extension:
+    ensure_writable(group.offering)
     if due_at <= deliverable.due_at:
         raise ValidationError("An extension must end after the deliverable's own deadline.")
     extension, _ = Extension.objects.update_or_create(
@@ -395,6 +405,7 @@ def extension_grant(
 
 @transaction.atomic
 def submission_feedback(*, submission: Submission, text: str, by: User) -> Submission:
+    ensure_writable(submission.group.offering)
     submission.feedback = text.strip()
     submission.feedback_by = by
     submission.feedback_at = timezone.now()

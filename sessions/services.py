@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.enums import EnrolmentStatus
 from accounts.models import Enrolment, User
+from course.archive import ensure_writable
 from course.enums import ModuleKind
 from course.models import Offering
 
@@ -51,6 +52,7 @@ def generate_sessions(
     module get none. Raises ValidationError (nothing written) for a bad range.
     With dry_run the result lists the sessions that would be created, unsaved.
     """
+    ensure_writable(offering)
     errors = []
     if end < start:
         errors.append("The last date is before the first.")
@@ -164,6 +166,7 @@ def register_save(
     whom the session counts. Runs a fixed number of queries whatever the number of students.
     Side effects: Attendance rows created or updated, an AttendanceChange row for each.
     """
+    ensure_writable(session.offering)
     now = now or timezone.now()
     # Two registers saved at once (or a double tap on check-in) wait for each other here,
     # so the second sees the first one's new records instead of inserting them again.
@@ -273,6 +276,7 @@ def check_in(*, offering: Offering, user: User, code: str, now=None) -> Discussi
     the code is wrong or expired (the current and the previous minute's codes are accepted).
     Not atomic as a whole on purpose: a wrong code is recorded even though it is refused.
     """
+    ensure_writable(offering)
     now = now or timezone.now()
     session = current_check_in_session(offering, now)
     if session is None:

@@ -67,3 +67,21 @@ def plain_number(value):
         return ""
     text = format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
     return text
+
+
+@register.simple_tag
+def current_offering(offering):
+    """The course's latest published offering that is not over, for an archive's banner."""
+    from course.enums import OfferingStatus
+    from course.models import Offering
+
+    if not offering.is_archive:
+        return None
+    return (
+        Offering.objects.published()
+        .filter(course=offering.course_id)
+        .exclude(status__in=[OfferingStatus.FINISHED, OfferingStatus.ARCHIVED])
+        .select_related("course")
+        .order_by("-start_date")
+        .first()
+    )
