@@ -216,12 +216,10 @@ class SubmissionAdmin(TeachingAdminMixin, admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        from django.utils import timezone
+        from .services import submission_feedback
 
         if "feedback" in form.changed_data:
-            obj.feedback_by = request.user
-            obj.feedback_at = timezone.now()
-        obj.save(update_fields=["feedback", "feedback_by", "feedback_at"])
+            submission_feedback(submission=obj, text=obj.feedback, by=request.user)
 
 
 @admin.register(PresentationSession)
@@ -265,8 +263,16 @@ class PresentationSessionAdmin(TeachingAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Publish the programme of the selected sessions")
     def publish(self, request, queryset):
-        count = PresentationSlot.objects.filter(session__in=queryset).update(published=True)
-        self.message_user(request, f"{count} slot(s) published.")
+        from django.contrib import messages
+
+        from .presentations import programme_publish
+
+        try:
+            count = programme_publish(sessions=queryset.select_related("offering__course"))
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self.message_user(request, f"{count} slot(s) published.")
 
 
 @admin.register(PresentationSlot)
@@ -301,13 +307,25 @@ class PresentationSlotAdmin(TeachingAdminMixin, admin.ModelAdmin):
         else:
             self.message_user(request, "The two projects swapped places.", messages.SUCCESS)
 
+    def _mark(self, request, queryset, presented: bool):
+        from django.contrib import messages
+
+        from .services import group_mark_presented
+
+        groups = ProjectGroup.objects.filter(slot__in=queryset).select_related("offering__course")
+        try:
+            for group in groups:
+                group_mark_presented(group=group, presented=presented)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+
     @admin.action(description="Mark the selected slots' projects as presented")
     def mark_presented(self, request, queryset):
-        ProjectGroup.objects.filter(slot__in=queryset).update(presented=True)
+        self._mark(request, queryset, True)
 
     @admin.action(description="Mark the selected slots' projects as not presented")
     def mark_not_presented(self, request, queryset):
-        ProjectGroup.objects.filter(slot__in=queryset).update(presented=False)
+        self._mark(request, queryset, False)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "group" and not request.user.is_superuser:

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.urls import reverse
 from icalendar import Event
 
+from accounts.enums import EnrolmentStatus
+
 from .models import Deliverable, Extension, Membership
 
 
@@ -11,7 +13,7 @@ def deadline_events(user) -> list[Event]:
     """One event per deliverable of each group the user is in, at the group's deadline."""
     memberships = list(
         Membership.objects.filter(
-            enrolment__student=user, enrolment__status="accepted"
+            enrolment__student=user, enrolment__status=EnrolmentStatus.ACCEPTED
         ).select_related("group__offering__course")
     )
     if not memberships:

@@ -203,3 +203,12 @@ def wishes_save(*, group: ProjectGroup, wishes: dict, now=None) -> None:
         for session, wish in wishes.items()
         if wish
     )
+
+
+@transaction.atomic
+def programme_publish(*, sessions) -> int:
+    """Publish the slots of these presentation sessions; returns how many."""
+    sessions = list(sessions)
+    for offering in {s.offering for s in sessions}:
+        ensure_writable(offering)
+    return PresentationSlot.objects.filter(session__in=sessions).update(published=True)

@@ -411,3 +411,15 @@ def submission_feedback(*, submission: Submission, text: str, by: User) -> Submi
     submission.feedback_at = timezone.now()
     submission.save(update_fields=["feedback", "feedback_by", "feedback_at"])
     return submission
+
+
+@transaction.atomic
+def group_mark_presented(*, group: ProjectGroup, presented: bool | None) -> ProjectGroup:
+    """Record on the presentation day whether the group presented (None: not known yet).
+
+    Grading counts "project presented" as one of the conditions to pass.
+    """
+    ensure_writable(group.offering)
+    group.presented = presented
+    group.save(update_fields=["presented"])
+    return group

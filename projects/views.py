@@ -381,8 +381,9 @@ class StaffProjectView(OfferingStaffMixin, TemplateView):
                 messages.success(request, f"Feedback saved on {submission}.")
             elif action == "presented":
                 value = request.POST.get("presented")
-                group.presented = {"yes": True, "no": False}.get(value)
-                group.save(update_fields=["presented"])
+                if value not in ("yes", "no"):
+                    raise ValidationError("Say yes or no.")
+                services.group_mark_presented(group=group, presented=value == "yes")
                 messages.success(request, f"{group}: presentation marked.")
             elif action == "extension":
                 form = ExtensionForm(request.POST, offering=offering)

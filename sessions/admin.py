@@ -12,7 +12,7 @@ from course.rules import taught_offering_ids
 
 from .forms import GenerateSessionsForm
 from .models import Attendance, AttendanceChange, DiscussionSession, SessionSeries
-from .services import generate_sessions, session_record_change
+from .services import generate_sessions, session_record_change, session_set_cancelled
 
 ONLY = admin.RelatedOnlyFieldListFilter
 
@@ -104,25 +104,23 @@ class DiscussionSessionAdmin(TeachingAdminMixin, admin.ModelAdmin):
         if change:
             session_record_change(session=obj, changed=form.changed_data)
 
+    def _set_cancelled(self, request, queryset, cancelled: bool, verb: str):
+        count = 0
+        for session in queryset.select_related("offering__course"):
+            try:
+                count += session_set_cancelled(session=session, cancelled=cancelled)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return
+        self.message_user(request, f"{count} session(s) {verb}.", messages.SUCCESS)
+
     @admin.action(description="Cancel selected sessions")
     def cancel(self, request, queryset):
-        count = 0
-        for session in queryset.filter(is_cancelled=False):
-            session.is_cancelled = True
-            session.save(update_fields=["is_cancelled", "updated_at"])
-            session_record_change(session=session, changed=["is_cancelled"])
-            count += 1
-        self.message_user(request, f"{count} session(s) cancelled.", messages.SUCCESS)
+        self._set_cancelled(request, queryset, True, "cancelled")
 
     @admin.action(description="Reinstate selected cancelled sessions")
     def reinstate(self, request, queryset):
-        count = 0
-        for session in queryset.filter(is_cancelled=True):
-            session.is_cancelled = False
-            session.save(update_fields=["is_cancelled", "updated_at"])
-            session_record_change(session=session, changed=["is_cancelled"])
-            count += 1
-        self.message_user(request, f"{count} session(s) reinstated.", messages.SUCCESS)
+        self._set_cancelled(request, queryset, False, "reinstated")
 
 
 class ChangeInline(TeachingAdminMixin, admin.TabularInline):

@@ -121,6 +121,21 @@ def session_record_change(*, session: DiscussionSession, changed: Iterable[str])
         session.sequence += 1
 
 
+@transaction.atomic
+def session_set_cancelled(*, session: DiscussionSession, cancelled: bool) -> bool:
+    """Cancel (or reinstate) a session; calendars see the change. False if nothing changed.
+
+    A cancelled session never counts for attendance (sessions/attendance.py).
+    """
+    ensure_writable(session.offering)
+    if session.is_cancelled == cancelled:
+        return False
+    session.is_cancelled = cancelled
+    session.save(update_fields=["is_cancelled", "updated_at"])
+    session_record_change(session=session, changed=["is_cancelled"])
+    return True
+
+
 # Attendance ------------------------------------------------------------------------------
 
 

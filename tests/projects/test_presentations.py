@@ -338,3 +338,30 @@ def test_build_abstracts_command_writes_the_file(offering, tmp_path):
     call_command("build_abstracts", "deep-learning/2016", "-o", str(target), stdout=out)
     assert len(PdfReader(target).pages) == 4
     assert "2 projects" in out.getvalue()
+
+
+def test_staff_mark_a_group_presented_and_bad_answers_are_refused(client, offering, ta):
+    (group,) = accepted_groups(offering, 1)
+    client.force_login(ta)
+    url = f"{BASE}/staff/projects/{group.number}/"
+    response = client.post(url, {"action": "presented", "presented": "maybe"}, follow=True)
+    assert "Say yes or no." in response.content.decode()
+    group.refresh_from_db()
+    assert group.presented is None
+    client.post(url, {"action": "presented", "presented": "yes"})
+    group.refresh_from_db()
+    assert group.presented is True
+
+
+def test_publishing_the_programme_of_an_archive_is_refused(client, offering, ta):
+    tuesday = session(offering, 31)
+    accepted_groups(offering, 1)
+    schedule_presentations(offering=offering)
+    offering.status = "archived"
+    offering.save()
+    client.force_login(ta)
+    response = client.post("/admin/projects/presentationsession/",
+                           {"action": "publish", "_selected_action": [tuesday.pk]},
+                           follow=True)  # fmt: skip
+    assert "is archived" in response.content.decode()
+    assert not PresentationSlot.objects.filter(published=True).exists()

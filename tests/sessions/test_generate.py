@@ -172,3 +172,31 @@ def test_admin_action_refuses_series_of_another_offering(client, offering, other
          "start": "2016-03-21", "end": "2016-04-03", "per_module": 2},
     )  # fmt: skip
     assert not DiscussionSession.objects.exists()
+
+
+def test_cancelling_in_the_admin_raises_the_calendar_sequence(client, offering, ta):
+    from tests.factories import DiscussionSessionFactory
+
+    session = DiscussionSessionFactory(offering=offering)
+    client.force_login(ta)
+    response = client.post("/admin/discussions/discussionsession/",
+                           {"action": "cancel", "_selected_action": [session.pk]},
+                           follow=True)  # fmt: skip
+    assert "1 session(s) cancelled." in response.content.decode()
+    session.refresh_from_db()
+    assert (session.is_cancelled, session.sequence) == (True, 1)
+
+
+def test_sessions_of_an_archive_cannot_be_cancelled(client, offering, ta):
+    from tests.factories import DiscussionSessionFactory
+
+    session = DiscussionSessionFactory(offering=offering)
+    offering.status = "archived"
+    offering.save()
+    client.force_login(ta)
+    response = client.post("/admin/discussions/discussionsession/",
+                           {"action": "cancel", "_selected_action": [session.pk]},
+                           follow=True)  # fmt: skip
+    assert "is archived and can no longer be changed" in response.content.decode()
+    session.refresh_from_db()
+    assert not session.is_cancelled

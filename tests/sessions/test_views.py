@@ -143,9 +143,13 @@ def test_staff_pages_are_404_for_everyone_but_the_offerings_staff(client, term, 
 
 
 @pytest.mark.parametrize("page", STAFF_PAGES)
-def test_staff_pages_open_for_the_offerings_ta(client, term, page, ta):
+def test_staff_pages_open_for_the_offerings_ta(client, term, page, ta, accepted_student):
     client.force_login(ta)
-    assert client.get(f"{BASE}/" + page.format(session=term[0][0].pk)).status_code == 200
+    response = client.get(f"{BASE}/" + page.format(session=term[0][0].pk))
+    assert response.status_code == 200
+    # Every staff page is about this offering's students, or its session's code.
+    body = response.content.decode()
+    assert accepted_student.full_name in body or "check-in" in body.lower()
 
 
 def test_register_of_another_offerings_session_is_404(client, term, ta, other_offering):
