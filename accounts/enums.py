@@ -27,4 +27,5 @@ class MailKind(models.TextChoices):
     PASSWORD_RESET = "password_reset", "Password reset"
     DECISION = "decision", "Enrolment decision"
     ANNOUNCEMENT = "announcement", "Announcement"
+    RESULT = "result", "Course result"
     OTHER = "other", "Other"

@@ -15,3 +15,25 @@ class AttendanceStatus(models.TextChoices):
     PRESENT = "present", "Present"
     ABSENT = "absent", "Absent"
     EXCUSED = "excused", "Excused"
+
+
+class ProjectGrade(models.IntegerChoices):
+    """The grade a project earns; each scale maps it onto its own grades."""
+
+    FAIL = 0, "U (fail)"
+    THREE = 3, "3"
+    FOUR = 4, "4"
+    FIVE = 5, "5"
+
+
+class ResultsAction(models.TextChoices):
+    SIGNED_OFF = "signed", "Signed off"
+    UNLOCKED = "unlocked", "Unlocked"
+
+
+class ConditionState(models.TextChoices):
+    """Where a student stands on one condition for passing."""
+
+    MET = "met", "Met"
+    PENDING = "pending", "Not yet decided"
+    MISSING = "missing", "Not met"

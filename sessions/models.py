@@ -193,3 +193,33 @@ class CheckInFailure(models.Model):
 
     def __str__(self):
         return f"{self.user} at {self.at:%Y-%m-%d %H:%M}"
+
+
+from .grading_models import (  # noqa: E402 - kept in their own module, registered here
+    FinalGrade,
+    GradeChange,
+    GradingScale,
+    ProjectAssessment,
+    ResultsEvent,
+    Rubric,
+    RubricCriterion,
+    RubricLevel,
+    ScaleGrade,
+)
+
+__all__ = [
+    "Attendance",
+    "AttendanceChange",
+    "CheckInFailure",
+    "DiscussionSession",
+    "FinalGrade",
+    "GradeChange",
+    "GradingScale",
+    "ProjectAssessment",
+    "ResultsEvent",
+    "Rubric",
+    "RubricCriterion",
+    "RubricLevel",
+    "ScaleGrade",
+    "SessionSeries",
+]

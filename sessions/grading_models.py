@@ -1,0 +1,234 @@
+"""Grading: scales, the project rubric and its assessments, final grades and the sign-off.
+
+The rules that combine them live in sessions/grading.py; these models only hold the data
+and its invariants.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from accounts.enums import Level
+
+from .enums import ProjectGrade, ResultsAction
+
+
+class GradingScale(models.Model):
+    """The grades a student of one level can get in an offering, e.g. U/3/4/5 for MSc."""
+
+    offering = models.ForeignKey(
+        "course.Offering", on_delete=models.CASCADE, related_name="grading_scales"
+    )
+    level = models.CharField(max_length=3, choices=Level.choices)
+    name = models.CharField(max_length=60, help_text="e.g. U, 3, 4, 5.")
+
+    class Meta:
+        ordering = ["offering", "level"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "level"], name="discussions_one_scale_per_level"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_level_display()}: {self.name}"
+
+
+class ScaleGrade(models.Model):
+    """One grade of a scale; `equivalent` maps project grades onto it (3 → G, 4 and 5 → VG)."""
+
+    scale = models.ForeignKey(GradingScale, on_delete=models.CASCADE, related_name="grades")
+    code = models.CharField(max_length=10, help_text="As reported to the records system.")
+    label = models.CharField(max_length=60, blank=True, help_text="e.g. Pass with distinction.")
+    passing = models.BooleanField(default=True)
+    equivalent = models.PositiveSmallIntegerField(
+        choices=ProjectGrade.choices,
+        help_text="The lowest project grade that gives this grade: a project graded 5 gets the "
+        "grade with the highest equivalent at or below 5.",
+    )
+
+    class Meta:
+        ordering = ["scale", "equivalent", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["scale", "code"], name="discussions_grade_code_unique"),
+            models.UniqueConstraint(
+                fields=["scale", "equivalent"], name="discussions_grade_equivalent_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class Rubric(models.Model):
+    """How TAs assess projects in an offering; its point bands suggest the project grade."""
+
+    offering = models.OneToOneField(
+        "course.Offering", on_delete=models.CASCADE, related_name="rubric"
+    )
+    points_for_3 = models.PositiveSmallIntegerField(
+        "points for 3", default=4, help_text="Fewest points for a passing project."
+    )
+    points_for_4 = models.PositiveSmallIntegerField("points for 4", default=7)
+    points_for_5 = models.PositiveSmallIntegerField("points for 5", default=10)
+    instructions = models.TextField(blank=True, help_text="Shown to the assessors. Markdown.")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(points_for_4__gt=models.F("points_for_3"))
+                & models.Q(points_for_5__gt=models.F("points_for_4")),
+                name="discussions_rubric_bands_increase",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Rubric of {self.offering}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if not (self.points_for_3 < self.points_for_4 < self.points_for_5):
+            raise ValidationError("The points for 3, 4 and 5 must increase.")
+
+
+class RubricCriterion(models.Model):
+    """What TAs judge, e.g. topics covered, depth of understanding, report, presentation."""
+
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="criteria")
+    order = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name_plural = "rubric criteria"
+        ordering = ["rubric", "order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class RubricLevel(models.Model):
+    """A level of a criterion with its points; an insufficient level fails the project."""
+
+    criterion = models.ForeignKey(RubricCriterion, on_delete=models.CASCADE, related_name="levels")
+    points = models.PositiveSmallIntegerField()
+    label = models.CharField(max_length=120)
+    insufficient = models.BooleanField(
+        default=False, help_text="Choosing this level makes the rubric suggest a fail."
+    )
+
+    class Meta:
+        ordering = ["criterion", "points", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["criterion", "points"], name="discussions_level_points_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.points}: {self.label}"
+
+
+class ProjectAssessment(models.Model):
+    """One TA's assessment of a group's project. A second TA reviewing adds a second one."""
+
+    group = models.ForeignKey(
+        "projects.ProjectGroup", on_delete=models.CASCADE, related_name="assessments"
+    )
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    levels = models.ManyToManyField(RubricLevel, related_name="+", blank=True)
+    suggested = models.PositiveSmallIntegerField(
+        choices=ProjectGrade.choices, null=True, editable=False, help_text="From the rubric."
+    )
+    grade = models.PositiveSmallIntegerField("project grade", choices=ProjectGrade.choices)
+    comment = models.TextField(blank=True, help_text="For the staff; not shown to students.")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["group", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "assessor"], name="discussions_one_assessment_per_assessor"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.group}: {self.get_grade_display()} by {self.assessor}"
+
+
+class FinalGrade(models.Model):
+    """A student's grade in an offering, on the scale of their level."""
+
+    enrolment = models.OneToOneField(
+        "accounts.Enrolment", on_delete=models.CASCADE, related_name="final_grade"
+    )
+    grade = models.CharField(max_length=10)
+    proposed = models.CharField(
+        max_length=10, blank=True, help_text="What the grading service proposed when it was set."
+    )
+    reason = models.TextField(blank=True, help_text="Why it differs from the proposal.")
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_at = models.DateTimeField(default=timezone.now)
+    notified_grade = models.CharField(
+        max_length=10, blank=True, editable=False, help_text="The grade last mailed to the student."
+    )
+
+    class Meta:
+        ordering = ["enrolment"]
+
+    def __str__(self):
+        return self.grade
+
+    @property
+    def is_override(self) -> bool:
+        return self.grade != self.proposed
+
+
+class GradeChange(models.Model):
+    """Who changed a final grade, when, from what to what and why. Never edited."""
+
+    enrolment = models.ForeignKey(
+        "accounts.Enrolment", on_delete=models.CASCADE, related_name="grade_changes"
+    )
+    old_grade = models.CharField(max_length=10, blank=True)
+    new_grade = models.CharField(max_length=10)
+    proposed = models.CharField(max_length=10, blank=True)
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["enrolment", "changed_at", "pk"]
+
+    def __str__(self):
+        return f"{self.old_grade or '—'} → {self.new_grade}"
+
+
+class ResultsEvent(models.Model):
+    """The course responsible signing off an offering's results, or unlocking them."""
+
+    offering = models.ForeignKey(
+        "course.Offering", on_delete=models.CASCADE, related_name="results_events"
+    )
+    action = models.CharField(max_length=10, choices=ResultsAction.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["offering", "at", "pk"]
+        get_latest_by = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
