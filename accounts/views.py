@@ -17,7 +17,6 @@ from django.views.generic import FormView, TemplateView
 from course import selectors as course_selectors
 from course.models import Offering
 from course.views import OfferingPageMixin
-from sessions.attendance import attendance_summaries
 from sessions.calendar import calendar_token
 
 from . import selectors, services
@@ -190,19 +189,20 @@ class MyCoursesView(LoginRequiredMixin, TemplateView):
         )
 
 
-# What later parts of the course add to this page; until they exist the cards say where the
-# information will come from, so students know what to expect.
-PROGRESS_CARDS = [
-    ("Result", "Your grade shows here when the course responsible has signed off the results."),
-]
-
-
 def project_summary(enrolment):
     """The student's group and deliverables for their page (projects app)."""
     from projects.selectors import deliverable_rows, group_of
 
     group = group_of(enrolment)
     return {"group": group, "rows": deliverable_rows(enrolment.offering, group)}
+
+
+def examination_summary(enrolment):
+    """The student's conditions and, once signed off, their result (sessions.grading)."""
+    from sessions.grading import grade_sheet
+
+    sheet = grade_sheet(enrolment.offering, enrolments=[enrolment])
+    return {"row": sheet.rows[0], "state": sheet.state}
 
 
 class MyOfferingView(LoginRequiredMixin, TemplateView):
@@ -217,6 +217,7 @@ class MyOfferingView(LoginRequiredMixin, TemplateView):
             offering_slug=self.kwargs["offering_slug"],
         )
         offering = enrolment.offering
+        examination = examination_summary(enrolment) if enrolment.is_accepted else None
         return super().get_context_data(
             enrolment=enrolment,
             offering=offering,
@@ -224,13 +225,9 @@ class MyOfferingView(LoginRequiredMixin, TemplateView):
             section="me",
             announcements=list(course_selectors.published_announcements(offering)[:5]),
             waiting_position=selectors.waiting_position(enrolment),
-            attendance=(
-                attendance_summaries(offering, [enrolment])[enrolment.pk]
-                if enrolment.is_accepted
-                else None
-            ),
+            attendance=examination["row"].attendance if examination else None,
             project=project_summary(enrolment) if enrolment.is_accepted else None,
-            progress_cards=PROGRESS_CARDS,
+            examination=examination,
             **kwargs,
         )
 

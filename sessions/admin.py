@@ -11,7 +11,21 @@ from course.admin import TeachingAdminMixin
 from course.rules import taught_offering_ids
 
 from .forms import GenerateSessionsForm
-from .models import Attendance, AttendanceChange, DiscussionSession, SessionSeries
+from .models import (
+    Attendance,
+    AttendanceChange,
+    DiscussionSession,
+    FinalGrade,
+    GradeChange,
+    GradingScale,
+    ProjectAssessment,
+    ResultsEvent,
+    Rubric,
+    RubricCriterion,
+    RubricLevel,
+    ScaleGrade,
+    SessionSeries,
+)
 from .services import generate_sessions, session_record_change, session_set_cancelled
 
 ONLY = admin.RelatedOnlyFieldListFilter
@@ -166,3 +180,133 @@ class AttendanceAdmin(TeachingAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Grading ------------------------------------------------------------------------------------
+
+
+class ScaleGradeInline(TeachingAdminMixin, admin.TabularInline):
+    model = ScaleGrade
+    extra = 0
+    fields = ["code", "label", "passing", "equivalent"]
+    offering_path = "scale__offering"
+
+
+@admin.register(GradingScale)
+class GradingScaleAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    """MSc U/3/4/5 and PhD U/G/VG by default; `equivalent` maps project grades onto them."""
+
+    list_display = ["offering", "level", "name", "grade_codes"]
+    list_filter = [("offering", ONLY), "level"]
+    list_select_related = ["offering__course"]
+    inlines = [ScaleGradeInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("grades")
+
+    @admin.display(description="grades")
+    def grade_codes(self, scale):
+        return ", ".join(g.code for g in scale.grades.all())
+
+
+class RubricCriterionInline(TeachingAdminMixin, admin.TabularInline):
+    model = RubricCriterion
+    extra = 0
+    fields = ["order", "name", "description", "levels_link"]
+    readonly_fields = ["levels_link"]
+    offering_path = "rubric__offering"
+
+    @admin.display(description="levels")
+    def levels_link(self, criterion):
+        if not criterion.pk:
+            return "Save first, then add levels."
+        url = reverse("admin:discussions_rubriccriterion_change", args=[criterion.pk])
+        return format_html('<a href="{}">Edit levels</a>', url)
+
+
+@admin.register(Rubric)
+class RubricAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "points_for_3", "points_for_4", "points_for_5"]
+    list_filter = [("offering", ONLY)]
+    list_select_related = ["offering__course"]
+    inlines = [RubricCriterionInline]
+
+
+class RubricLevelInline(TeachingAdminMixin, admin.TabularInline):
+    model = RubricLevel
+    extra = 0
+    fields = ["points", "label", "insufficient"]
+    offering_path = "criterion__rubric__offering"
+
+
+@admin.register(RubricCriterion)
+class RubricCriterionAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "rubric", "order"]
+    list_filter = [("rubric__offering", ONLY)]
+    list_select_related = ["rubric__offering__course"]
+    offering_path = "rubric__offering"
+    inlines = [RubricLevelInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "rubric" and not request.user.is_superuser:
+            kwargs["queryset"] = Rubric.objects.filter(
+                offering__in=taught_offering_ids(request.user)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReadOnlyAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    """Written on the grading pages (sessions/grading.py), which log every change."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProjectAssessment)
+class ProjectAssessmentAdmin(ReadOnlyAdmin):
+    list_display = ["group", "offering", "assessor", "suggested", "grade", "updated_at"]
+    list_filter = [("group__offering", ONLY), "grade"]
+    list_select_related = ["group__offering__course", "assessor"]
+    offering_path = "group__offering"
+
+    @admin.display(description="offering")
+    def offering(self, assessment):
+        return assessment.group.offering
+
+
+@admin.register(FinalGrade)
+class FinalGradeAdmin(ReadOnlyAdmin):
+    list_display = ["student", "offering", "grade", "proposed", "reason", "set_by", "set_at"]
+    list_filter = [("enrolment__offering", ONLY), "grade"]
+    list_select_related = ["enrolment__student", "enrolment__offering__course", "set_by"]
+    search_fields = ["enrolment__student__full_name", "enrolment__student__email"]
+    offering_path = "enrolment__offering"
+
+    @admin.display(description="student", ordering="enrolment__student__full_name")
+    def student(self, grade):
+        return grade.enrolment.student.full_name
+
+    @admin.display(description="offering")
+    def offering(self, grade):
+        return grade.enrolment.offering
+
+
+@admin.register(GradeChange)
+class GradeChangeAdmin(FinalGradeAdmin):
+    list_display = ["student", "offering", "old_grade", "new_grade", "proposed", "reason",
+                    "changed_by", "changed_at"]  # fmt: skip
+    list_filter = [("enrolment__offering", ONLY)]
+    list_select_related = ["enrolment__student", "enrolment__offering__course", "changed_by"]
+
+
+@admin.register(ResultsEvent)
+class ResultsEventAdmin(ReadOnlyAdmin):
+    list_display = ["offering", "action", "by", "at", "reason"]
+    list_filter = [("offering", ONLY), "action"]
+    list_select_related = ["offering__course", "by"]

@@ -15,10 +15,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Min, Prefetch
+from django.db.models import Min
 from django.urls import reverse
 from django.utils import timezone
 
@@ -334,7 +335,7 @@ class SheetRow:
 
     @property
     def codes(self) -> list[str]:
-        return [g.code for g in self.scale.grades.all()] if self.scale else []
+        return [g.code for g in self.scale.grade_list] if self.scale else []
 
     @property
     def graded(self) -> bool:
@@ -344,7 +345,7 @@ class SheetRow:
     def final_grade(self) -> ScaleGrade | None:
         if not self.graded:
             return None
-        return next(g for g in self.scale.grades.all() if g.code == self.final.grade)
+        return next(g for g in self.scale.grade_list if g.code == self.final.grade)
 
     @property
     def differs_from_proposal(self) -> bool:
@@ -357,8 +358,11 @@ class GradeSheet:
     rows: list[SheetRow]
     deliverables: list
     scales: dict[str, GradingScale]
-    rubric: Rubric | None
     state: ResultsState
+
+    @cached_property
+    def rubric(self) -> Rubric | None:
+        return Rubric.objects.filter(offering=self.offering).first()
 
     @property
     def ungraded(self) -> list[SheetRow]:
@@ -369,7 +373,7 @@ def propose(row: SheetRow) -> tuple[ScaleGrade | None, str]:
     """The proposed grade on the student's scale and, without one, why not."""
     if row.scale is None:
         return None, "no grading scale for this level"
-    grades = list(row.scale.grades.all())
+    grades = list(row.scale.grade_list)
     if row.eligibility.failed:
         fail = failing_grade(grades)
         return fail, "not eligible: " + row.eligibility.explain()
@@ -437,13 +441,13 @@ def grade_sheet(offering: Offering, *, enrolments=None, now=None) -> GradeSheet:
         f.enrolment_id: f
         for f in FinalGrade.objects.filter(enrolment__offering=offering).select_related("set_by")
     }
-    scales = {
-        s.level: s
-        for s in GradingScale.objects.filter(offering=offering).prefetch_related(
-            Prefetch("grades", queryset=ScaleGrade.objects.order_by("equivalent", "code"))
-        )
-    }
-    rubric = Rubric.objects.filter(offering=offering).first()
+    scales: dict[str, GradingScale] = {}
+    for grade in ScaleGrade.objects.filter(scale__offering=offering).select_related("scale"):
+        scale = scales.get(grade.scale.level)
+        if scale is None:
+            scale = scales[grade.scale.level] = grade.scale
+            scale.grade_list = []  # filled here, so the cached property runs no query
+        scale.grade_list.append(grade)
     rows = []
     for enrolment in enrolments:
         group = group_of.get(enrolment.pk)
@@ -483,7 +487,6 @@ def grade_sheet(offering: Offering, *, enrolments=None, now=None) -> GradeSheet:
         rows=rows,
         deliverables=deliverables,
         scales=scales,
-        rubric=rubric,
         state=current_results_state(offering),
     )
 
@@ -586,7 +589,7 @@ def _check_grade(row: SheetRow, grade: str, reason: str) -> None:
             f"There is no grading scale for {row.enrolment.get_level_display()} students; "
             "add one in the administration."
         )
-    by_code = {g.code: g for g in row.scale.grades.all()}
+    by_code = {g.code: g for g in row.scale.grade_list}
     if grade not in by_code:
         raise ValidationError(
             f"“{grade}” is not a grade of the {row.enrolment.get_level_display()} scale "

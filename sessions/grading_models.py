@@ -7,6 +7,7 @@ and its invariants.
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from accounts.enums import Level
 
@@ -33,6 +34,11 @@ class GradingScale(models.Model):
     def __str__(self):
         return f"{self.get_level_display()}: {self.name}"
 
+    @cached_property
+    def grade_list(self) -> list:
+        """The grades, lowest first; grading.grade_sheet() fills it without a query."""
+        return [] if self.pk is None else list(self.grades.order_by("equivalent", "code"))
+
 
 class ScaleGrade(models.Model):
     """One grade of a scale; `equivalent` maps project grades onto it (3 → G, 4 and 5 → VG)."""
@@ -58,6 +64,10 @@ class ScaleGrade(models.Model):
 
     def __str__(self):
         return self.code
+
+    @property
+    def offering_id(self):
+        return self.scale.offering_id
 
 
 class Rubric(models.Model):
@@ -108,6 +118,10 @@ class RubricCriterion(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def offering_id(self):
+        return self.rubric.offering_id
+
 
 class RubricLevel(models.Model):
     """A level of a criterion with its points; an insufficient level fails the project."""
@@ -129,6 +143,10 @@ class RubricLevel(models.Model):
 
     def __str__(self):
         return f"{self.points}: {self.label}"
+
+    @property
+    def offering_id(self):
+        return self.criterion.rubric.offering_id
 
 
 class ProjectAssessment(models.Model):
@@ -160,6 +178,10 @@ class ProjectAssessment(models.Model):
     def __str__(self):
         return f"{self.group}: {self.get_grade_display()} by {self.assessor}"
 
+    @property
+    def offering_id(self):
+        return self.group.offering_id
+
 
 class FinalGrade(models.Model):
     """A student's grade in an offering, on the scale of their level."""
@@ -187,6 +209,10 @@ class FinalGrade(models.Model):
         return self.grade
 
     @property
+    def offering_id(self):
+        return self.enrolment.offering_id
+
+    @property
     def is_override(self) -> bool:
         return self.grade != self.proposed
 
@@ -211,6 +237,10 @@ class GradeChange(models.Model):
 
     def __str__(self):
         return f"{self.old_grade or '—'} → {self.new_grade}"
+
+    @property
+    def offering_id(self):
+        return self.enrolment.offering_id
 
 
 class ResultsEvent(models.Model):

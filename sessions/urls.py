@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import grading_views, views
 
 app_name = "discussions"
 
@@ -24,6 +24,25 @@ urlpatterns = [
         f"{OFFERING}/staff/sessions/<int:session_id>/code/",
         views.CheckInCodeView.as_view(),
         name="check_in_code",
+    ),
+    path(f"{OFFERING}/staff/grades/", grading_views.GradeSheetView.as_view(), name="grade_sheet"),
+    *[
+        path(
+            f"{OFFERING}/staff/grades/{action.replace('_', '-')}/",
+            grading_views.GradeSheetActionView.as_view(action=action),
+            name=f"grades_{action}",
+        )
+        for action in ("setup", "accept", "sign_off", "unlock")
+    ],
+    path(
+        f"{OFFERING}/staff/grades/students/<int:enrolment_id>/",
+        grading_views.StudentGradeView.as_view(),
+        name="student_grade",
+    ),
+    path(
+        f"{OFFERING}/staff/grades/projects/<int:group_number>/",
+        grading_views.AssessmentView.as_view(),
+        name="assessment",
     ),
     path(
         "me/<slug:course_slug>/<slug:offering_slug>/attendance/",

@@ -1,0 +1,282 @@
+"""Staff pages for grading: the grade sheet, one student's grade, a project's assessment."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from accounts.models import Enrolment
+from course.views import OfferingStaffMixin
+from projects.models import ProjectGroup
+
+from . import grading
+from .enums import ProjectGrade
+from .grade_exports import records_filename, write_records_csv, write_records_xlsx
+from .models import ProjectAssessment, Rubric, RubricCriterion
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+FILTERS = [
+    ("", "All students"),
+    ("missing", "Conditions missing"),
+    ("ungraded", "Not graded yet"),
+    ("disagreement", "Assessors disagree"),
+    ("override", "Grade differs from proposal"),
+]
+
+
+def sheet_url(offering) -> str:
+    return reverse(
+        "discussions:grade_sheet",
+        kwargs={"course_slug": offering.course.slug, "offering_slug": offering.slug},
+    )
+
+
+class GradeSheetView(OfferingStaffMixin, TemplateView):
+    """All students with each condition, the proposed and the final grade; CSV and Excel."""
+
+    template_name = "sessions/grade_sheet.html"
+    section = "staff"
+
+    def get(self, request, *args, **kwargs):
+        export = request.GET.get("format")
+        if export in {"csv", "xlsx"}:
+            return self.export(export)
+        return super().get(request, *args, **kwargs)
+
+    def export(self, kind):
+        offering = self.get_offering()
+        sheet = grading.grade_sheet(offering)
+        filename = records_filename(sheet, kind)
+        if kind == "csv":
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            write_records_csv(response, sheet)
+        else:
+            response = HttpResponse(content_type=XLSX)
+            write_records_xlsx(response, sheet)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    def get_context_data(self, **kwargs):
+        offering = self.get_offering()
+        sheet = grading.grade_sheet(offering)
+        which = self.request.GET.get("filter", "")
+        level = self.request.GET.get("level", "")
+        rows = grading.filter_rows(sheet.rows, which)
+        if level:
+            rows = [r for r in rows if r.enrolment.level == level]
+        return super().get_context_data(
+            sheet=sheet,
+            rows=rows,
+            filters=FILTERS,
+            current_filter=which,
+            current_level=level,
+            can_sign_off=grading.is_responsible(self.request.user, offering),
+            proposable=sum(1 for r in sheet.rows if not r.graded and r.proposed is not None),
+            eligible=sum(1 for r in sheet.rows if r.eligibility.eligible),
+            graded=len(sheet.rows) - len(sheet.ungraded),
+            **kwargs,
+        )
+
+
+class GradeSheetActionView(OfferingStaffMixin, TemplateView):
+    """The sheet's buttons: default scales and rubric, accept proposals, sign off, unlock."""
+
+    action = ""
+
+    def get(self, request, *args, **kwargs):
+        return redirect(sheet_url(self.get_offering()))
+
+    def post(self, request, *args, **kwargs):
+        offering = self.get_offering()
+        user = request.user
+        try:
+            if self.action == "setup":
+                scales, rubric = grading.grading_setup_defaults(offering=offering)
+                text = (
+                    f"Created {scales} grading scale{'s' if scales != 1 else ''}"
+                    f"{' and the rubric' if rubric else ''}; edit them in the administration."
+                )
+            elif self.action == "accept":
+                count = grading.grades_accept_proposed(offering=offering, by=user)
+                text = f"{count} student{'s' if count != 1 else ''} got the proposed grade."
+            elif self.action == "sign_off":
+                mails = grading.results_sign_off(offering=offering, by=user)
+                text = (
+                    f"The results are signed off and locked; {mails} result "
+                    f"mail{'s' if mails != 1 else ''} queued."
+                )
+            elif self.action == "unlock":
+                grading.results_unlock(
+                    offering=offering, by=user, reason=request.POST.get("reason", "")
+                )
+                text = "The results are unlocked; grades can be changed again."
+            else:
+                raise Http404("No such action.")
+        except PermissionDenied as error:
+            raise PermissionDenied(str(error)) from None
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, text)
+        return redirect(sheet_url(offering))
+
+
+class StudentGradeView(OfferingStaffMixin, TemplateView):
+    """One student's conditions, project assessments, proposal, grade form and history."""
+
+    template_name = "sessions/student_grade.html"
+    section = "staff"
+
+    def get_enrolment(self) -> Enrolment:
+        if not hasattr(self, "_enrolment"):
+            self._enrolment = get_object_or_404(
+                Enrolment.objects.select_related("student", "offering__course").filter(
+                    offering=self.get_offering(), status="accepted"
+                ),
+                pk=self.kwargs["enrolment_id"],
+            )
+        return self._enrolment
+
+    def get_context_data(self, **kwargs):
+        enrolment = self.get_enrolment()
+        row = grading.student_row(enrolment)
+        sheet_state = grading.current_results_state(enrolment.offering)
+        return super().get_context_data(
+            enrolment=enrolment,
+            row=row,
+            state=sheet_state,
+            history=list(grading.grade_history(enrolment)),
+            posted=kwargs.pop("posted", None),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        enrolment = self.get_enrolment()
+        grade = request.POST.get("grade", "")
+        reason = request.POST.get("reason", "")
+        try:
+            changed = grading.grade_set(
+                enrolment=enrolment, grade=grade, reason=reason, by=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            context = self.get_context_data(posted={"grade": grade, "reason": reason})
+            return self.render_to_response(context, status=400)
+        name = enrolment.student.full_name
+        if changed:
+            messages.success(request, f"{name}'s grade is now {grade.strip()}.")
+        else:
+            messages.info(request, f"{name}'s grade was {grade.strip()} already; nothing changed.")
+        return redirect(request.path)
+
+
+class AssessmentView(OfferingStaffMixin, TemplateView):
+    """Assess a group's project with the rubric; other assessments shown side by side."""
+
+    template_name = "sessions/assessment.html"
+    section = "staff"
+
+    def get_group(self) -> ProjectGroup:
+        if not hasattr(self, "_group"):
+            self._group = get_object_or_404(
+                ProjectGroup.objects.select_related("offering__course", "proposal").filter(
+                    offering=self.get_offering()
+                ),
+                number=self.kwargs["group_number"],
+            )
+        return self._group
+
+    def get_context_data(self, **kwargs):
+        group = self.get_group()
+        rubric = Rubric.objects.filter(offering=group.offering).first()
+        criteria = (
+            list(RubricCriterion.objects.filter(rubric=rubric).prefetch_related("levels"))
+            if rubric
+            else []
+        )
+        assessments = list(
+            ProjectAssessment.objects.filter(group=group)
+            .select_related("assessor")
+            .prefetch_related("levels")
+        )
+        mine = next((a for a in assessments if a.assessor_id == self.request.user.pk), None)
+        chosen = {a.pk: {lv.criterion_id: lv for lv in a.levels.all()} for a in assessments}
+        posted = kwargs.pop("posted", None)
+        selected = (
+            posted["levels"]
+            if posted
+            else ({c: lv.pk for c, lv in chosen[mine.pk].items()} if mine else {})
+        )
+        others = [a for a in assessments if a != mine]
+        comparison = []
+        for criterion in criteria:
+            levels = [chosen[a.pk].get(criterion.pk) for a in assessments]
+            comparison.append(
+                {
+                    "criterion": criterion,
+                    "levels": levels,
+                    "differ": len({lv.pk if lv else None for lv in levels}) > 1,
+                    "selected": selected.get(criterion.pk),
+                    "other_levels": [chosen[a.pk].get(criterion.pk) for a in others],
+                }
+            )
+        members = list(
+            group.memberships.select_related("enrolment__student").order_by(
+                "enrolment__student__full_name"
+            )
+        )
+        proposal = getattr(group, "proposal", None)
+        return super().get_context_data(
+            group=group,
+            proposal=proposal,
+            topics=list(proposal.topics.order_by("order")) if proposal else [],
+            members=members,
+            rubric=rubric,
+            comparison=comparison,
+            assessments=assessments,
+            mine=mine,
+            others=others,
+            disagreement=len({a.grade for a in assessments}) > 1,
+            grades=ProjectGrade.choices,
+            posted=posted,
+            state=grading.current_results_state(group.offering),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        group = self.get_group()
+        level_ids = {}
+        for key, value in request.POST.items():
+            if key.startswith("criterion-"):
+                try:
+                    level_ids[int(key.removeprefix("criterion-"))] = int(value)
+                except ValueError:
+                    level_ids[-1] = -1
+        raw_grade = request.POST.get("grade", "")
+        try:
+            grade = int(raw_grade) if raw_grade else None
+        except ValueError:
+            grade = -1
+        comment = request.POST.get("comment", "")
+        try:
+            assessment = grading.assessment_save(
+                group=group,
+                assessor=request.user,
+                level_ids=level_ids,
+                grade=grade,
+                comment=comment,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            posted = {"levels": level_ids, "grade": raw_grade, "comment": comment}
+            return self.render_to_response(self.get_context_data(posted=posted), status=400)
+        text = (
+            f"Your assessment of {group} is saved: project grade {assessment.get_grade_display()}"
+        )
+        if assessment.grade != assessment.suggested:
+            text += f" (the rubric suggests {ProjectGrade(assessment.suggested).label})"
+        messages.success(request, text + ".")
+        return redirect(request.path)
