@@ -390,7 +390,10 @@ def propose(row: SheetRow) -> tuple[ScaleGrade | None, str]:
 
 def current_results_state(offering: Offering) -> ResultsState:
     return ResultsState(
-        ResultsEvent.objects.filter(offering=offering).order_by("-at", "-pk").first()
+        ResultsEvent.objects.filter(offering=offering)
+        .select_related("by")
+        .order_by("-at", "-pk")
+        .first()
     )
 
 

@@ -209,7 +209,7 @@ def test_student_project_pages_query_counts_are_fixed(
             submission_upload(group=group, deliverable=deliverable, uploaded=make_pdf(1),
                               by=alice.student)  # fmt: skip
     client.force_login(alice.student)
-    # Twelve for the page, ten for the examination card (sessions.grading.grade_sheet).
+    # The examination card (sessions.grading.grade_sheet for one student) has its own fixed set.
     with django_assert_num_queries(22):
         client.get("/me/deep-learning/2016/")
     # Presentation sessions, the group's wishes and its slot add three.
