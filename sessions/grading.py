@@ -226,6 +226,16 @@ def percent_text(value: float) -> str:
 
 def attendance_condition(summary: AttendanceSummary) -> Condition:
     needs = f"needs {summary.threshold} %"
+    if summary.percent is None and summary.held:
+        # Excused from every held session, and excused absences are left out of the total:
+        # there is no participation to judge, so a TA decides (with a reason) on the grade.
+        return Condition(
+            "attendance",
+            "Attendance",
+            f"excused from all {summary.held} held session{'s' if summary.held != 1 else ''}, "
+            f"{needs}",
+            ConditionState.PENDING if summary.remaining else ConditionState.MISSING,
+        )
     if summary.percent is None:
         if summary.remaining:
             return Condition(
@@ -256,7 +266,9 @@ def _local(moment: datetime) -> str:
     return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
 
 
-def deliverable_condition(deliverable, *, group, first_upload, due, extended, now) -> Condition:
+def deliverable_condition(
+    deliverable, *, group, first_upload, due, extended, now, course_running=False
+) -> Condition:
     key, label = f"deliverable:{deliverable.slug}", deliverable.title
     when = f"due {_local(due)}{' (extended)' if extended else ''}"
     if group is None:
@@ -270,6 +282,13 @@ def deliverable_condition(deliverable, *, group, first_upload, due, extended, no
         return Condition(key, label, "submitted", ConditionState.MET)
     if due > now:
         return Condition(key, label, f"not submitted yet, {when}", ConditionState.PENDING)
+    if deliverable.accepts_late and course_running:
+        return Condition(
+            key,
+            label,
+            f"not submitted, was {when}; a late upload is still accepted",
+            ConditionState.PENDING,
+        )
     return Condition(key, label, f"not submitted, was {when}", ConditionState.MISSING)
 
 
@@ -286,8 +305,10 @@ def presented_condition(*, group, slot, offering, now) -> Condition:
         return Condition(key, label, "did not present", ConditionState.MISSING)
     if slot is not None and slot.ends_at > now:
         return Condition(key, label, f"scheduled {_local(slot.starts_at)}", ConditionState.PENDING)
-    if slot is None and offering.end_date >= timezone.localdate(now):
-        return Condition(key, label, "not scheduled yet", ConditionState.PENDING)
+    if offering.end_date >= timezone.localdate(now):
+        # The TA may not have recorded the presentation day yet: not a fail before the end.
+        value = "not scheduled yet" if slot is None else "not recorded yet"
+        return Condition(key, label, value, ConditionState.PENDING)
     return Condition(key, label, "not recorded as presented", ConditionState.MISSING)
 
 
@@ -451,6 +472,7 @@ def grade_sheet(offering: Offering, *, enrolments=None, now=None) -> GradeSheet:
             scale = scales[grade.scale.level] = grade.scale
             scale.grade_list = []  # filled here, so the cached property runs no query
         scale.grade_list.append(grade)
+    course_running = offering.end_date >= timezone.localdate(now)
     rows = []
     for enrolment in enrolments:
         group = group_of.get(enrolment.pk)
@@ -467,6 +489,7 @@ def grade_sheet(offering: Offering, *, enrolments=None, now=None) -> GradeSheet:
                     due=extended or deliverable.due_at,
                     extended=extended is not None,
                     now=now,
+                    course_running=course_running,
                 )
             )
         conditions.append(
@@ -713,7 +736,9 @@ def results_sign_off(*, offering: Offering, by: User) -> int:
         raise ValidationError("The results are signed off already.")
     sheet = grade_sheet(offering)
     if sheet.ungraded:
-        names = ", ".join(r.enrolment.student.full_name for r in sheet.ungraded)
+        names = ", ".join(
+            r.enrolment.student.full_name or r.enrolment.student.email for r in sheet.ungraded
+        )
         count = len(sheet.ungraded)
         raise UngradedStudents(
             f"{count} student{'s have' if count != 1 else ' has'} no grade yet: {names}."
@@ -757,7 +782,12 @@ def result_mail_text(row: SheetRow, sheet: GradeSheet) -> tuple[str, str]:
         + (f" ({grade.label})." if grade.label else "."),
     ]
     if not grade.passing:
-        lines += ["", "What was missing: " + row.eligibility.explain() + "."]
+        if not row.eligibility.eligible:
+            lines += ["", "What was missing: " + row.eligibility.explain() + "."]
+        elif row.final.reason:
+            lines += ["", "The examiners' reason: " + row.final.reason]
+        else:
+            lines += ["", "The project did not reach a passing grade."]
     lines += [
         "",
         f"The grade is reported to the university's records system as {grade.code} for "
