@@ -34,7 +34,7 @@ def course(transactional_db):
 def test_ta_grades_and_the_student_sees_the_result_after_sign_off(
     browser, live_server, course, screenshot_dir
 ):
-    offering, ta, responsible, students = course
+    _, ta, responsible, students = course
     phd, msc = students[0], students[1]
 
     # The student sees the conditions, and no grade, before sign-off.
