@@ -27,7 +27,9 @@ class ProjectGroup(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     presented = models.BooleanField(
-        null=True, blank=True, help_text="Set on the presentation day (later issue)."
+        null=True,
+        blank=True,
+        help_text="Set on the presentation day; presenting is a condition for passing.",
     )
 
     class Meta:
