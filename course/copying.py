@@ -2,8 +2,10 @@
 
 Copied: the offering's texts and settings, staff, modules, lectures with their parts,
 quizzes with questions and choices, session series and the dated discussion sessions,
-deliverables, presentation sessions, and mail templates. Not copied: students,
-applications, groups, proposals, submissions, attendance, quiz attempts, announcements.
+deliverables, presentation sessions, mail templates, the grading scales with their grades
+and the project rubric with its criteria and levels. Not copied: students, applications,
+groups, proposals, submissions, attendance, quiz attempts, announcements, assessments,
+final grades and their history, and the results' sign-off.
 
 Every date moves by the same number of whole weeks, so Tuesdays stay Tuesdays; times of
 day stay the same local times, also across a change to or from summer time.
@@ -165,6 +167,40 @@ def offering_copy(*, source: Offering, slug: str, start: date, dry_run: bool = F
         template.pk, template.offering = None, new
         template.save()
         plan.count("mail templates")
+    _copy_grading(source, new, plan)
     if dry_run:
         transaction.set_rollback(True)
     return plan
+
+
+def _copy_grading(source: Offering, new: Offering, plan: CopyPlan) -> None:
+    """The scales and the rubric: how students are graded, none of the grades given."""
+    from sessions.models import GradingScale, Rubric, RubricLevel, ScaleGrade
+
+    for scale in GradingScale.objects.filter(offering=source).prefetch_related("grades"):
+        grades = list(scale.grades.all())
+        scale.pk, scale.offering = None, new
+        scale.save()
+        ScaleGrade.objects.bulk_create(
+            ScaleGrade(scale=scale, code=g.code, label=g.label, passing=g.passing,
+                       equivalent=g.equivalent)
+            for g in grades
+        )  # fmt: skip
+        plan.count("grading scales")
+    rubric = Rubric.objects.filter(offering=source).prefetch_related("criteria__levels").first()
+    if rubric is None:
+        return
+    criteria = list(rubric.criteria.all())
+    rubric.pk, rubric.offering = None, new
+    rubric.save()
+    plan.count("rubrics")
+    for criterion in criteria:
+        levels = list(criterion.levels.all())
+        criterion.pk, criterion.rubric = None, rubric
+        criterion.save()
+        RubricLevel.objects.bulk_create(
+            RubricLevel(criterion=criterion, points=lv.points, label=lv.label,
+                        insufficient=lv.insufficient)
+            for lv in levels
+        )  # fmt: skip
+        plan.count("rubric criteria")

@@ -229,7 +229,24 @@ def _user(login: DemoLogin, full_name: str, **flags) -> User:
     return user
 
 
-def _staff_and_outline(offering: Offering, ta: User) -> None:
+def _reviewer(verified: datetime) -> User:
+    """INVENTED: an account for Mikael Kågebäck, who reviews two 2016 projects in the demo.
+
+    It has no password: nobody logs in with it, it only shows whose review is whose.
+    """
+    user, created = User.objects.update_or_create(
+        email="kageback@example.org",
+        defaults={"full_name": "Mikael Kågebäck", "email_verified_at": verified},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def _staff_and_outline(offering: Offering, accounts: list[User]) -> None:
+    """The staff (linked to the given accounts by address), modules and lectures."""
+    account = {user.email: user for user in accounts}
     for order, (name, role, description, email) in enumerate(STAFF, start=1):
         Staff.objects.update_or_create(
             offering=offering,
@@ -239,7 +256,7 @@ def _staff_and_outline(offering: Offering, ta: User) -> None:
                 "description": description,
                 "email": email,
                 "order": order,
-                "user": ta if email == TA_LOGIN.email else None,
+                "user": account.get(email) if email else None,
             },
         )
     for order, (slug, title, kind, description, lectures) in enumerate(MODULES, start=1):
@@ -339,7 +356,7 @@ def _attendance(offering: Offering, ta: User) -> None:
         register_save(session=session, entries=entries, by=ta)
 
 
-def _next_offering(course: Course, ta: User) -> Offering:
+def _next_offering(course: Course, staff_accounts: list[User]) -> Offering:
     """A next run of the course whose registration is open on the day the demo is loaded.
 
     Its dates are relative to today (it starts on a Monday about two months ahead), so the
@@ -376,7 +393,7 @@ def _next_offering(course: Course, ta: User) -> Offering:
         },
     )
     offering.full_clean()
-    _staff_and_outline(offering, ta)
+    _staff_and_outline(offering, staff_accounts)
     _sessions(offering, start + timedelta(days=1), start + timedelta(days=68), [], per_module=3)
     return offering
 
@@ -387,8 +404,9 @@ def load() -> tuple[Offering, list[DemoLogin]]:
     registration, the students of 2016 and the demo accounts.
 
     Side effects: writes Course, Offering, Staff, Module, VideoLecture, LecturePart,
-    Announcement, User, Enrolment and EnrolmentDecision rows; resets the demo accounts'
-    passwords to the printed ones.
+    Announcement, User, Enrolment and EnrolmentDecision rows, and through the other apps'
+    demo modules attendance, quizzes, projects and the signed-off 2016 grades
+    (sessions/demo.py); resets the demo accounts' passwords to the printed ones.
     """
     course, _ = Course.objects.update_or_create(slug="deep-learning", defaults=COURSE)
     offering, _ = Offering.objects.update_or_create(
@@ -425,7 +443,8 @@ def load() -> tuple[Offering, list[DemoLogin]]:
     admin = _user(ADMIN_LOGIN, "Course Administrator", is_staff=True, is_superuser=True)
     ta = _user(TA_LOGIN, "Olof Mogren", email_verified_at=verified)
     demo_student = _user(STUDENT_LOGIN, "Demo Student", email_verified_at=verified)
-    _staff_and_outline(offering, ta)
+    reviewer = _reviewer(verified)
+    _staff_and_outline(offering, [ta, reviewer])
 
     applied = datetime(2016, 2, 22, 10, 0, tzinfo=STOCKHOLM)
     people = [(name, level, EnrolmentStatus.ACCEPTED) for name, level in STUDENTS]
@@ -446,6 +465,11 @@ def load() -> tuple[Offering, list[DemoLogin]]:
 
     projects_demo.load(offering, ta)
     projects_demo.load_presentations(offering)
+    # Grading needs the presentations done and the offering still running (archived below).
+    # The course responsible has no account in the demo: the administrator signs off.
+    from sessions import demo as sessions_demo
+
+    sessions_demo.load(offering, ta, reviewer=reviewer, examiner=admin)
 
     for title, published_at, body in ANNOUNCEMENTS:
         Announcement.objects.update_or_create(
@@ -453,7 +477,7 @@ def load() -> tuple[Offering, list[DemoLogin]]:
             title=title,
             defaults={"published_at": published_at, "body": body, "author": admin},
         )
-    _next_offering(course, ta)
+    _next_offering(course, [ta, reviewer])
     offering.status = OfferingStatus.ARCHIVED
     offering.save(update_fields=["status"])
     return offering, [ADMIN_LOGIN, TA_LOGIN, STUDENT_LOGIN]

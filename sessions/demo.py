@@ -100,10 +100,10 @@ def load(offering: Offering, ta: User, *, reviewer: User, examiner: User) -> Non
             grading.grade_set(enrolment=enrolment, grade=grade.code, reason=reason, by=examiner)
     grading.results_sign_off(offering=offering, by=examiner)
     if first_sign_off:
-        _date_in_2016(offering, ta, reviewer)
+        _date_in_2016(offering, ta)
 
 
-def _date_in_2016(offering: Offering, ta: User, reviewer: User) -> None:
+def _date_in_2016(offering: Offering, ta: User) -> None:
     """The services stamp today's date; the demo's examination happened in June 2016.
 
     Only on the first sign-off: later events must stay after any unlock made since.

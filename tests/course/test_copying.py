@@ -13,7 +13,18 @@ from course.copying import offering_copy
 from course.models import Offering, Quiz, QuizQuestion, VideoLecture
 from course.services import lecture_set_parts
 from projects.models import Deliverable, ProjectGroup
-from sessions.models import DiscussionSession
+from sessions import grading
+from sessions.models import (
+    DiscussionSession,
+    FinalGrade,
+    GradeChange,
+    GradingScale,
+    ProjectAssessment,
+    ResultsEvent,
+    Rubric,
+    RubricLevel,
+    ScaleGrade,
+)
 from tests.factories import (
     DeliverableFactory,
     DiscussionSessionFactory,
@@ -87,6 +98,83 @@ def test_dry_run_creates_nothing(source):
     assert (Offering.objects.count(), DiscussionSession.objects.count()) == before
 
 
+def rubric_content(offering):
+    rubric = Rubric.objects.get(offering=offering)
+    return (
+        (rubric.points_for_3, rubric.points_for_4, rubric.points_for_5, rubric.instructions),
+        [(c.order, c.name, c.description,
+          [(lv.points, lv.label, lv.insufficient) for lv in c.levels.all()])
+         for c in rubric.criteria.all()],
+    )  # fmt: skip
+
+
+def scales_content(offering):
+    return {
+        scale.level: (scale.name, [(g.code, g.label, g.passing, g.equivalent)
+                                   for g in scale.grades.order_by("equivalent")])
+        for scale in GradingScale.objects.filter(offering=offering)
+    }  # fmt: skip
+
+
+@pytest.fixture
+def graded_source(source, ta, superuser):
+    """The source with its scales, an edited rubric, an assessment, a grade and a sign-off."""
+    grading.grading_setup_defaults(offering=source)
+    Rubric.objects.filter(offering=source).update(points_for_5=11, instructions="Be kind.")
+    criterion = Rubric.objects.get(offering=source).criteria.first()
+    criterion.name = "Topics from the course"
+    criterion.save()
+    ScaleGrade.objects.filter(scale__offering=source, code="VG").update(label="Väl godkänd")
+    group = ProjectGroup.objects.get(offering=source)
+    top = {c.pk: c.levels.last().pk for c in Rubric.objects.get(offering=source).criteria.all()}
+    grading.assessment_save(group=group, assessor=ta, level_ids=top, grade=None)
+    enrolment = group.memberships.get().enrolment
+    FinalGrade.objects.create(enrolment=enrolment, grade="5", proposed="5", set_by=superuser)
+    GradeChange.objects.create(enrolment=enrolment, new_grade="5", changed_by=superuser)
+    ResultsEvent.objects.create(offering=source, action="signed", by=superuser)
+    return source
+
+
+def test_copy_brings_the_rubric_and_scales_but_no_grades(graded_source):
+    plan = offering_copy(source=graded_source, slug="2017", start=dt.date(2017, 3, 20))
+    new = plan.offering
+    assert rubric_content(new) == rubric_content(graded_source)
+    assert rubric_content(new)[0] == (4, 7, 11, "Be kind.")
+    assert scales_content(new) == scales_content(graded_source)
+    assert scales_content(new)["phd"] == ("U, G, VG", [
+        ("U", "Fail", False, 0), ("G", "Pass", True, 3), ("VG", "Väl godkänd", True, 4),
+    ])  # fmt: skip
+    # Copies, not shared rows: the source's rubric and scales are untouched.
+    assert RubricLevel.objects.filter(criterion__rubric__offering=new).count() == 16
+    assert RubricLevel.objects.count() == 32 and ScaleGrade.objects.count() == 14
+    assert plan.created["grading scales"] == 2
+    assert (plan.created["rubrics"], plan.created["rubric criteria"]) == (1, 4)
+    # Nothing personal: no assessment, grade, history or sign-off moves to the new offering.
+    assert not ProjectAssessment.objects.filter(group__offering=new).exists()
+    assert not FinalGrade.objects.filter(enrolment__offering=new).exists()
+    assert not GradeChange.objects.filter(enrolment__offering=new).exists()
+    assert not ResultsEvent.objects.filter(offering=new).exists()
+    assert not grading.current_results_state(new).locked
+    assert (ProjectAssessment.objects.count(), FinalGrade.objects.count(),
+            GradeChange.objects.count(), ResultsEvent.objects.count()) == (1, 1, 1, 1)  # fmt: skip
+
+
+def test_dry_run_counts_the_rubric_and_scales_and_writes_none(graded_source):
+    before = (Rubric.objects.count(), RubricLevel.objects.count(), GradingScale.objects.count(),
+              ScaleGrade.objects.count())  # fmt: skip
+    plan = offering_copy(source=graded_source, slug="2017", start=dt.date(2017, 3, 20),
+                         dry_run=True)  # fmt: skip
+    assert plan.created["grading scales"] == 2 and plan.created["rubric criteria"] == 4
+    assert (Rubric.objects.count(), RubricLevel.objects.count(), GradingScale.objects.count(),
+            ScaleGrade.objects.count()) == before  # fmt: skip
+
+
+def test_copy_without_a_rubric_or_scales_copies_none(source):
+    plan = offering_copy(source=source, slug="2017", start=dt.date(2017, 3, 20))
+    assert "rubrics" not in plan.created and "grading scales" not in plan.created
+    assert not Rubric.objects.exists() and not GradingScale.objects.exists()
+
+
 def test_copy_refuses_a_taken_slug_and_another_weekday(source, other_offering):
     StaffFactory(offering=source)
     with pytest.raises(ValidationError, match="already has an offering “2016”"):
@@ -127,6 +215,11 @@ def test_the_demo_2016_offering_copies_into_a_consistent_2017(db):
     assert new.presentation_sessions.count() == 2
     assert not new.enrolments.exists()
     assert not new.project_groups.exists()
+    # The signed-off 2016 results stay behind; the rubric and scales come along.
+    assert rubric_content(new) == rubric_content(source)
+    assert scales_content(new) == scales_content(source)
+    assert not FinalGrade.objects.filter(enrolment__offering=new).exists()
+    assert not grading.current_results_state(new).locked
 
 
 def test_ta_copies_an_offering_in_the_admin(client, source, ta):

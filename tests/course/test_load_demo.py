@@ -1,15 +1,29 @@
+import datetime as dt
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from accounts.models import User
+from accounts.models import OutgoingMail, User
 from course.models import Announcement, Course, LecturePart, Module, Offering, Staff, VideoLecture
+from projects.models import Submission
+from sessions import grading
+from sessions.models import (
+    FinalGrade,
+    GradeChange,
+    GradingScale,
+    ProjectAssessment,
+    ResultsEvent,
+    RubricLevel,
+    ScaleGrade,
+)
 
 pytestmark = pytest.mark.django_db
 
-COUNTED = [Course, Offering, Staff, Module, VideoLecture, LecturePart, Announcement, User]
+COUNTED = [Course, Offering, Staff, Module, VideoLecture, LecturePart, Announcement, User,
+           Submission, GradingScale, ScaleGrade, RubricLevel, ProjectAssessment, FinalGrade,
+           GradeChange, ResultsEvent, OutgoingMail]  # fmt: skip
 
 
 def load():
@@ -85,3 +99,47 @@ def test_load_demo_refuses_a_production_database_without_force():
     assert not Course.objects.exists()
     call_command("load_demo", "--force", stdout=StringIO())
     assert Course.objects.filter(slug="deep-learning").exists()
+
+
+def test_load_demo_grades_the_2016_students_and_signs_the_results_off():
+    load()
+    offering = Offering.objects.get(slug="2016")
+    sheet = grading.grade_sheet(offering)
+    assert sheet.state.locked
+    assert sheet.state.signed_off_at.date() == dt.date(2016, 6, 14)
+    assert len(sheet.rows) == 22 and not sheet.ungraded  # every accepted student
+    grades = {"msc": set(), "phd": set()}
+    for row in sheet.rows:
+        grades[row.enrolment.level].add(row.final.grade)
+    assert grades == {"msc": {"U", "3", "4", "5"}, "phd": {"U", "G", "VG"}}
+    # The fails are the invented students below 80 %, not eligible; everyone else passes.
+    failed = {r.enrolment.student.email for r in sheet.rows if r.final.grade == "U"}
+    assert failed == {"student@example.org", "nora.falk@example.org", "ivar.sjoberg@example.org"}
+    assert all(r.attendance.percent < 80 for r in sheet.rows if r.final.grade == "U")
+    assert all(r.eligibility.eligible for r in sheet.rows if r.final.grade != "U")
+    # One visible disagreement, settled by the examiner with a reason.
+    disagreeing = [r for r in sheet.rows if r.disagreement]
+    assert {r.enrolment.student.full_name for r in disagreeing} == {
+        "Florian Schäfer", "Mats Uddgård",
+    }  # fmt: skip
+    overrides = [r for r in sheet.rows if r.differs_from_proposal]
+    assert overrides == disagreeing
+    assert all("assessors disagreed" in r.final.reason for r in overrides)
+    assert {r.final.grade for r in overrides} == {"4", "VG"}
+    # The result mails went out in 2016; none waits in today's outbox.
+    mails = OutgoingMail.objects.filter(offering=offering, kind="result")
+    assert mails.count() == 22 and not mails.exclude(status="sent").exists()
+
+
+def test_demo_ta_and_second_reviewer_assessed_with_the_rubric():
+    load()
+    offering = Offering.objects.get(slug="2016")
+    assessments = ProjectAssessment.objects.filter(group__offering=offering)
+    by = {}
+    for a in assessments.select_related("assessor"):
+        by.setdefault(a.assessor.email, []).append(a)
+    assert len(by["mogren@example.org"]) == 10 and len(by["kageback@example.org"]) == 2
+    criteria = offering.rubric.criteria.count()
+    assert all(a.levels.count() == criteria for a in assessments)
+    assert sorted(a.grade for a in by["mogren@example.org"]) == [3, 3, 3, 4, 4, 4, 4, 5, 5, 5]
+    assert not User.objects.get(email="kageback@example.org").has_usable_password()
