@@ -153,6 +153,17 @@ class ExaminationView(OfferingPageMixin, TemplateView):
     template_name = "course/examination.html"
     section = "examination"
 
+    def get_context_data(self, **kwargs):
+        from sessions.grading import grading_overview  # grading is kept with attendance
+
+        scales, criteria = grading_overview(self.get_offering())
+        return super().get_context_data(
+            scales=scales,
+            criteria=criteria,
+            rubric=criteria[0].rubric if criteria else None,
+            **kwargs,
+        )
+
 
 class AnnouncementListView(OfferingPageMixin, TemplateView):
     template_name = "course/announcement_list.html"

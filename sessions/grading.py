@@ -170,6 +170,27 @@ def rubric_suggest(rubric: Rubric, levels: list[RubricLevel]) -> int:
     return ProjectGrade.FAIL
 
 
+def grading_overview(offering: Offering) -> tuple[list[GradingScale], list[RubricCriterion]]:
+    """The scales and the rubric, for the public examination page: three queries."""
+    scales: dict[int, GradingScale] = {}
+    for grade in ScaleGrade.objects.filter(scale__offering=offering).select_related("scale"):
+        scale = scales.setdefault(grade.scale_id, grade.scale)
+        scale.__dict__.setdefault("grade_list", []).append(grade)
+    criteria = list(
+        RubricCriterion.objects.filter(rubric__offering=offering)
+        .select_related("rubric")
+        .prefetch_related("levels")
+    )
+    for scale in scales.values():
+        for grade in scale.grade_list:
+            grade.project_grades = ", ".join(
+                str(ProjectGrade(p).label)
+                for p in ProjectGrade.values
+                if scale_grade_for(scale.grade_list, p) == grade
+            )
+    return sorted(scales.values(), key=lambda s: s.level), criteria
+
+
 # Eligibility ----------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 import pytest
 
 from course.services import lecture_set_parts
+from sessions.grading import grading_setup_defaults
 from tests.conftest import offering_url
 from tests.factories import (
     AnnouncementFactory,
@@ -25,6 +26,7 @@ def grow(offering, scale):
     AnnouncementFactory.create_batch(2 * scale, offering=offering)
     for year in range(scale):
         OfferingFactory(course=offering.course, slug=f"old{year}")
+    grading_setup_defaults(offering=offering)
 
 
 # (path, queries for an anonymous visitor, queries for a logged-in teaching assistant).
@@ -37,7 +39,7 @@ PAGES = [
     ("modules/", 4, 8),
     ("modules/m0/", 5, 9),
     ("lectures/", 4, 8),
-    ("examination/", 1, 4),
+    ("examination/", 4, 7),  # grading scales (1) and rubric criteria with their levels (2)
     ("announcements/", 2, 5),
     ("announcements/feed/", 2, 5),
 ]

@@ -216,3 +216,19 @@ def test_offering_home_links_the_published_book_of_abstracts(client, offering):
     page = client.get(offering_url(offering)).content.decode()
     assert "Download the book of abstracts" in page
     assert 'href="/courses/deep-learning/2016/projects/abstracts.pdf"' in page
+
+
+def test_examination_page_shows_the_grading_scales_and_the_rubric(client, filled_offering):
+    from sessions.grading import grading_setup_defaults
+
+    html = client.get(offering_url(filled_offering, "examination/")).content.decode()
+    assert "How projects are assessed" not in html  # nothing to show before they exist
+    filled_offering.status = "running"
+    filled_offering.save()
+    grading_setup_defaults(offering=filled_offering)
+    html = client.get(offering_url(filled_offering, "examination/")).content.decode()
+    compact = " ".join(html.split())
+    assert "<td><strong>VG</strong></td><td>Pass with distinction</td><td>4, 5</td>" in compact
+    assert "<td><strong>3</strong></td><td>Pass</td><td>3</td>" in compact
+    assert "Each project is assessed on 4 criteria." in html
+    assert '0 – Fewer than two topics <span class="text-danger">(fails)</span>' in html
