@@ -156,8 +156,22 @@ class ChangeInline(TeachingAdminMixin, admin.TabularInline):
         return False
 
 
+class ReadOnlyAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    """For records written by a page that logs every change (the register, the grading
+    pages): the admin shows them and changes nothing."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Attendance)
-class AttendanceAdmin(TeachingAdminMixin, admin.ModelAdmin):
+class AttendanceAdmin(ReadOnlyAdmin):
     """Read-only: attendance is taken on the register page, which logs every change."""
 
     list_display = ["student", "session", "status", "active", "updated_by", "updated_at"]
@@ -171,15 +185,6 @@ class AttendanceAdmin(TeachingAdminMixin, admin.ModelAdmin):
     @admin.display(description="student", ordering="enrolment__student__full_name")
     def student(self, record):
         return record.enrolment.student.full_name
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # Grading ------------------------------------------------------------------------------------
@@ -253,19 +258,6 @@ class RubricCriterionAdmin(TeachingAdminMixin, admin.ModelAdmin):
                 offering__in=taught_offering_ids(request.user)
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-class ReadOnlyAdmin(TeachingAdminMixin, admin.ModelAdmin):
-    """Written on the grading pages (sessions/grading.py), which log every change."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ProjectAssessment)
