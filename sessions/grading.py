@@ -362,6 +362,12 @@ class SheetRow:
     proposal_note: str = ""
 
     @property
+    def attendance_text(self) -> str:
+        """The rate as the conditions word it: never rounded up to the threshold."""
+        percent = self.attendance.percent
+        return "" if percent is None else percent_text(percent)
+
+    @property
     def project_grades(self) -> list[int]:
         return [a.grade for a in self.assessments]
 

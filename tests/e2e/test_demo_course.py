@@ -4,6 +4,9 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
+
+from tests.e2e.helpers import DESKTOP, field
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,3 +54,21 @@ def test_navigation_collapses_on_a_phone(browser, live_server, demo, screenshot_
     page.wait_for_url("**/modules/")
     assert page.get_by_role("link", name="Recurrent Neural Networks").is_visible()
     context.close()
+
+
+def test_demo_ta_finds_the_signed_off_2016_grades(browser, live_server, demo, screenshot_dir):
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(f"{live_server.url}/accounts/login/?next=/courses/deep-learning/2016/")
+    page.get_by_label(field("Email address")).fill("mogren@example.org")
+    page.get_by_label(field("Password")).fill("demo-ta-2016")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Staff").click()
+    page.get_by_role("link", name="Grades").click()
+    expect(page.get_by_text("Signed off 14 Jun 2016")).to_be_visible()
+    expect(page.get_by_text("22 students: 19 eligible, 22 graded.")).to_be_visible()
+    page.get_by_role("link", name="Assessors disagree").click()
+    expect(page.locator("tbody tr")).to_have_count(2)  # group 8's two members
+    page.get_by_role("link", name="All students").click()
+    page.screenshot(path=screenshot_dir / "demo-grade-sheet.png", full_page=True)
+    page.get_by_role("link", name="Examination").first.click()
+    expect(page.get_by_text("How projects are assessed")).to_be_visible()
