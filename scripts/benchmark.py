@@ -26,6 +26,7 @@ PAGES = [
     "/",
     "/courses/deep-learning/2016/",
     "/courses/deep-learning/2016/modules/",
+    "/courses/deep-learning/2016/examination/",
     "/courses/deep-learning/2016/lectures/",
     "/courses/deep-learning/2016/schedule/",
     "/courses/deep-learning/2016/schedule.ics",
@@ -38,6 +39,9 @@ STAFF_PAGES = [
     "/courses/deep-learning/2016/staff/attendance/",
     "/courses/deep-learning/2016/staff/projects/",
     "/courses/deep-learning/2016/staff/progress/",
+    "/courses/deep-learning/2016/staff/grades/",
+    "/courses/deep-learning/2016/staff/grades/?format=xlsx",
+    "/courses/deep-learning/2016/staff/grades/projects/8/",
 ]
 
 
