@@ -52,6 +52,7 @@ def setup_django(args, workdir: Path) -> str:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.development")
     os.environ.setdefault("DEBUG", "0")  # as in production: no query log kept in memory
+    os.environ.setdefault("STATIC_ROOT", str(workdir))  # whitenoise wants the folder to exist
     if not os.environ.get("DATABASE_URL"):
         os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.db'}"
     import django
@@ -252,6 +253,22 @@ def measure(offering, runs: int) -> tuple[int, list[float]]:
     return len(queries), times
 
 
+def measure_page(offering, query: str, runs: int) -> list[float]:
+    """The whole request, template or workbook included, through Django's test client."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(offering.staff.filter(user__isnull=False).first().user)
+    url = f"/courses/{offering.course.slug}/{offering.slug}/staff/grades/{query}"
+    assert client.get(url).status_code == 200  # warm-up
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        client.get(url)
+        times.append(time.perf_counter() - started)
+    return times
+
+
 def main():
     args = parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="coursesite-bench-grading-"))
@@ -277,6 +294,10 @@ def run(args, workdir: Path) -> None:
         print(f"grade_sheet for {args.students} students, {sessions} sessions: {queries} "
               f"queries, median {statistics.median(times):.2f} s over {args.runs} runs "
               f"(fastest {min(times):.2f} s, slowest {max(times):.2f} s)")  # fmt: skip
+        for label, query in (("grade sheet page", ""), ("Excel export", "?format=xlsx")):
+            times = measure_page(offering, query, args.runs)
+            print(f"{label} for {args.students} students: median "
+                  f"{statistics.median(times):.2f} s over {args.runs} runs")  # fmt: skip
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
