@@ -63,3 +63,20 @@ def screenshot_dir():
     folder = OUTPUT / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture
+def login(browser, live_server):
+    """Opens logged-in pages (helpers.log_in) and closes their contexts after the test, so
+    that no browser request reaches the live server once its database is gone."""
+    from tests.e2e.helpers import log_in
+
+    pages = []
+
+    def open_as(user, path, viewport=None):
+        pages.append(log_in(browser, live_server, user, path, viewport=viewport))
+        return pages[-1]
+
+    yield open_as
+    for page in pages:
+        page.context.close()

@@ -57,7 +57,8 @@ def test_navigation_collapses_on_a_phone(browser, live_server, demo, screenshot_
 
 
 def test_demo_ta_finds_the_signed_off_2016_grades(browser, live_server, demo, screenshot_dir):
-    page = browser.new_page(viewport=DESKTOP)
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/?next=/courses/deep-learning/2016/")
     page.get_by_label(field("Email address")).fill("mogren@example.org")
     page.get_by_label(field("Password")).fill("demo-ta-2016")
@@ -72,3 +73,4 @@ def test_demo_ta_finds_the_signed_off_2016_grades(browser, live_server, demo, sc
     page.screenshot(path=screenshot_dir / "demo-grade-sheet.png", full_page=True)
     page.get_by_role("link", name="Examination").first.click()
     expect(page.get_by_text("How projects are assessed")).to_be_visible()
+    context.close()

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from sessions.models import FinalGrade, ProjectAssessment
-from tests.e2e.helpers import PHONE, log_in
+from tests.e2e.helpers import PHONE
 from tests.factories import OfferingFactory, StaffFactory, UserFactory
 from tests.factories.classroom import build_class
 
@@ -31,19 +31,17 @@ def course(transactional_db):
     return offering, ta, responsible, students
 
 
-def test_ta_grades_and_the_student_sees_the_result_after_sign_off(
-    browser, live_server, course, screenshot_dir
-):
+def test_ta_grades_and_the_student_sees_the_result_after_sign_off(login, course, screenshot_dir):
     _, ta, responsible, students = course
     phd, msc = students[0], students[1]
 
     # The student sees the conditions, and no grade, before sign-off.
-    student = log_in(browser, live_server, msc.student, MY_PAGE, viewport=PHONE)
+    student = login(msc.student, MY_PAGE, viewport=PHONE)
     expect(student.get_by_text("Your grade shows here when the course responsible")).to_be_visible()
     expect(student.get_by_text("You meet every condition for a pass")).to_be_visible()
 
     # The TA assesses group 1 with the rubric: two points on every criterion suggest a 4.
-    page = log_in(browser, live_server, ta, SHEET)
+    page = login(ta, SHEET)
     expect(page.get_by_text("4 students: 4 eligible, 0 graded.")).to_be_visible()
     page.get_by_role("link", name="Group 1").first.click()
     expect(page.get_by_role("heading", name="Group 1")).to_be_visible()
@@ -85,7 +83,7 @@ def test_ta_grades_and_the_student_sees_the_result_after_sign_off(
     expect(student.get_by_text("Your result, signed off")).to_have_count(0)
 
     # The course responsible signs off.
-    boss = log_in(browser, live_server, responsible, SHEET)
+    boss = login(responsible, SHEET)
     boss.get_by_role("button", name="Sign off the results").click()
     expect(
         boss.get_by_text("The results are signed off and locked; 4 result mails queued.")
