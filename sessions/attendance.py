@@ -137,6 +137,37 @@ def summarize(
     )
 
 
+# Up to this many distinct enrolment dates the held sessions that count are listed per date;
+# beyond it the database compares each record's session date with the enrolment date.
+DATES_LISTED = 40
+
+
+def _counting_sessions(counted, enrolments, now) -> Q:
+    """Records of held sessions that count for their student, as a filter.
+
+    Students enrolled on the same day share the same counting sessions, and a course has few
+    enrolment days: the filter lists, per day, the ids counts_for() accepts, so the database
+    needs no date conversion per record and agrees with summarize() by construction.
+    """
+    held = [s for s in counted if s.starts_at <= now]
+    dates = {e.enrolled_on for e in enrolments}
+    if len(dates) > DATES_LISTED:
+        return Q(session_id__in=[s.pk for s in held]) & (
+            Q(enrolment__enrolled_on__isnull=True) | Q(day__gte=F("enrolment__enrolled_on"))
+        )
+    condition = Q(pk__in=[])
+    for day in dates:
+        ids = [s.pk for s in held if counts_for(s, day)]
+        if ids:
+            enrolled = (
+                Q(enrolment__enrolled_on__isnull=True)
+                if day is None
+                else Q(enrolment__enrolled_on=day)
+            )
+            condition |= enrolled & Q(session_id__in=ids)
+    return condition
+
+
 def attendance_summaries(offering, enrolments, *, now=None, sessions=None):
     """{enrolment id: AttendanceSummary} for enrolments of one offering, in two queries.
 
@@ -153,23 +184,16 @@ def attendance_summaries(offering, enrolments, *, now=None, sessions=None):
     held_ids = [s.pk for s in counted if s.starts_at <= now]
     counts: dict[int, dict[str, int]] = {e.pk: {} for e in enrolments}
     if held_ids and enrolments:
-        records = Attendance.objects.filter(
-            session_id__in=held_ids,
-            status__in=[AttendanceStatus.PRESENT, AttendanceStatus.EXCUSED],
+        records = (
+            Attendance.objects.alias(day=TruncDate("session__starts_at"))  # used past DATES_LISTED
+            .filter(status__in=[AttendanceStatus.PRESENT, AttendanceStatus.EXCUSED])
+            .filter(_counting_sessions(counted, enrolments, now))
         )
         if len(enrolments) <= 50:
             records = records.filter(enrolment__in=[e.pk for e in enrolments])
         else:
             records = records.filter(enrolment__offering=offering)
-        records = (
-            records.alias(day=TruncDate("session__starts_at"))
-            .filter(
-                Q(enrolment__enrolled_on__isnull=True) | Q(day__gte=F("enrolment__enrolled_on"))
-            )
-            .values_list("enrolment_id", "status")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
+        records = records.values_list("enrolment_id", "status").annotate(n=Count("pk")).order_by()
         for enrolment_id, status, n in records:
             if enrolment_id in counts:
                 counts[enrolment_id][status] = n

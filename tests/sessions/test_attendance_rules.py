@@ -124,3 +124,58 @@ def test_summarize_skips_cancelled_and_pre_enrolment_sessions_and_counts_missing
 def test_seed_rule_eighty_percent_of_nineteen(present, expected):
     # 2016 had 19 sessions: 16 of them is 84 %, 15 is 79 %.
     assert summary(present=present, absent=19 - present).meets_threshold is expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("enrolment_days", [3, 45])  # few dates listed; many compared in SQL
+def test_database_counts_agree_with_summarize(offering, enrolment_days):
+    """attendance_summaries() counts in the database; per student it must give exactly what
+    summarize() gives from the records, whatever the enrolment dates (late enrolments, a
+    session just after midnight local time, cancelled and future sessions)."""
+    from random import Random
+
+    from accounts.models import Enrolment
+    from sessions.attendance import attendance_summaries
+    from sessions.models import Attendance
+    from tests.factories import EnrolmentFactory
+
+    rng = Random(enrolment_days)
+    start = timezone.localtime(NOW).replace(hour=0, minute=30, second=0, microsecond=0)
+    sessions = [
+        DiscussionSession.objects.create(
+            offering=offering,
+            starts_at=start - dt.timedelta(days=60 - day),
+            ends_at=start - dt.timedelta(days=60 - day, hours=-2),
+            room="ML13",
+            is_cancelled=day % 11 == 0,
+        )
+        for day in range(0, 70, 1)  # the last ten are still to come
+    ]
+    today = timezone.localdate(NOW)
+    enrolments = [
+        EnrolmentFactory(
+            offering=offering,
+            status="accepted",
+            enrolled_on=None if i == 0 else today - dt.timedelta(days=60 - i % enrolment_days),
+        )
+        for i in range(enrolment_days + 5)
+    ]
+    Attendance.objects.bulk_create(
+        Attendance(session=s, enrolment=e, status=rng.choice(["present", "excused", "absent"]))
+        for e in enrolments
+        for s in sessions
+        if rng.random() < 0.8
+    )
+    summaries = attendance_summaries(offering, Enrolment.objects.filter(offering=offering), now=NOW)
+    for enrolment in enrolments:
+        statuses = dict(
+            Attendance.objects.filter(enrolment=enrolment).values_list("session_id", "status")
+        )
+        assert summaries[enrolment.pk] == summarize(
+            sessions=sessions,
+            statuses=statuses,
+            enrolled_on=enrolment.enrolled_on,
+            threshold=offering.attendance_threshold,
+            rule=offering.excused_absences,
+            now=NOW,
+        )
