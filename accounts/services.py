@@ -185,6 +185,22 @@ def _lock_offering(offering: Offering) -> Offering:
     return Offering.objects.select_for_update().get(pk=offering.pk)
 
 
+def results_signed_off(offering: Offering) -> bool:
+    """Whether the course responsible has signed off the results (sessions.grading): then
+    who is enrolled is part of the examination record and no longer changes."""
+    latest = offering.results_events.order_by("-at", "-pk").first()
+    return latest is not None and latest.action == "signed"
+
+
+def _ensure_results_open(offering: Offering, name: str = "") -> None:
+    if results_signed_off(offering):
+        who = f"{name}: " if name else ""
+        raise ValidationError(
+            f"{who}the results of {offering} are signed off, so enrolments no longer change. "
+            "The course responsible can unlock the results first."
+        )
+
+
 def enrolment_decide(
     *,
     enrolment: Enrolment,
@@ -219,6 +235,8 @@ def enrolment_decide(
                 f"{name}: an application that is {enrolment.get_status_display().lower()} "
                 f"cannot become {S(status).label.lower()}."
             )
+        if S.ACCEPTED in {old, status}:
+            _ensure_results_open(offering, name)
         if status in {S.ACCEPTED, S.WAITLISTED} and not enrolment.student.email_verified:
             raise ValidationError(
                 f"{name} has not confirmed their email address yet: the application does not "
@@ -246,6 +264,8 @@ def enrolment_decide(
 
 def _fill_free_seats(offering: Offering, by: User | None) -> list[Enrolment]:
     """Accept waitlisted students in application order while seats are free (lock held)."""
+    if results_signed_off(offering):
+        return []
     if offering.capacity is None:
         waiting = list(offering.enrolments.waiting_list().select_related("student"))
     else:
@@ -297,6 +317,7 @@ def enrolment_enrol_directly(
     """
     ensure_writable(offering)
     offering = _lock_offering(offering)  # first, as enrolment_decide does: no deadlock
+    _ensure_results_open(offering)
     email = User.objects.normalize_email(email).lower()
     student = User.objects.filter(email__iexact=email).first()
     if student is None:

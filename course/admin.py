@@ -108,6 +108,12 @@ class StaffInlineFormSet(BaseInlineFormSet):
                     f"{form.instance.name} has an account with staff rights: only "
                     "administrators remove their entry."
                 )
+        for form in self.forms:
+            if form.instance.user_id and "role" in form.changed_data:
+                raise ValidationError(
+                    f"{form.instance.name} has an account: only administrators change "
+                    "their role (the course responsible signs off the results)."
+                )
 
 
 class StaffInline(TeachingAdminMixin, admin.TabularInline):
@@ -365,11 +371,11 @@ class StaffAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_select_related = ["offering__course", "user"]
 
     def get_readonly_fields(self, request, obj=None):
-        # Linking an account, or moving a linked entry to another offering, grants admin
-        # rights: administrators decide that.
+        # Linking an account, moving a linked entry to another offering or changing its role
+        # (the course responsible signs off results) grants rights: administrators decide.
         if request.user.is_superuser:
             return []
-        return ["user", "offering"] if obj is not None and obj.user_id else ["user"]
+        return ["user", "offering", "role"] if obj is not None and obj.user_id else ["user"]
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.user_id and not request.user.is_superuser:

@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -10,6 +11,7 @@ from django.utils.html import format_html
 from course.admin import TeachingAdminMixin
 from course.rules import taught_offering_ids
 
+from .enums import ResultsAction
 from .forms import GenerateSessionsForm
 from .models import (
     Attendance,
@@ -190,15 +192,63 @@ class AttendanceAdmin(ReadOnlyAdmin):
 # Grading ------------------------------------------------------------------------------------
 
 
-class ScaleGradeInline(TeachingAdminMixin, admin.TabularInline):
+class GradingSetupMixin(TeachingAdminMixin):
+    """Scales and the rubric decide grades: once the results are signed off they are
+    read-only too, until the course responsible unlocks the results."""
+
+    def _allowed(self, request, action, obj=None):
+        if action != "view" and obj is not None and self._signed_off(request, obj):
+            return False
+        return super()._allowed(request, action, obj)
+
+    def _signed_off(self, request, obj) -> bool:
+        from course.rules import offering_id_of
+
+        offering_id = offering_id_of(obj)
+        cache = request.__dict__.setdefault("_signed_off_offerings", {})
+        if offering_id not in cache:
+            latest = (
+                ResultsEvent.objects.filter(offering_id=offering_id).order_by("-at", "-pk").first()
+            )
+            cache[offering_id] = latest is not None and latest.action == ResultsAction.SIGNED_OFF
+        return cache[offering_id]
+
+
+class ScaleGradeFormSet(BaseInlineFormSet):
+    """A grade some student has cannot be renamed or removed: the grade would vanish."""
+
+    def clean(self):
+        super().clean()
+        scale = self.instance
+        if scale.pk is None:
+            return
+        given = set(
+            FinalGrade.objects.filter(
+                enrolment__offering=scale.offering_id, enrolment__level=scale.level
+            ).values_list("grade", flat=True)
+        )
+        for form in self.forms:
+            if form.instance.pk is None:
+                continue
+            code = form.initial.get("code")
+            removed = form in self.deleted_forms
+            if code in given and (removed or "code" in form.changed_data):
+                raise ValidationError(
+                    f"Students have the grade “{code}”: it can be relabelled but not renamed "
+                    "or removed."
+                )
+
+
+class ScaleGradeInline(GradingSetupMixin, admin.TabularInline):
     model = ScaleGrade
+    formset = ScaleGradeFormSet
     extra = 0
     fields = ["code", "label", "passing", "equivalent"]
     offering_path = "scale__offering"
 
 
 @admin.register(GradingScale)
-class GradingScaleAdmin(TeachingAdminMixin, admin.ModelAdmin):
+class GradingScaleAdmin(GradingSetupMixin, admin.ModelAdmin):
     """MSc U/3/4/5 and PhD U/G/VG by default; `equivalent` maps project grades onto them."""
 
     list_display = ["offering", "level", "name", "grade_codes"]
@@ -214,7 +264,7 @@ class GradingScaleAdmin(TeachingAdminMixin, admin.ModelAdmin):
         return ", ".join(g.code for g in scale.grades.all())
 
 
-class RubricCriterionInline(TeachingAdminMixin, admin.TabularInline):
+class RubricCriterionInline(GradingSetupMixin, admin.TabularInline):
     model = RubricCriterion
     extra = 0
     fields = ["order", "name", "description", "levels_link"]
@@ -230,14 +280,14 @@ class RubricCriterionInline(TeachingAdminMixin, admin.TabularInline):
 
 
 @admin.register(Rubric)
-class RubricAdmin(TeachingAdminMixin, admin.ModelAdmin):
+class RubricAdmin(GradingSetupMixin, admin.ModelAdmin):
     list_display = ["__str__", "points_for_3", "points_for_4", "points_for_5"]
     list_filter = [("offering", ONLY)]
     list_select_related = ["offering__course"]
     inlines = [RubricCriterionInline]
 
 
-class RubricLevelInline(TeachingAdminMixin, admin.TabularInline):
+class RubricLevelInline(GradingSetupMixin, admin.TabularInline):
     model = RubricLevel
     extra = 0
     fields = ["points", "label", "insufficient"]
@@ -245,7 +295,7 @@ class RubricLevelInline(TeachingAdminMixin, admin.TabularInline):
 
 
 @admin.register(RubricCriterion)
-class RubricCriterionAdmin(TeachingAdminMixin, admin.ModelAdmin):
+class RubricCriterionAdmin(GradingSetupMixin, admin.ModelAdmin):
     list_display = ["name", "rubric", "order"]
     list_filter = [("rubric__offering", ONLY)]
     list_select_related = ["rubric__offering__course"]

@@ -40,7 +40,10 @@ def records_filename(sheet, extension: str) -> str:
     )
 
 
-def write_records_csv(out, sheet) -> None:
+def write_records_csv(out, sheet, *, bom: bool = False) -> None:
+    """`bom` starts the file with a byte-order mark, so that Excel reads Å and é as UTF-8."""
+    if bom:
+        out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for values in records_rows(sheet):
@@ -57,10 +60,11 @@ def write_records_xlsx(out, sheet) -> None:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for values in records_rows(sheet):
-        # Text cells stay text: openpyxl writes a leading "=" as a formula otherwise.
-        ws.append([csv_safe(v) if isinstance(v, str) else v for v in values])
-        date_cell = ws.cell(row=ws.max_row, column=len(COLUMNS))
-        date_cell.number_format = "yyyy-mm-dd"
+        ws.append(values)
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text stays text: a name "=..." is no formula
+        ws.cell(row=ws.max_row, column=len(COLUMNS)).number_format = "yyyy-mm-dd"
     for column, width in zip("ABCDEF", [28, 32, 8, 12, 8, 16], strict=True):
         ws.column_dimensions[column].width = width
     ws.freeze_panes = "A2"

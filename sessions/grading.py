@@ -249,13 +249,13 @@ def attendance_condition(summary: AttendanceSummary) -> Condition:
     needs = f"needs {summary.threshold} %"
     if summary.percent is None and summary.held:
         # Excused from every held session, and excused absences are left out of the total:
-        # there is no participation to judge, so a TA decides (with a reason) on the grade.
+        # there is no participation to judge. No proposal then: a TA decides, with a reason.
         return Condition(
             "attendance",
             "Attendance",
             f"excused from all {summary.held} held session{'s' if summary.held != 1 else ''}, "
-            f"{needs}",
-            ConditionState.PENDING if summary.remaining else ConditionState.MISSING,
+            f"{needs}; a teacher decides",
+            ConditionState.PENDING,
         )
     if summary.percent is None:
         if summary.remaining:
@@ -277,7 +277,10 @@ def attendance_condition(summary: AttendanceSummary) -> Condition:
             )
         left = f"{summary.remaining} session{'s' if summary.remaining != 1 else ''} to go"
         return Condition(
-            "attendance", "Attendance", f"{now_text} so far, {left}", ConditionState.PENDING
+            "attendance",
+            "Attendance",
+            f"{percent_text(summary.percent)} so far, {needs}; {left}",
+            ConditionState.PENDING,
         )
     state = ConditionState.MET if summary.meets_threshold else ConditionState.MISSING
     return Condition("attendance", "Attendance", now_text, state)
@@ -703,6 +706,9 @@ def grade_set(*, enrolment: Enrolment, grade: str, reason: str = "", by: User) -
     """
     _lock_offering(enrolment.offering)
     _ensure_unlocked(enrolment.offering)
+    enrolment = Enrolment.objects.select_related("student", "offering__course").get(
+        pk=enrolment.pk
+    )  # as it is now that the offering is locked, not as the caller loaded it
     if enrolment.status != EnrolmentStatus.ACCEPTED:
         raise ValidationError("Only accepted students get a grade.")
     row = student_row(enrolment)
@@ -718,7 +724,16 @@ def grades_accept_proposed(*, offering: Offering, by: User) -> int:
     _ensure_unlocked(offering)
     now = timezone.now()
     rows = [r for r in grade_sheet(offering).rows if not r.graded and r.proposed is not None]
-    FinalGrade.objects.filter(enrolment__in=[r.enrolment for r in rows]).delete()
+    # A row may exist with a code its scale no longer has: update it, keeping what the
+    # student was mailed, so that a changed result is mailed again and an unchanged one not.
+    stale = [r for r in rows if r.final is not None]
+    old = {r.enrolment.pk: r.final.grade for r in stale}
+    for r in stale:
+        r.final.grade = r.final.proposed = r.proposed.code
+        r.final.reason, r.final.set_by, r.final.set_at = "", by, now
+    FinalGrade.objects.bulk_update(
+        [r.final for r in stale], ["grade", "proposed", "reason", "set_by", "set_at"]
+    )
     FinalGrade.objects.bulk_create(
         FinalGrade(
             enrolment=r.enrolment,
@@ -728,11 +743,12 @@ def grades_accept_proposed(*, offering: Offering, by: User) -> int:
             set_at=now,
         )
         for r in rows
+        if r.final is None
     )
     GradeChange.objects.bulk_create(
         GradeChange(
             enrolment=r.enrolment,
-            old_grade=r.final.grade if r.final else "",
+            old_grade=old.get(r.enrolment.pk, ""),
             new_grade=r.proposed.code,
             proposed=r.proposed.code,
             changed_by=by,
@@ -745,6 +761,12 @@ def grades_accept_proposed(*, offering: Offering, by: User) -> int:
 
 class UngradedStudents(ValidationError):
     pass
+
+
+def unexplained_grade(row: SheetRow) -> bool:
+    """A grade that differs from what the conditions and the project now give, without a
+    reason: attendance corrected, a group marked absent or re-assessed after grading."""
+    return row.graded and not row.final.reason and row.differs_from_proposal
 
 
 @transaction.atomic
@@ -769,6 +791,19 @@ def results_sign_off(*, offering: Offering, by: User) -> int:
         count = len(sheet.ungraded)
         raise UngradedStudents(
             f"{count} student{'s have' if count != 1 else ' has'} no grade yet: {names}."
+        )
+    unexplained = [r for r in sheet.rows if unexplained_grade(r)]
+    if unexplained:
+        details = "; ".join(
+            f"{r.enrolment.student.full_name or r.enrolment.student.email} has "
+            f"{r.final.grade}, proposed now {r.proposed.code if r.proposed else 'none'}"
+            for r in unexplained
+        )
+        raise ValidationError(
+            f"{len(unexplained)} grade{'s' if len(unexplained) != 1 else ''} no longer "
+            f"match{'es' if len(unexplained) == 1 else ''} the conditions or the project "
+            f"grade and {'have' if len(unexplained) != 1 else 'has'} no reason: {details}. "
+            "Set them again, or give the reason on the student's page."
         )
     now = timezone.now()
     ResultsEvent.objects.create(offering=offering, action=ResultsAction.SIGNED_OFF, by=by, at=now)
@@ -808,6 +843,9 @@ def result_mail_text(row: SheetRow, sheet: GradeSheet) -> tuple[str, str]:
         f"the results of {title} are final. Your grade is {grade.code}"
         + (f" ({grade.label})." if grade.label else "."),
     ]
+    if row.final.notified_grade:
+        subject = f"[{title}] Your result has changed: {grade.code}"
+        lines += ["", f"This replaces the grade {row.final.notified_grade} we mailed you before."]
     if not grade.passing:
         if not row.eligibility.eligible:
             lines += ["", "What was missing: " + row.eligibility.explain() + "."]
@@ -857,7 +895,8 @@ def grade_history(enrolment: Enrolment):
 def filter_rows(rows: list[SheetRow], which: str) -> list[SheetRow]:
     """The grade sheet's filters: missing conditions, ungraded, disagreements, overrides."""
     tests = {
-        "missing": lambda r: not r.eligibility.eligible,
+        "missing": lambda r: r.eligibility.failed,
+        "pending": lambda r: r.eligibility.pending,
         "ungraded": lambda r: not r.graded,
         "disagreement": lambda r: r.disagreement,
         "override": lambda r: r.differs_from_proposal,

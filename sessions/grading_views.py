@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from accounts.models import Enrolment
+from course.archive import is_archived
 from course.views import OfferingStaffMixin
 from projects.models import ProjectGroup
 
@@ -20,7 +21,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 FILTERS = [
     ("", "All students"),
-    ("missing", "Conditions missing"),
+    ("missing", "Condition missing"),
+    ("pending", "Not decided yet"),
     ("ungraded", "Not graded yet"),
     ("disagreement", "Assessors disagree"),
     ("override", "Grade differs from proposal"),
@@ -52,7 +54,7 @@ class GradeSheetView(OfferingStaffMixin, TemplateView):
         filename = records_filename(sheet, kind)
         if kind == "csv":
             response = HttpResponse(content_type="text/csv; charset=utf-8")
-            write_records_csv(response, sheet)
+            write_records_csv(response, sheet, bom=True)
         else:
             response = HttpResponse(content_type=XLSX)
             write_records_xlsx(response, sheet)
@@ -74,6 +76,7 @@ class GradeSheetView(OfferingStaffMixin, TemplateView):
             current_filter=which,
             current_level=level,
             can_sign_off=grading.is_responsible(self.request.user, offering),
+            archived=is_archived(offering),
             proposable=sum(1 for r in sheet.rows if not r.graded and r.proposed is not None),
             eligible=sum(1 for r in sheet.rows if r.eligibility.eligible),
             graded=len(sheet.rows) - len(sheet.ungraded),
@@ -133,21 +136,19 @@ class StudentGradeView(OfferingStaffMixin, TemplateView):
     def get_enrolment(self) -> Enrolment:
         if not hasattr(self, "_enrolment"):
             self._enrolment = get_object_or_404(
-                Enrolment.objects.select_related("student", "offering__course").filter(
-                    offering=self.get_offering(), status="accepted"
-                ),
+                grading.graded_enrolments(self.get_offering()).select_related("offering__course"),
                 pk=self.kwargs["enrolment_id"],
             )
         return self._enrolment
 
     def get_context_data(self, **kwargs):
         enrolment = self.get_enrolment()
-        row = grading.student_row(enrolment)
-        sheet_state = grading.current_results_state(enrolment.offering)
+        sheet = grading.grade_sheet(enrolment.offering, enrolments=[enrolment])
         return super().get_context_data(
             enrolment=enrolment,
-            row=row,
-            state=sheet_state,
+            row=sheet.rows[0],
+            state=sheet.state,
+            archived=is_archived(enrolment.offering),
             history=list(grading.grade_history(enrolment)),
             posted=kwargs.pop("posted", None),
             **kwargs,
@@ -229,6 +230,7 @@ class AssessmentView(OfferingStaffMixin, TemplateView):
             )
         )
         proposal = getattr(group, "proposal", None)
+        state = grading.current_results_state(group.offering)
         return super().get_context_data(
             group=group,
             proposal=proposal,
@@ -242,7 +244,9 @@ class AssessmentView(OfferingStaffMixin, TemplateView):
             disagreement=len({a.grade for a in assessments}) > 1,
             grades=ProjectGrade.choices,
             posted=posted,
-            state=grading.current_results_state(group.offering),
+            state=state,
+            archived=is_archived(group.offering),
+            frozen=state.locked or is_archived(group.offering),
             **kwargs,
         )
 

@@ -274,8 +274,8 @@ def test_cancelled_sessions_do_not_count(course):
 @pytest.mark.parametrize(
     ("held", "present", "expected"),
     [
-        (8, 6, (PENDING, "75 %, needs 80 % so far, 2 sessions to go")),
-        (9, 7, (PENDING, "77.7 %, needs 80 % so far, 1 session to go")),
+        (8, 6, (PENDING, "75 % so far, needs 80 %; 2 sessions to go")),
+        (9, 7, (PENDING, "77.7 % so far, needs 80 %; 1 session to go")),
         (8, 5, (MISSING, "62.5 %, needs 80 %; at most 70 % is still possible")),
         (0, 0, (PENDING, "no session yet, needs 80 %")),
     ],
@@ -299,12 +299,15 @@ def test_a_rate_just_below_the_threshold_is_not_rounded_up(offering):
     )
 
 
-def test_a_student_excused_from_every_session_is_not_told_there_was_no_session(course):
+def test_a_student_excused_from_every_session_is_left_to_a_teacher(course):
+    """No participation to judge: no condition met or missing, so no proposal either (a
+    one-click "accept proposals" must not fail someone with a documented long illness)."""
     student = make_student(course, "Al Ways Excused", present=0, excused=10)
     assert state_and_value(student, "attendance") == (
-        MISSING,
-        "excused from all 10 held sessions, needs 80 %",
+        PENDING,
+        "excused from all 10 held sessions, needs 80 %; a teacher decides",
     )
+    assert grading.student_row(student).proposed is None
 
 
 @pytest.mark.parametrize(
@@ -966,8 +969,11 @@ def test_unlock_change_and_sign_off_again_mails_only_the_changed_grade(graded):
     assert result_mails(graded.anna).count() == 1
     assert [m.subject for m in result_mails(graded.bert)] == [
         "[Deep Learning (2016)] Your result: U",
-        "[Deep Learning (2016)] Your result: 3",
+        "[Deep Learning (2016)] Your result has changed: 3",
     ]
+    assert (
+        "This replaces the grade U we mailed you before." in result_mails(graded.bert).last().body
+    )
     assert "What was missing" not in result_mails(graded.bert).last().body
     assert list(ResultsEvent.objects.values_list("action", flat=True)) == [
         ResultsAction.SIGNED_OFF,

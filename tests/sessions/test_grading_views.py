@@ -74,8 +74,15 @@ def test_everyone_but_the_offering_staff_gets_404(client, offering, graded_stude
 @pytest.mark.parametrize("who", ["ta", "superuser"])
 def test_the_offering_staff_see_every_grading_page(client, offering, graded_student, who, request):
     client.force_login(request.getfixturevalue(who))
+    name = graded_student.student.full_name
     for url in urls(offering, graded_student):
-        assert client.get(url).status_code == 200, url
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if "xlsx" in url:
+            sheet = load_workbook(io.BytesIO(response.content)).active
+            assert sheet["A2"].value == name
+        else:
+            assert name in response.content.decode("utf-8-sig"), url
 
 
 @pytest.mark.parametrize("who", ["anonymous", "student", "other_student", "other_ta", "graded"])
@@ -216,7 +223,8 @@ def test_csv_export_has_the_records_columns(client, offering, ta, responsible):
         response["Content-Disposition"]
         == f'attachment; filename="results-FDAT010-{offering.slug}.csv"'
     )
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.content.startswith("\ufeff".encode())  # Excel then reads Ågren right
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     today = timezone.localdate().isoformat()
     assert rows[0] == ["Student name", "Email", "Level", "Course code", "Grade", "Examination date"]
     assert rows[1] == [
@@ -248,7 +256,7 @@ def test_export_before_sign_off_is_marked_preliminary(client, offering, ta):
     client.force_login(ta)
     response = client.get(offering_url(offering, SHEET + "?format=csv"))
     assert "preliminary" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[1][4:] == ["", ""]  # no grade, no examination date yet
 
 
@@ -262,7 +270,8 @@ def test_a_formula_in_a_name_stays_text_in_both_exports(client, offering, ta, re
     book = load_workbook(
         io.BytesIO(client.get(offering_url(offering, SHEET + "?format=xlsx")).content)
     )
-    assert book.active["A2"].value == "'=HYPERLINK(1)"
+    # Excel cells are typed: the name is a text cell, kept as written, not a formula.
+    assert (book.active["A2"].value, book.active["A2"].data_type) == ("=HYPERLINK(1)", "s")
 
 
 def test_grade_report_command(offering, ta, responsible, tmp_path):
@@ -447,14 +456,32 @@ def test_student_sees_what_is_missing(client, offering, ta):
 def test_grade_sheet_page_query_count_is_fixed(
     client, django_assert_num_queries, offering, ta, responsible, students
 ):
-    build_class(offering, students, ta=ta)
+    """Every kind of row: disagreeing assessors, an override with a reason, a student in no
+    group, PhD and MSc, low attendance; before and after the sign-off."""
+    enrolments = build_class(offering, students - 2, ta=ta)
+    build_class(offering, 1, ta=ta, attended=5)  # below the threshold
+    loner = EnrolmentFactory(offering=offering, status="accepted")  # in no group
+    second = UserFactory(full_name="Second Assessor")
+    StaffFactory(offering=offering, user=second, name=second.full_name)
+    first_group = enrolments[0].membership.group
+    grading.assessment_save(
+        group=first_group, assessor=second, level_ids=levels_for(offering, 1), grade=None
+    )
     grading.grades_accept_proposed(offering=offering, by=ta)
-    grading.results_sign_off(offering=offering, by=responsible)
+    for member in first_group.memberships.all():
+        grading.grade_set(enrolment=member.enrolment, grade="U", reason="Settled: U", by=ta)
+    grading.grade_set(enrolment=enrolments[5], grade="U", reason="Plagiarism", by=ta)
     client.force_login(ta)
     # Log-in and offering (4), the grade sheet (12), the sign-off right and the rubric (2).
     with django_assert_num_queries(18):
         response = client.get(offering_url(offering, SHEET))
-    assert response.content.decode().count("/staff/grades/students/") >= students
+    page = response.content.decode()
+    assert page.count("/staff/grades/students/") >= students
+    assert "disagree" in page and "override" in page and "no group" in page
+    assert loner.student.full_name in page
+    grading.results_sign_off(offering=offering, by=responsible)
+    with django_assert_num_queries(18):
+        client.get(offering_url(offering, SHEET))
 
 
 @pytest.mark.parametrize("students", [20, 200])
@@ -473,7 +500,7 @@ def test_student_and_project_pages_query_counts_are_fixed(
     enrolment = build_class(offering, students, ta=ta)[0]
     grading.grades_accept_proposed(offering=offering, by=ta)
     client.force_login(ta)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         client.get(offering_url(offering, f"{SHEET}students/{enrolment.pk}/"))
     with django_assert_num_queries(12):
         client.get(offering_url(offering, f"{SHEET}projects/1/"))

@@ -8,6 +8,7 @@ manage.py grade_report deep-learning/2016 --xlsx -o out.xlsx  # records Excel wo
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from course.models import Offering
 from course.selectors import offering_by_path
@@ -56,7 +57,11 @@ class Command(BaseCommand):
 
     def write_table(self, sheet):
         state = sheet.state
-        status = f"signed off {state.signed_off_at:%Y-%m-%d}" if state.locked else "not signed off"
+        status = (
+            f"signed off {timezone.localtime(state.signed_off_at):%Y-%m-%d}"
+            if state.locked
+            else "not signed off"
+        )
         self.stdout.write(f"{sheet.offering}: {len(sheet.rows)} students, results {status}")
         width = max([len(r.enrolment.student.full_name) for r in sheet.rows] + [7])
         self.stdout.write(f"   {'student':<{width}}  level  proposed  grade  missing or pending")
