@@ -76,7 +76,9 @@ def test_ta_grades_and_the_student_sees_the_result_after_sign_off(login, course,
     # A TA cannot sign off.
     page.get_by_role("link", name="Grades").first.click()
     expect(page.get_by_text("4 students: 4 eligible, 4 graded.")).to_be_visible()
-    expect(page.get_by_text("the course responsible signs the results off")).to_be_visible()
+    expect(
+        page.get_by_text("the course responsible signs the results off on this page")
+    ).to_be_visible()
     expect(page.get_by_role("button", name="Sign off the results")).to_have_count(0)
     page.screenshot(path=screenshot_dir / "grading-sheet.png", full_page=True)
 
