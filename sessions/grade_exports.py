@@ -59,12 +59,12 @@ def write_records_xlsx(out, sheet) -> None:
     ws.append(COLUMNS)
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for values in records_rows(sheet):
-        ws.append(values)
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str):
+    for row, values in enumerate(records_rows(sheet), start=2):
+        for column, value in enumerate(values, start=1):
+            cell = ws.cell(row=row, column=column, value=value)
+            if isinstance(value, str):
                 cell.data_type = "s"  # text stays text: a name "=..." is no formula
-        ws.cell(row=ws.max_row, column=len(COLUMNS)).number_format = "yyyy-mm-dd"
+        cell.number_format = "yyyy-mm-dd"  # the last column: the examination date
     for column, width in zip("ABCDEF", [28, 32, 8, 12, 8, 16], strict=True):
         ws.column_dimensions[column].width = width
     ws.freeze_panes = "A2"
