@@ -51,6 +51,12 @@ def graded_student(offering, ta):
     return enrolment
 
 
+@pytest.fixture
+def peer(offering, ta, graded_student):
+    """A student of the same offering in another group."""
+    return build_class(offering, 1, ta=ta)[0].student
+
+
 def urls(offering, enrolment):
     group = enrolment.membership.group.number
     return [offering_url(offering, p.format(enrolment=enrolment.pk, group=group)) for p in PAGES]
@@ -63,7 +69,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, offering, graded_student)
         assert response["Location"].startswith("/accounts/login/")
 
 
-@pytest.mark.parametrize("who", ["student", "other_student", "other_ta", "graded"])
+@pytest.mark.parametrize("who", ["student", "other_student", "other_ta", "graded", "peer"])
 def test_everyone_but_the_offering_staff_gets_404(client, offering, graded_student, who, request):
     user = graded_student.student if who == "graded" else request.getfixturevalue(who)
     client.force_login(user)
@@ -85,7 +91,9 @@ def test_the_offering_staff_see_every_grading_page(client, offering, graded_stud
             assert name in response.content.decode("utf-8-sig"), url
 
 
-@pytest.mark.parametrize("who", ["anonymous", "student", "other_student", "other_ta", "graded"])
+@pytest.mark.parametrize(
+    "who", ["anonymous", "student", "other_student", "other_ta", "graded", "peer"]
+)
 @pytest.mark.parametrize("action", ACTIONS)
 def test_nobody_outside_the_staff_can_use_the_grading_forms(
     client, offering, graded_student, who, action, request
@@ -105,7 +113,8 @@ def test_nobody_outside_the_staff_can_use_the_grading_forms(
         assert response.status_code == (302 if who == "anonymous" else 404), url
     assert not FinalGrade.objects.exists()
     assert not ResultsEvent.objects.exists()
-    assert list(ProjectAssessment.objects.values_list("grade", flat=True)) == [4]
+    assert set(ProjectAssessment.objects.values_list("grade", flat=True)) == {4}
+    assert ProjectAssessment.objects.filter(group=group).count() == 1
 
 
 def test_a_student_of_another_offering_is_404_on_this_sheet(client, offering, other_offering, ta):
