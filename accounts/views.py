@@ -18,6 +18,7 @@ from course import selectors as course_selectors
 from course.models import Offering
 from course.views import OfferingPageMixin
 from sessions.calendar import calendar_token
+from sessions.grading import signed_off_grades
 
 from . import selectors, services
 from .enums import EnrolmentStatus, MailKind
@@ -170,6 +171,9 @@ class MyCoursesView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         enrolments = list(selectors.student_enrolments(user))
         accepted = any(e.is_accepted for e in enrolments)
+        results = signed_off_grades(e for e in enrolments if e.is_accepted)
+        for enrolment in enrolments:
+            enrolment.result = results.get(enrolment.pk)
         return super().get_context_data(
             enrolments=enrolments,
             calendar_url=(

@@ -547,6 +547,38 @@ def grade_sheet(offering: Offering, *, enrolments=None, now=None) -> GradeSheet:
     )
 
 
+def signed_off_grades(enrolments) -> dict[int, str]:
+    """{enrolment id: grade} for those of the enrolments whose results are signed off, for
+    a student's list of courses: two queries, whatever the number of courses."""
+    enrolments = list(enrolments)
+    latest: dict[int, ResultsEvent] = {}
+    for event in ResultsEvent.objects.filter(
+        offering__in={e.offering_id for e in enrolments}
+    ).order_by("at", "pk"):
+        latest[event.offering_id] = event
+    signed = {o for o, event in latest.items() if event.action == ResultsAction.SIGNED_OFF}
+    if not signed:
+        return {}
+    return dict(
+        FinalGrade.objects.filter(
+            enrolment__in=[e.pk for e in enrolments if e.offering_id in signed]
+        ).values_list("enrolment_id", "grade")
+    )
+
+
+def projects_overview(sheet: GradeSheet, user) -> dict:
+    """For the sheet's project card: which groups are assessed, by anyone and by `user`."""
+    groups = {row.group.pk: row for row in sheet.rows if row.group is not None}
+    rows = sorted(groups.values(), key=lambda r: r.group.number)
+    return {
+        "total": len(rows),
+        "assessed": sum(1 for r in rows if r.assessments),
+        "by_user": sum(1 for r in rows if any(a.assessor_id == user.pk for a in r.assessments)),
+        "waiting": [r.group for r in rows if not r.assessments],
+        "disagreements": [r.group for r in rows if r.disagreement],
+    }
+
+
 def student_row(enrolment: Enrolment, *, now=None) -> SheetRow:
     return grade_sheet(enrolment.offering, enrolments=[enrolment], now=now).rows[0]
 

@@ -80,6 +80,7 @@ class GradeSheetView(OfferingStaffMixin, TemplateView):
             proposable=sum(1 for r in sheet.rows if not r.graded and r.proposed is not None),
             eligible=sum(1 for r in sheet.rows if r.eligibility.eligible),
             graded=len(sheet.rows) - len(sheet.ungraded),
+            projects=grading.projects_overview(sheet, self.request.user),
             **kwargs,
         )
 
@@ -231,6 +232,12 @@ class AssessmentView(OfferingStaffMixin, TemplateView):
         )
         proposal = getattr(group, "proposal", None)
         state = grading.current_results_state(group.offering)
+        numbers = list(
+            ProjectGroup.objects.filter(offering=group.offering)
+            .order_by("number")
+            .values_list("number", flat=True)
+        )
+        position = numbers.index(group.number)
         return super().get_context_data(
             group=group,
             proposal=proposal,
@@ -247,6 +254,8 @@ class AssessmentView(OfferingStaffMixin, TemplateView):
             state=state,
             archived=is_archived(group.offering),
             frozen=state.locked or is_archived(group.offering),
+            previous_number=numbers[position - 1] if position > 0 else None,
+            next_number=numbers[position + 1] if position + 1 < len(numbers) else None,
             **kwargs,
         )
 

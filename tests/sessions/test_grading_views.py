@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from accounts.models import OutgoingMail
+from accounts.models import Enrolment, OutgoingMail
 from projects.models import Membership, ProjectGroup
 from sessions import grading
 from sessions.models import (
@@ -511,5 +511,46 @@ def test_student_and_project_pages_query_counts_are_fixed(
     client.force_login(ta)
     with django_assert_num_queries(18):
         client.get(offering_url(offering, f"{SHEET}students/{enrolment.pk}/"))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get(offering_url(offering, f"{SHEET}projects/1/"))
+
+
+@pytest.mark.parametrize("courses", [1, 10])
+def test_my_courses_shows_signed_off_results_in_fixed_queries(
+    client, django_assert_num_queries, ta, courses
+):
+    """A student's list of courses shows each signed-off result: two queries for all."""
+    from tests.factories import OfferingFactory
+
+    student = UserFactory(full_name="Many Courses")
+    for i in range(courses):
+        offering = OfferingFactory()
+        StaffFactory(offering=offering, user=ta, role="responsible")
+        enrolment = build_class(offering, 1, ta=ta, phd_every=0)[0]
+        Enrolment.objects.filter(pk=enrolment.pk).update(student=student)
+        grading.grades_accept_proposed(offering=offering, by=ta)
+        if i % 2 == 0:
+            grading.results_sign_off(offering=offering, by=ta)
+    client.force_login(student)
+    client.get("/me/")  # the first visit makes the calendar token
+    with django_assert_num_queries(7):
+        page = client.get("/me/").content.decode()
+    assert page.count("Result: 4") == (courses + 1) // 2  # only the signed-off ones
+
+
+def test_sheet_lists_projects_to_assess_and_the_assessment_page_steps_through_them(
+    client, offering, ta
+):
+    build_class(offering, 8, ta=ta)  # groups 1 and 2, assessed by the TA
+    build_class(offering, 4, ta=ta, assess=False)  # group 3, not assessed
+    client.force_login(ta)
+    page = " ".join(client.get(offering_url(offering, SHEET)).content.decode().split())
+    assert "<strong>Projects:</strong> 2 of 3 assessed (2 by you)." in page
+    assert (
+        f'Not assessed yet: <a href="{offering_url(offering, SHEET)}projects/3/">Group 3</a>.'
+        in (page)
+    )
+    middle = client.get(offering_url(offering, f"{SHEET}projects/2/")).content.decode()
+    assert "← Group 1" in middle and "Group 3 →" in middle
+    last = client.get(offering_url(offering, f"{SHEET}projects/3/")).content.decode()
+    assert "← Group 2" in last and "→" not in last.split("Other projects")[1].split("</nav>")[0]
