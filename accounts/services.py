@@ -188,8 +188,7 @@ def _lock_offering(offering: Offering) -> Offering:
 def results_signed_off(offering: Offering) -> bool:
     """Whether the course responsible has signed off the results (sessions.grading): then
     who is enrolled is part of the examination record and no longer changes."""
-    latest = offering.results_events.order_by("-at", "-pk").first()
-    return latest is not None and latest.action == "signed"
+    return offering.results_events.signed_off()
 
 
 def _ensure_results_open(offering: Offering, name: str = "") -> None:

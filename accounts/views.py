@@ -206,7 +206,8 @@ def examination_summary(enrolment):
     from sessions.grading import grade_sheet
 
     sheet = grade_sheet(enrolment.offering, enrolments=[enrolment])
-    return {"row": sheet.rows[0], "state": sheet.state}
+    row = sheet.rows[0]
+    return {"row": row, "state": sheet.state, "result": sheet.published_result(row)}
 
 
 class MyOfferingView(LoginRequiredMixin, TemplateView):

@@ -11,7 +11,6 @@ from django.utils.html import format_html
 from course.admin import TeachingAdminMixin
 from course.rules import taught_offering_ids
 
-from .enums import ResultsAction
 from .forms import GenerateSessionsForm
 from .models import (
     Attendance,
@@ -207,10 +206,7 @@ class GradingSetupMixin(TeachingAdminMixin):
         offering_id = offering_id_of(obj)
         cache = request.__dict__.setdefault("_signed_off_offerings", {})
         if offering_id not in cache:
-            latest = (
-                ResultsEvent.objects.filter(offering_id=offering_id).order_by("-at", "-pk").first()
-            )
-            cache[offering_id] = latest is not None and latest.action == ResultsAction.SIGNED_OFF
+            cache[offering_id] = ResultsEvent.objects.filter(offering_id=offering_id).signed_off()
         return cache[offering_id]
 
 

@@ -419,6 +419,19 @@ class GradeSheet:
     def ungraded(self) -> list[SheetRow]:
         return [row for row in self.rows if not row.graded]
 
+    @property
+    def proposable(self) -> list[SheetRow]:
+        """Ungraded students with a proposed grade: what "accept proposals" grades."""
+        return [row for row in self.rows if not row.graded and row.proposed is not None]
+
+    @property
+    def eligible(self) -> list[SheetRow]:
+        return [row for row in self.rows if row.eligibility.eligible]
+
+    def published_result(self, row: SheetRow) -> ScaleGrade | None:
+        """What the student may see of their grade: only a signed-off one."""
+        return row.final_grade if self.state.locked else None
+
 
 def propose(row: SheetRow) -> tuple[ScaleGrade | None, str]:
     """The proposed grade on the student's scale and, without one, why not."""
@@ -441,10 +454,7 @@ def propose(row: SheetRow) -> tuple[ScaleGrade | None, str]:
 
 def current_results_state(offering: Offering) -> ResultsState:
     return ResultsState(
-        ResultsEvent.objects.filter(offering=offering)
-        .select_related("by")
-        .order_by("-at", "-pk")
-        .first()
+        ResultsEvent.objects.filter(offering=offering).select_related("by").current()
     )
 
 
@@ -551,12 +561,9 @@ def signed_off_grades(enrolments) -> dict[int, str]:
     """{enrolment id: grade} for those of the enrolments whose results are signed off, for
     a student's list of courses: two queries, whatever the number of courses."""
     enrolments = list(enrolments)
-    latest: dict[int, ResultsEvent] = {}
-    for event in ResultsEvent.objects.filter(
+    signed = ResultsEvent.objects.filter(
         offering__in={e.offering_id for e in enrolments}
-    ).order_by("at", "pk"):
-        latest[event.offering_id] = event
-    signed = {o for o, event in latest.items() if event.action == ResultsAction.SIGNED_OFF}
+    ).signed_off_offering_ids()
     if not signed:
         return {}
     return dict(
@@ -755,7 +762,7 @@ def grades_accept_proposed(*, offering: Offering, by: User) -> int:
     _lock_offering(offering)
     _ensure_unlocked(offering)
     now = timezone.now()
-    rows = [r for r in grade_sheet(offering).rows if not r.graded and r.proposed is not None]
+    rows = grade_sheet(offering).proposable
     # A row may exist with a code its scale no longer has: update it, keeping what the
     # student was mailed, so that a changed result is mailed again and an unchanged one not.
     stale = [r for r in rows if r.final is not None]
@@ -924,8 +931,11 @@ def grade_history(enrolment: Enrolment):
     return GradeChange.objects.filter(enrolment=enrolment).select_related("changed_by")
 
 
-def filter_rows(rows: list[SheetRow], which: str) -> list[SheetRow]:
-    """The grade sheet's filters: missing conditions, ungraded, disagreements, overrides."""
+def filter_rows(rows: list[SheetRow], which: str, level: str = "") -> list[SheetRow]:
+    """The grade sheet's filters: missing conditions, ungraded, disagreements, overrides;
+    and the students' level."""
+    if level:
+        rows = [r for r in rows if r.enrolment.level == level]
     tests = {
         "missing": lambda r: r.eligibility.failed,
         "pending": lambda r: r.eligibility.pending,

@@ -243,6 +243,23 @@ class GradeChange(models.Model):
         return self.enrolment.offering_id
 
 
+class ResultsEventQuerySet(models.QuerySet):
+    def current(self):
+        """The latest event (of one offering's events): it says whether results are locked."""
+        return self.order_by("-at", "-pk").first()
+
+    def signed_off(self) -> bool:
+        latest = self.current()
+        return latest is not None and latest.action == ResultsAction.SIGNED_OFF
+
+    def signed_off_offering_ids(self) -> set[int]:
+        """Of the offerings these events belong to, those whose latest event is a sign-off."""
+        latest = {}
+        for offering_id, action in self.order_by("at", "pk").values_list("offering_id", "action"):
+            latest[offering_id] = action
+        return {o for o, action in latest.items() if action == ResultsAction.SIGNED_OFF}
+
+
 class ResultsEvent(models.Model):
     """The course responsible signing off an offering's results, or unlocking them."""
 
@@ -255,6 +272,8 @@ class ResultsEvent(models.Model):
     )
     at = models.DateTimeField(default=timezone.now)
     reason = models.TextField(blank=True)
+
+    objects = ResultsEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["offering", "at", "pk"]

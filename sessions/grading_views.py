@@ -66,9 +66,7 @@ class GradeSheetView(OfferingStaffMixin, TemplateView):
         sheet = grading.grade_sheet(offering)
         which = self.request.GET.get("filter", "")
         level = self.request.GET.get("level", "")
-        rows = grading.filter_rows(sheet.rows, which)
-        if level:
-            rows = [r for r in rows if r.enrolment.level == level]
+        rows = grading.filter_rows(sheet.rows, which, level)
         return super().get_context_data(
             sheet=sheet,
             rows=rows,
@@ -77,8 +75,8 @@ class GradeSheetView(OfferingStaffMixin, TemplateView):
             current_level=level,
             can_sign_off=grading.is_responsible(self.request.user, offering),
             archived=is_archived(offering),
-            proposable=sum(1 for r in sheet.rows if not r.graded and r.proposed is not None),
-            eligible=sum(1 for r in sheet.rows if r.eligibility.eligible),
+            proposable=len(sheet.proposable),
+            eligible=len(sheet.eligible),
             graded=len(sheet.rows) - len(sheet.ungraded),
             projects=grading.projects_overview(sheet, self.request.user),
             **kwargs,

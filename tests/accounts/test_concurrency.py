@@ -4,33 +4,18 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 
 from accounts.enums import EnrolmentStatus as S
 from accounts.models import Enrolment
 from accounts.services import enrolment_decide
+from tests.concurrency import postgresql_only, run_in_thread
 from tests.factories import EnrolmentFactory, OfferingFactory, UserFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="row locks need PostgreSQL (CI runs it)"
-    ),
+    postgresql_only,
 ]
-
-
-def run_in_thread(target, results, key):
-    def wrapper():
-        try:
-            results[key] = target()
-        except Exception as error:
-            results[key] = error
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=wrapper)
-    thread.start()
-    return thread
 
 
 def test_second_accept_waits_for_the_first_and_then_finds_the_offering_full():

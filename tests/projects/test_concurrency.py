@@ -9,13 +9,12 @@ from django.db import connection
 from accounts.enums import EnrolmentStatus as S
 from projects.models import Membership
 from projects.services import group_create, group_join
+from tests.concurrency import postgresql_only
 from tests.factories import EnrolmentFactory, OfferingFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="row locks need PostgreSQL (CI runs it)"
-    ),
+    postgresql_only,
 ]
 
 

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.enums import EnrolmentStatus, Level, MailKind, MailStatus
@@ -33,6 +33,7 @@ from sessions.models import (
     RubricLevel,
     ScaleGrade,
 )
+from tests.concurrency import postgresql_only, run_in_thread
 from tests.factories import (
     DeliverableFactory,
     EnrolmentFactory,
@@ -63,9 +64,7 @@ SLOT = local(2016, 5, 31, 13, 15)
 BEFORE_DUE = local(2016, 5, 19, 12, 0)
 AFTER = local(2016, 6, 10, 12, 0)  # after the last session, the deadline and end_date
 
-pg_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="row locks need PostgreSQL (CI runs it)"
-)
+pg_only = postgresql_only
 
 
 # Building a course --------------------------------------------------------------------------
@@ -1125,20 +1124,6 @@ def test_grade_sheet_runs_a_fixed_number_of_queries(offering, ta, count, django_
 
 
 # 10. A grade change racing the sign-off (PostgreSQL) ----------------------------------------
-
-
-def run_in_thread(target, results, key):
-    def wrapper():
-        try:
-            results[key] = target()
-        except Exception as error:
-            results[key] = error
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=wrapper)
-    thread.start()
-    return thread
 
 
 def race_course():

@@ -1,0 +1,161 @@
+"""Every page that is not public, opened by everyone who could try it.
+
+The matrix below names, for each such URL, what each kind of visitor gets: anonymous
+visitors are sent to log in; people with no business there get 404 (not even the
+existence of a student's page leaks); the right people get the page, and the page shows
+what it is about. `test_every_url_is_in_a_permission_list` fails when a new URL is added
+without saying who may open it.
+"""
+
+import datetime as dt
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from course.models import Quiz
+from projects.models import Membership
+from projects.services import submission_upload
+from sessions import grading
+from sessions.models import DiscussionSession
+from tests.factories import EnrolmentFactory, ModuleFactory
+from tests.factories.projects import DeliverableFactory, ProjectGroupFactory
+from tests.projects.conftest import pdf_bytes
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "student", "accepted", "peer", "other_student", "ta", "other_ta",
+         "superuser"]  # fmt: skip
+STAFF = {"ta": 200, "superuser": 200}
+OWN = {"accepted": 200}
+OWN_OR_PEER = {"accepted": 200, "peer": 200}
+
+
+@pytest.fixture
+def world(offering, ta, other_ta, other_student, student, superuser):
+    """`accepted` in group 1 with an uploaded report; `peer` in group 2; a session, a quiz."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    accepted = EnrolmentFactory(offering=offering, status="accepted", student__full_name="Ann Own")
+    peer = EnrolmentFactory(offering=offering, status="accepted", student__full_name="Per Peer")
+    for number, enrolment in ((1, accepted), (2, peer)):
+        group = ProjectGroupFactory(offering=offering, number=number)  # with its proposal
+        Membership.objects.create(group=group, enrolment=enrolment)
+    report = DeliverableFactory(offering=offering, title="Project report", slug="report")
+    submission = submission_upload(
+        group=accepted.membership.group,
+        deliverable=report,
+        uploaded=SimpleUploadedFile("ann.pdf", pdf_bytes(1), content_type="application/pdf"),
+        by=accepted.student,
+    )
+    now = timezone.now()
+    session = DiscussionSession.objects.create(
+        offering=offering, starts_at=now - dt.timedelta(days=1),
+        ends_at=now - dt.timedelta(days=1, hours=-2), room="ML13",
+    )  # fmt: skip
+    module = ModuleFactory(offering=offering, title="Convolutional networks")
+    quiz = Quiz.objects.create(
+        module=module, title="Quiz on convolutions", opens_at=now - dt.timedelta(days=2),
+        closes_at=now + dt.timedelta(days=2),
+    )  # fmt: skip
+    grading.grading_setup_defaults(offering=offering)
+    users = {
+        "student": student, "accepted": accepted.student, "peer": peer.student,
+        "other_student": other_student, "ta": ta, "other_ta": other_ta, "superuser": superuser,
+    }  # fmt: skip
+    ids = {"session": session.pk, "quiz": quiz.pk, "enrolment": accepted.pk,
+           "submission": submission.pk}  # fmt: skip
+    return users, ids
+
+
+BASE = "/courses/deep-learning/2016"
+ME = "/me/deep-learning/2016"
+# url name: (path, who gets 200, a text the page shows them)
+MATRIX = {
+    "discussions:attendance_overview": (f"{BASE}/staff/attendance/", STAFF, "Ann Own"),
+    "discussions:register": (f"{BASE}/staff/sessions/{{session}}/register/", STAFF, "Ann Own"),
+    "discussions:check_in_code": (f"{BASE}/staff/sessions/{{session}}/code/", STAFF, "ML13"),
+    "discussions:grade_sheet": (f"{BASE}/staff/grades/", STAFF, "Ann Own"),
+    "discussions:student_grade": (f"{BASE}/staff/grades/students/{{enrolment}}/", STAFF, "Ann Own"),
+    "discussions:assessment": (f"{BASE}/staff/grades/projects/1/", STAFF, "Ann Own"),
+    "projects:staff_status": (f"{BASE}/staff/projects/", STAFF, "Ann Own"),
+    "projects:staff_project": (f"{BASE}/staff/projects/1/", STAFF, "Ann Own"),
+    "course:staff_progress": (f"{BASE}/staff/progress/", STAFF, "Ann Own"),
+    "course:quiz_statistics": (f"{BASE}/staff/quizzes/{{quiz}}/", STAFF, "Quiz on convolutions"),
+    "accounts:my_offering": (f"{ME}/", OWN_OR_PEER, "Examination"),
+    "discussions:my_attendance": (f"{ME}/attendance/", OWN_OR_PEER, "ML13"),
+    "projects:my_group": (f"{ME}/group/", OWN_OR_PEER, "Project report"),
+    "course:progress": (f"{ME}/progress/", OWN_OR_PEER, "Convolutional networks"),
+    "course:quiz": (f"{ME}/quizzes/{{quiz}}/", OWN_OR_PEER, "Quiz on convolutions"),
+    "projects:download": (
+        "/files/submissions/{submission}/",
+        {"accepted": 200, "ta": 200, "superuser": 200},
+        None,
+    ),
+}
+# POST-only URLs: tests/test_url_permissions.py (students' forms), the grading forms in
+# tests/sessions/test_grading_views.py, and these with their own tests.
+POST_ONLY = {
+    "discussions:grades_setup", "discussions:grades_accept", "discussions:grades_sign_off",
+    "discussions:grades_unlock", "discussions:calendar_reset", "accounts:verify_resend",
+    "accounts:withdraw", "projects:group_create", "projects:group_join", "projects:group_leave",
+    "projects:upload", "projects:wishes", "course:watched", "accounts:logout",
+}  # fmt: skip
+# Public pages, the log-in, sign-up and password pages, feeds behind secret tokens (their
+# tests are in tests/accounts, tests/course, tests/projects and tests/sessions).
+OPEN = {
+    "healthz", "accounts:login", "accounts:signup", "accounts:verify_email",
+    "accounts:password_change", "accounts:password_change_done", "accounts:password_reset",
+    "accounts:password_reset_done", "accounts:password_reset_confirm",
+    "accounts:password_reset_complete", "accounts:me", "accounts:register",
+    "discussions:schedule", "discussions:schedule_ics", "discussions:check_in",
+    "discussions:personal_ics", "projects:project_list", "projects:project_detail",
+    "projects:book_page", "projects:book_pdf", "projects:programme", "course:catalogue",
+    "course:course_detail", "course:offering_home", "course:module_list",
+    "course:module_detail", "course:lecture_list", "course:examination",
+    "course:announcement_list", "course:announcement_feed",
+}  # fmt: skip
+
+
+def url_names(resolver=None, namespace=""):
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_url_is_in_a_permission_list():
+    listed = set(MATRIX) | POST_ONLY | OPEN
+    assert set(url_names()) - listed == set()
+    assert listed - set(url_names()) == set()  # no stale names either
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_open_what(client, world, name, role):
+    users, ids = world
+    path, allowed, text = MATRIX[name]
+    url = path.format(**ids)
+    if role != "anonymous":
+        client.force_login(users[role])
+    response = client.get(url)
+    if role == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+    elif role in allowed:
+        assert response.status_code == 200, url
+        if text:
+            assert text in response.content.decode(), url
+        else:
+            assert response["Content-Disposition"].startswith("attachment")
+            assert response.getvalue().startswith(b"%PDF")
+        if role == "peer":  # their own page, not Ann's
+            assert b"Ann Own" not in response.content, url
+    else:
+        assert response.status_code == 404, url
+        someone_else = "Per Peer" if role == "accepted" else "Ann Own"
+        assert someone_else.encode() not in response.content
