@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from course.models import Quiz
-from projects.models import Membership
+from projects.models import Membership, ProjectGroup
 from projects.services import submission_upload
 from sessions import grading
 from sessions.models import DiscussionSession
@@ -82,7 +82,7 @@ MATRIX = {
     "projects:staff_project": (f"{BASE}/staff/projects/1/", STAFF, "Ann Own"),
     "course:staff_progress": (f"{BASE}/staff/progress/", STAFF, "Ann Own"),
     "course:quiz_statistics": (f"{BASE}/staff/quizzes/{{quiz}}/", STAFF, "Quiz on convolutions"),
-    "accounts:my_offering": (f"{ME}/", OWN_OR_PEER, "Examination"),
+    "accounts:my_offering": (f"{ME}/", OWN_OR_PEER, "Your enrolment"),
     "discussions:my_attendance": (f"{ME}/attendance/", OWN_OR_PEER, "ML13"),
     "projects:my_group": (f"{ME}/group/", OWN_OR_PEER, "Project report"),
     "course:progress": (f"{ME}/progress/", OWN_OR_PEER, "Convolutional networks"),
@@ -159,3 +159,68 @@ def test_who_may_open_what(client, world, name, role):
         assert response.status_code == 404, url
         someone_else = "Per Peer" if role == "accepted" else "Ann Own"
         assert someone_else.encode() not in response.content
+
+
+# The staff pages that also take POSTs: nobody but the staff changes anything through them.
+def staff_posts(ids, deliverable_id, submission_id):
+    register = f"{BASE}/staff/sessions/{ids['session']}/register/"
+    return [
+        (register, {f"status-{ids['enrolment']}": "present"}),
+        (f"{BASE}/staff/projects/", {}),
+        (f"{BASE}/staff/projects/1/", {"action": "decide", "status": "accepted"}),
+        (f"{BASE}/staff/projects/1/", {"action": "presented", "presented": "yes"}),
+        (f"{BASE}/staff/projects/1/", {"action": "feedback", "submission": submission_id,
+                                       "feedback": "Good"}),
+        (f"{BASE}/staff/projects/1/", {"action": "extension", "deliverable": deliverable_id,
+                                       "due_at": "2099-01-01 12:00", "reason": "Ill"}),
+    ]  # fmt: skip
+
+
+def staff_snapshot():
+    from accounts.models import OutgoingMail
+    from projects.models import Extension, Proposal, Submission
+    from sessions.models import Attendance
+
+    return (
+        Attendance.objects.count(),
+        OutgoingMail.objects.count(),
+        list(Proposal.objects.values_list("status", flat=True)),
+        list(ProjectGroup.objects.values_list("presented", flat=True)),
+        list(Submission.objects.values_list("feedback", flat=True)),
+        Extension.objects.count(),
+    )
+
+
+@pytest.fixture
+def staff_world(world, offering):
+    from projects.models import Deliverable, Proposal, Submission
+
+    users, ids = world
+    Proposal.objects.filter(group__offering=offering).update(status="submitted")
+    EnrolmentFactory(offering=offering, status="accepted")  # without a group: a reminder
+    return users, staff_posts(
+        ids, Deliverable.objects.get().pk, Submission.objects.get(pk=ids["submission"]).pk
+    )
+
+
+@pytest.mark.parametrize("role", ["anonymous", "student", "accepted", "peer", "other_student",
+                                  "other_ta"])  # fmt: skip
+def test_staff_forms_change_nothing_for_anyone_else(client, staff_world, role):
+    users, posts = staff_world
+    if role != "anonymous":
+        client.force_login(users[role])
+    before = staff_snapshot()
+    for url, data in posts:
+        response = client.post(url, data)
+        assert response.status_code == (302 if role == "anonymous" else 404), (url, data)
+    assert staff_snapshot() == before
+
+
+def test_staff_forms_work_for_the_staff(client, staff_world):
+    """The same posts by the TA each change something: the data above is good."""
+    users, posts = staff_world
+    client.force_login(users["ta"])
+    for url, data in posts:
+        before = staff_snapshot()
+        client.post(url, data)
+        assert staff_snapshot() != before, (url, data)

@@ -175,6 +175,7 @@ def test_direct_enrolment_respects_the_capacity(offering, ta):
 
 def test_direct_enrolment_of_an_enrolled_student_is_refused(offering, ta):
     enrolment = EnrolmentFactory(offering=offering, status=S.ACCEPTED)
+    name = enrolment.student.full_name
     with pytest.raises(ValidationError, match="enrolled already"):
         enrolment_enrol_directly(
             offering=offering,
@@ -183,6 +184,10 @@ def test_direct_enrolment_of_an_enrolled_student_is_refused(offering, ta):
             level="msc",
             by=ta,
         )
+    enrolment.student.refresh_from_db()
+    assert enrolment.student.full_name == name
+    assert not enrolment.decisions.exists()
+    assert not OutgoingMail.objects.exists()
 
 
 def test_user_signup_refuses_a_taken_address_in_any_case(db):

@@ -4,7 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.enums import EnrolmentStatus as S
+from accounts.services import enrolment_withdraw
 from course.models import Module
+from projects.models import ProjectGroup
 from projects.services import group_create
 from tests.factories import EnrolmentFactory, ModuleFactory, OfferingFactory
 
@@ -23,6 +25,11 @@ def test_students_can_change_nothing_in_an_archive(archived):
     enrolment = EnrolmentFactory(offering=archived, status=S.ACCEPTED)
     with pytest.raises(ValidationError, match="is archived and can no longer be changed"):
         group_create(enrolment=enrolment, by=enrolment.student)
+    with pytest.raises(ValidationError, match="is archived and can no longer be changed"):
+        enrolment_withdraw(enrolment=enrolment, by=enrolment.student)
+    assert not ProjectGroup.objects.exists()
+    enrolment.refresh_from_db()
+    assert enrolment.status == S.ACCEPTED
 
 
 @pytest.mark.parametrize("who", ["ta", "superuser"])

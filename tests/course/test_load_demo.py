@@ -85,11 +85,14 @@ def test_load_demo_prints_logins_that_work(client):
         client.logout()
 
 
-def test_demo_ta_edits_the_2016_offering_in_the_admin(client):
+def test_demo_ta_sees_the_archived_2016_offering_in_the_admin(client):
+    """The TA opens it; archived, only its status can change (to un-archive it)."""
     load()
-    client.login(username="mogren@example.org", password="demo-ta-2016")
+    assert client.login(username="mogren@example.org", password="demo-ta-2016")
     offering = Offering.objects.get(slug="2016")
-    assert client.get(f"/admin/course/offering/{offering.pk}/change/").status_code == 200
+    page = client.get(f"/admin/course/offering/{offering.pk}/change/").content.decode()
+    assert "Deep Learning" in page
+    assert 'name="status"' in page and 'name="name"' not in page
 
 
 @override_settings(COURSESITE_ENVIRONMENT="production")

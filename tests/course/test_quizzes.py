@@ -161,6 +161,7 @@ def test_only_accepted_students_of_the_offering_take_the_quiz(quiz, offering, ot
                       EnrolmentFactory(offering=other_offering, status=S.ACCEPTED)):  # fmt: skip
         with pytest.raises(ValidationError, match="Only students enrolled"):
             quiz_submit(quiz=quiz, enrolment=enrolment, data=answers(quiz))
+    assert not QuizAttempt.objects.exists()
 
 
 def test_answers_wait_for_the_last_attempt(client, quiz, student_enrolment):
@@ -272,6 +273,9 @@ def test_watched_form_works_without_javascript(client, lectures, student_enrolme
                            {"lecture": with_parts.pk, "part": part.pk, "watched": "0"},
                            HTTP_ACCEPT="application/json")  # fmt: skip
     assert response.json() == {"watched": False}
+    assert not WatchedPart.objects.filter(part=part).exists()
+    page = client.get("/courses/deep-learning/2016/lectures/").content.decode()
+    assert "✓ Lec1" not in page
 
 
 def test_watched_lecture_of_another_offering_is_404(client, other_offering, student_enrolment):
@@ -325,13 +329,16 @@ def test_progress_pages_query_counts_are_fixed(
                         watched=True)  # fmt: skip
     client.force_login(enrolments[0].student)
     with django_assert_num_queries(12):
-        client.get("/me/deep-learning/2016/progress/")
+        page = client.get("/me/deep-learning/2016/progress/").content.decode()
+    assert page.count("100 %") >= 3 * scale  # every module's quiz, answered right
     # The public page plus the student's enrolment and what they ticked.
     with django_assert_num_queries(9):
-        client.get("/courses/deep-learning/2016/lectures/")
+        page = client.get("/courses/deep-learning/2016/lectures/").content.decode()
+    assert page.count("✓ A") == 3 * scale  # each lecture's ticked part
     client.force_login(ta)
     with django_assert_num_queries(14):
-        client.get("/courses/deep-learning/2016/staff/progress/")
+        page = client.get("/courses/deep-learning/2016/staff/progress/").content.decode()
+    assert all(f"Q{index}" in page for index in range(3 * scale))
 
 
 @pytest.mark.parametrize("scale", [1, 10])
@@ -353,4 +360,5 @@ def test_quiz_page_query_count_is_fixed(
     # Session, user, taught offerings, enrolment, quiz, attempts, the last attempt's answers
     # and their choices, questions and their choices.
     with django_assert_num_queries(10):
-        client.get(f"/me/deep-learning/2016/quizzes/{quiz.pk}/")
+        page = client.get(f"/me/deep-learning/2016/quizzes/{quiz.pk}/").content.decode()
+    assert page.count('for="c') == 2 * 3 * scale  # every question with its two choices

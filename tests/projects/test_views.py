@@ -193,9 +193,11 @@ def test_public_project_pages_query_counts_are_fixed(
 ):
     grow(offering, scale)
     with django_assert_num_queries(4):
-        client.get(f"{BASE}/projects/")
+        page = client.get(f"{BASE}/projects/").content.decode()
+    assert all(f"Project {n}<" in page for n in range(1, 3 * scale + 1))
     with django_assert_num_queries(4):
-        client.get(f"{BASE}/projects/2/")
+        page = client.get(f"{BASE}/projects/2/").content.decode()
+    assert "Project 2" in page
 
 
 @pytest.mark.parametrize("scale", [1, 10])
@@ -211,13 +213,16 @@ def test_student_project_pages_query_counts_are_fixed(
     client.force_login(alice.student)
     # The examination card (sessions.grading.grade_sheet for one student) has its own fixed set.
     with django_assert_num_queries(22):
-        client.get("/me/deep-learning/2016/")
+        page = client.get("/me/deep-learning/2016/").content.decode()
+    assert page.count("Submitted on time") == 2  # both deliverables, latest version each
     # Presentation sessions, the group's wishes and its slot add three.
     with django_assert_num_queries(16):
-        client.get("/me/deep-learning/2016/group/")
+        page = client.get("/me/deep-learning/2016/group/").content.decode()
+    assert page.count("/files/submissions/") == 2 * scale  # every version listed
     client.get("/me/")  # the first visit makes the calendar token
     with django_assert_num_queries(6):  # the sixth asks whether results are signed off
-        client.get("/me/")
+        page = client.get("/me/").content.decode()
+    assert "Deep Learning" in page
 
 
 @pytest.mark.parametrize("scale", [1, 10])
@@ -227,4 +232,5 @@ def test_staff_projects_page_query_count_is_fixed(
     grow(offering, scale)
     client.force_login(ta)
     with django_assert_num_queries(11):
-        client.get(f"{BASE}/staff/projects/")
+        page = client.get(f"{BASE}/staff/projects/").content.decode()
+    assert all(f"Project {n}" in page for n in range(1, 3 * scale + 1))

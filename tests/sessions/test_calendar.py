@@ -106,7 +106,10 @@ def test_unknown_token_is_404_and_a_reset_retires_the_old_address(client, accept
     accepted_student.refresh_from_db()
     assert accepted_student.calendar_token != old
     assert client.get(f"/calendar/{old}.ics").status_code == 404
-    assert client.get(f"/calendar/{accepted_student.calendar_token}.ics").status_code == 200
+    feed = client.get(f"/calendar/{accepted_student.calendar_token}.ics")
+    assert feed.status_code == 200
+    assert feed["Content-Type"].startswith("text/calendar")
+    assert feed.content.decode().startswith("BEGIN:VCALENDAR")
 
 
 def test_calendar_reset_does_not_redirect_elsewhere(client, accepted_student):

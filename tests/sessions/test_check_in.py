@@ -78,6 +78,7 @@ def test_check_in_outside_a_session_is_refused(client, offering, accepted_studen
     assert "No session with self check-in is running now." in page
     response = client.post(CHECK_IN, {"code": "123456"}, follow=True)
     assert "No session with self check-in is running now." in response.content.decode()
+    assert not Attendance.objects.exists()
 
 
 def test_session_without_self_check_in_refuses(offering, running, accepted_student):

@@ -119,7 +119,19 @@ def test_scales_and_rubric_are_read_only_once_signed_off(client, offering, ta, s
     assert 'name="grades-0-code"' not in client.get(url).content.decode()
     assert client.post(url, scale_form(scale, {"VG": "VG+"})).status_code == 403
     criterion_url = reverse("admin:discussions_rubriccriterion_change", args=[level.criterion_id])
-    assert 'name="levels-0-label"' not in client.get(criterion_url).content.decode()
+    page = client.get(criterion_url).content.decode()
+    assert level.criterion.name in page and 'name="levels-0-label"' not in page
+    levels = list(level.criterion.levels.order_by("points"))
+    data = {
+        "rubric": level.criterion.rubric_id, "order": 0, "name": level.criterion.name,
+        "levels-TOTAL_FORMS": len(levels), "levels-INITIAL_FORMS": len(levels),
+        "levels-MIN_NUM_FORMS": 0, "levels-MAX_NUM_FORMS": 1000,
+    }  # fmt: skip
+    for i, lv in enumerate(levels):
+        data |= {f"levels-{i}-id": lv.pk, f"levels-{i}-criterion": lv.criterion_id,
+                 f"levels-{i}-points": lv.points, f"levels-{i}-label": "Changed"}  # fmt: skip
+    assert client.post(criterion_url, data).status_code == 403
+    assert not RubricLevel.objects.filter(label="Changed").exists()
     assert sorted(scale.grades.values_list("code", flat=True)) == ["G", "U", "VG"]
     assert grading.grade_sheet(offering).ungraded == []
 
@@ -148,6 +160,10 @@ def test_a_graded_student_cannot_withdraw_after_sign_off(client, offering, signe
     with pytest.raises(ValidationError, match="signed off, so enrolments no longer change"):
         enrolment_withdraw(enrolment=enrolment, by=enrolment.student)
     client.force_login(enrolment.student)
+    mails = OutgoingMail.objects.count()
+    response = client.post(f"/me/{offering.course.slug}/{offering.slug}/withdraw/", follow=True)
+    assert "signed off, so enrolments no longer change" in response.content.decode()
+    assert OutgoingMail.objects.count() == mails
     page = client.get(f"/me/{offering.course.slug}/{offering.slug}/").content.decode()
     assert "Withdraw my enrolment" not in page
     assert "Your result, signed off" in page

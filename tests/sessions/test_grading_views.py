@@ -304,7 +304,7 @@ def test_grade_report_command(offering, ta, responsible, tmp_path):
 def test_grade_report_refuses_an_unknown_offering(db):
     from django.core.management.base import CommandError
 
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="nope"):
         call_command("grade_report", "nope/2016")
 
 
@@ -497,9 +497,12 @@ def test_grade_sheet_page_query_count_is_fixed(
 def test_exports_query_count_is_fixed(client, django_assert_num_queries, offering, ta, students):
     build_class(offering, students, ta=ta)
     client.force_login(ta)
-    for kind in ("csv", "xlsx"):
-        with django_assert_num_queries(16):
-            client.get(offering_url(offering, SHEET + f"?format={kind}"))
+    with django_assert_num_queries(16):
+        response = client.get(offering_url(offering, SHEET + "?format=csv"))
+    assert len(list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))) == students + 1
+    with django_assert_num_queries(16):
+        response = client.get(offering_url(offering, SHEET + "?format=xlsx"))
+    assert load_workbook(io.BytesIO(response.content)).active.max_row == students + 1
 
 
 @pytest.mark.parametrize("students", [4, 40])
@@ -510,9 +513,11 @@ def test_student_and_project_pages_query_counts_are_fixed(
     grading.grades_accept_proposed(offering=offering, by=ta)
     client.force_login(ta)
     with django_assert_num_queries(18):
-        client.get(offering_url(offering, f"{SHEET}students/{enrolment.pk}/"))
+        page = client.get(offering_url(offering, f"{SHEET}students/{enrolment.pk}/"))
+    assert "Current: <strong" in page.content.decode()  # the grade is shown
     with django_assert_num_queries(13):
-        client.get(offering_url(offering, f"{SHEET}projects/1/"))
+        page = client.get(offering_url(offering, f"{SHEET}projects/1/")).content.decode()
+    assert page.count("/staff/grades/students/") == 4  # the group's four members
 
 
 @pytest.mark.parametrize("courses", [1, 10])

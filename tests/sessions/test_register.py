@@ -105,8 +105,9 @@ def test_unknown_status_is_refused(client, session, ta, students):
 
 def test_service_refuses_students_of_another_offering(session, ta, other_offering):
     stranger = EnrolmentFactory(offering=other_offering, status=S.ACCEPTED)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="not enrolled"):
         register_save(session=session, entries={stranger.pk: ("present", False)}, by=ta)
+    assert not Attendance.objects.exists()
 
 
 def test_database_keeps_one_record_per_student_and_session(session, students, ta):
@@ -141,4 +142,5 @@ def test_register_page_query_count_is_fixed(
     EnrolmentFactory.create_batch(count, offering=offering, status=S.ACCEPTED)
     client.force_login(ta)
     with django_assert_num_queries(7):
-        client.get(register_url(session))
+        page = client.get(register_url(session)).content.decode()
+    assert page.count('value="present"') == count  # a control for every student

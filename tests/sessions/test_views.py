@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.enums import EnrolmentStatus as S
 from sessions.services import register_save
@@ -196,7 +197,8 @@ def test_schedule_query_count_is_fixed(client, django_assert_num_queries, offeri
     grow(offering, ta, scale)
     # Offering, series, sessions with modules, their lectures, the lectures' parts.
     with django_assert_num_queries(5):
-        client.get(f"{BASE}/schedule/")
+        page = client.get(f"{BASE}/schedule/").content.decode()
+    assert page.count("ML13") >= 8 * scale  # every session listed with its room
 
 
 @pytest.mark.parametrize("scale", [1, 10])
@@ -206,10 +208,13 @@ def test_attendance_pages_query_counts_are_fixed(
     enrolments = grow(offering, ta, scale)
     client.force_login(enrolments[0].student)
     with django_assert_num_queries(6):
-        client.get("/me/deep-learning/2016/attendance/")
+        page = client.get("/me/deep-learning/2016/attendance/").content.decode()
+    assert "100 %" in page  # present at every held session
     client.force_login(ta)
     with django_assert_num_queries(8):
-        client.get(f"{BASE}/staff/attendance/")
+        page = client.get(f"{BASE}/staff/attendance/").content.decode()
+    assert f"{3 * scale} student" in page
+    assert all(escape(e.student.full_name) in page for e in enrolments)
 
 
 @pytest.mark.parametrize("scale", [1, 10])
@@ -217,4 +222,5 @@ def test_ics_query_count_is_fixed(client, django_assert_num_queries, offering, t
     grow(offering, ta, scale)
     # The offering, its sessions with modules, lectures, parts; presentation sessions.
     with django_assert_num_queries(5):
-        client.get(f"{BASE}/schedule.ics")
+        feed = client.get(f"{BASE}/schedule.ics").content.decode()
+    assert feed.count("BEGIN:VEVENT") == 8 * scale
