@@ -83,9 +83,7 @@ def test_password_reset_mails_a_working_link(client, student):
     assert student.check_password("brand-new-pass-77")
 
 
-def test_password_reset_for_unknown_address_sends_nothing_and_reveals_nothing(
-    client, student
-):
+def test_password_reset_for_unknown_address_sends_nothing_and_reveals_nothing(client, student):
     unknown = client.post("/accounts/password/reset/", {"email": "nobody@example.org"})
     assert not OutgoingMail.objects.exists()
     known = client.post("/accounts/password/reset/", {"email": student.email})
