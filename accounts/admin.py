@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from course.admin import TeachingAdminMixin
+from course.admin import SafeActionsMixin, TeachingAdminMixin
 from course.models import Offering
 from course.rules import taught_offering_ids
 
@@ -19,7 +19,7 @@ from .models import Enrolment, EnrolmentDecision, MailTemplate, OutgoingMail, Us
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(SafeActionsMixin, DjangoUserAdmin):
     def save_model(self, request, obj, form, change):
         # A new address is unconfirmed until its owner follows the link.
         if change and "email" in form.changed_data and "email_verified_at" not in form.changed_data:

@@ -1,6 +1,7 @@
 """Admin for teaching staff: each model is limited to the offerings the user teaches."""
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -26,9 +27,21 @@ from .models import (
 )
 from .rules import taught_offering_ids
 from .services import offering_add_creator_as_staff
+from .validators import parse_id
 
 
-class TeachingAdminMixin:
+class SafeActionsMixin:
+    def response_action(self, request, queryset):
+        """An action on selected rows: a selection that is no list of ids is refused with a
+        message, not passed to the database."""
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if any(parse_id(value) is None for value in selected):
+            self.message_user(request, "The selection was not understood.", messages.ERROR)
+            return None
+        return super().response_action(request, queryset)
+
+
+class TeachingAdminMixin(SafeActionsMixin):
     """Asks course/rules.py, with the object, instead of Django's model-wide permissions.
 
     `offering_path` is the lookup from the model to its offering, used to keep other
@@ -49,6 +62,8 @@ class TeachingAdminMixin:
 
         offering_id = offering_id_of(obj)
         if offering_id is None:
+            offering_id = self._offering_id_by_path(obj)
+        if offering_id is None:
             return False
         cache = request.__dict__.setdefault("_archived_offerings", {})
         if offering_id not in cache:
@@ -56,6 +71,17 @@ class TeachingAdminMixin:
                 pk=offering_id, status=OfferingStatus.ARCHIVED
             ).exists()
         return cache[offering_id]
+
+    def _offering_id_by_path(self, obj) -> int | None:
+        """For records that reach their offering through others (a submission through its
+        group): follow `offering_path`. None when obj is not of this admin's model (an
+        inline asks about its parent)."""
+        if not isinstance(obj, self.model) or not self.offering_path:
+            return None
+        *steps, last = self.offering_path.split("__")
+        for step in steps:
+            obj = getattr(obj, step, None)
+        return getattr(obj, f"{last}_id", None)
 
     def has_module_permission(self, request):
         return request.user.is_superuser or bool(taught_offering_ids(request.user))

@@ -16,6 +16,7 @@ from accounts.selectors import own_enrolment
 from . import quizzes
 from .models import LecturePart, Quiz, QuizAnswer, VideoLecture
 from .progress import progress_for
+from .validators import parse_id
 from .views import OfferingStaffMixin
 
 
@@ -117,17 +118,18 @@ class WatchedView(EnrolledStudentMixin, View):
 
     def post(self, request, *args, **kwargs):
         enrolment = self.get_enrolment()
-        lecture_id, part_id = request.POST.get("lecture", ""), request.POST.get("part", "")
-        if not lecture_id.isdigit() or (part_id and not part_id.isdigit()):
+        raw_part = request.POST.get("part", "")
+        lecture_id, part_id = parse_id(request.POST.get("lecture", "")), parse_id(raw_part)
+        if lecture_id is None or (raw_part and part_id is None):
             raise Http404("No such lecture.")
         lecture = get_object_or_404(
             VideoLecture.objects.select_related("module"),
-            pk=int(lecture_id),
+            pk=lecture_id,
             module__offering=enrolment.offering,
         )
         part = None
-        if part_id:
-            part = get_object_or_404(LecturePart, pk=int(part_id), lecture=lecture)
+        if part_id is not None:
+            part = get_object_or_404(LecturePart, pk=part_id, lecture=lecture)
         watched = request.POST.get("watched") == "1"
         try:
             quizzes.watched_set(enrolment=enrolment, lecture=lecture, part=part, watched=watched)

@@ -5,6 +5,15 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
+ID = re.compile(r"[0-9]{1,18}")  # ASCII digits only ("²".isdigit() is True), within bigint
+
+
+def parse_id(value) -> int | None:
+    """A database id from a form or URL value, or None for anything else."""
+    value = str(value)
+    return int(value) if ID.fullmatch(value) else None
+
+
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ ]*$")
 _MARK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.:]*$")
 EXAMPLE = "write parts as NAME or NAME:FROM-TO separated by commas, e.g. “Lec1, Lec2:1-2:11”"

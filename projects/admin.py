@@ -115,6 +115,8 @@ class MembershipAdmin(TeachingAdminMixin, admin.ModelAdmin):
 
 @admin.register(Proposal)
 class ProposalAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    """Every group gets its proposal when it is created: proposals are not added here."""
+
     list_display = ["__str__", "group", "offering", "status", "submitted_at", "decided_by"]
     list_filter = ["status", ("group__offering", ONLY)]
     search_fields = ["title", "description", "abstract"]
@@ -127,6 +129,9 @@ class ProposalAdmin(TeachingAdminMixin, admin.ModelAdmin):
     @admin.display(description="offering")
     def offering(self, proposal):
         return proposal.group.offering
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
     def save_model(self, request, obj, form, change):
         # A new version, so a student's form opened before this edit cannot overwrite it.
@@ -284,6 +289,9 @@ class PresentationSlotAdmin(TeachingAdminMixin, admin.ModelAdmin):
     actions = ["swap", "mark_presented", "mark_not_presented"]
     readonly_fields = ["session", "position", "starts_at", "ends_at"]
     fields = ["session", "position", "starts_at", "ends_at", "group", "published"]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # slots come from scheduling a presentation session (its admin action)
 
     @admin.display(description="presented", boolean=True)
     def presented(self, slot):

@@ -1,8 +1,23 @@
 from django import forms
 
 from course.enums import ModuleKind
+from course.validators import parse_id
 
 from .enums import ProposalStatus
+
+
+class ModulesField(forms.ModelMultipleChoiceField):
+    """Checked modules; a value that is no id is an invalid choice, never a database query
+    (SQLite cannot even compare an integer beyond 64 bits)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if parse_id(pk) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice",
+                    params={"value": pk},
+                )  # fmt: skip
+        return super()._check_values(value)
 
 
 class JoinGroupForm(forms.Form):
@@ -16,7 +31,7 @@ class ProposalForm(forms.Form):
         required=False,
         help_text="What you will do, with which data and methods. Markdown.",
     )
-    topics = forms.ModelMultipleChoiceField(
+    topics = ModulesField(
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,

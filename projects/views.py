@@ -318,10 +318,14 @@ class ProjectStatusView(OfferingStaffMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
-        count = services.remind_students_without_group(
-            offering=self.get_offering(), by=request.user
-        )
-        messages.success(request, f"Reminder queued to {count} student(s) in the outbox.")
+        try:
+            count = services.remind_students_without_group(
+                offering=self.get_offering(), by=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Reminder queued to {count} student(s) in the outbox.")
         return redirect(request.path)
 
 

@@ -619,6 +619,14 @@ def _ensure_unlocked(offering: Offering) -> None:
 # Writes -----------------------------------------------------------------------------------
 
 
+def clean_text(value: str, what: str) -> str:
+    """Text typed into a grading form, stripped; a NUL character (which PostgreSQL cannot
+    store, and nobody types) is refused with a message instead of a server error."""
+    if "\x00" in value:
+        raise ValidationError(f"The {what} contains a NUL character; remove it and try again.")
+    return value.strip()
+
+
 @transaction.atomic
 def assessment_save(
     *, group, assessor: User, level_ids: dict[int, int], grade: int | None, comment: str = ""
@@ -631,6 +639,7 @@ def assessment_save(
     """
     if not (assessor.is_superuser or group.offering_id in taught_offering_ids(assessor)):
         raise PermissionDenied("Only the offering's teaching staff assess its projects.")
+    comment = clean_text(comment, "comment")
     offering = _lock_offering(group.offering)
     _ensure_unlocked(offering)
     rubric = Rubric.objects.filter(offering=offering).first()
@@ -751,7 +760,7 @@ def grade_set(*, enrolment: Enrolment, grade: str, reason: str = "", by: User) -
     if enrolment.status != EnrolmentStatus.ACCEPTED:
         raise ValidationError("Only accepted students get a grade.")
     row = student_row(enrolment)
-    grade, reason = grade.strip(), reason.strip()
+    grade, reason = clean_text(grade, "grade"), clean_text(reason, "reason")
     _check_grade(row, grade, reason)
     return _write_grade(row, grade, reason, by, timezone.now())
 
@@ -857,7 +866,7 @@ def results_unlock(*, offering: Offering, by: User, reason: str) -> ResultsEvent
     offering = _lock_offering(offering)
     if not current_results_state(offering).locked:
         raise ValidationError("The results are not signed off, so there is nothing to unlock.")
-    reason = reason.strip()
+    reason = clean_text(reason, "reason")
     if not reason:
         raise ValidationError("Say why the results are unlocked; the reason is kept.")
     return ResultsEvent.objects.create(
