@@ -1,12 +1,13 @@
 """A visitor browses the demo course in Chromium."""
 
+import re
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import DESKTOP, field
+from tests.e2e.helpers import DESKTOP, PHONE, field
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,4 +74,26 @@ def test_demo_ta_finds_the_signed_off_2016_grades(browser, live_server, demo, sc
     page.screenshot(path=screenshot_dir / "demo-grade-sheet.png", full_page=True)
     page.get_by_role("link", name="Examination").first.click()
     expect(page.get_by_text("How projects are assessed")).to_be_visible()
+    context.close()
+
+
+def test_demo_student_sees_the_2016_result(browser, live_server, demo, screenshot_dir):
+    """The demo student (PhD, too few sessions attended) got U and sees why."""
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/?next=/me/")
+    page.get_by_label(field("Email address")).fill("student@example.org")
+    page.get_by_label(field("Password")).fill("demo-student-2016")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("Result: U")).to_be_visible()
+    page.screenshot(path=screenshot_dir / "demo-my-courses-phone.png", full_page=True)
+    page.get_by_role("link", name=re.compile("Deep Learning 2016")).click()
+    expect(page.get_by_text("Your result, signed off 14 June 2016")).to_be_visible()
+    expect(page.get_by_text("part of the examination record")).to_be_visible()
+    expect(page.locator("#result").get_by_text("76.4 %, needs 80 %")).to_be_visible()
+    page.locator("#result").scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_dir / "demo-student-result-phone.png", full_page=True)
+    page.goto(f"{live_server.url}/courses/deep-learning/2016/examination/")
+    expect(page.get_by_text("How projects are assessed")).to_be_visible()
+    page.screenshot(path=screenshot_dir / "demo-examination-phone.png", full_page=True)
     context.close()
