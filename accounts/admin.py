@@ -1,7 +1,9 @@
 """Admin for applications, enrolment decisions, mail templates and the outbox."""
 
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect
@@ -16,6 +18,13 @@ from .enums import EnrolmentStatus, MailStatus
 from .forms import AdminUserChangeForm, AdminUserCreationForm, DirectEnrolmentForm
 from .mailing import allowed_placeholders, mail_approve, mail_discard
 from .models import Enrolment, EnrolmentDecision, MailTemplate, OutgoingMail, User
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(SafeActionsMixin, DjangoGroupAdmin):
+    """Django's permission groups (unused by the course, kept for administrators)."""
 
 
 @admin.register(User)

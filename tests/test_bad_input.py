@@ -109,7 +109,8 @@ def test_an_admin_action_on_a_selection_that_is_no_ids_is_refused(
     applied = EnrolmentFactory(offering=offering)
     client.force_login(superuser)
     for url in (reverse("admin:accounts_enrolment_changelist"),
-                reverse("admin:accounts_user_changelist")):  # fmt: skip
+                reverse("admin:accounts_user_changelist"),
+                reverse("admin:auth_group_changelist")):  # fmt: skip
         response = client.post(
             url, {"action": "delete_selected", "_selected_action": [selected], "index": 0},
             follow=True,
