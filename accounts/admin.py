@@ -1,5 +1,6 @@
 """Admin for applications, enrolment decisions, mail templates and the outbox."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -9,14 +10,16 @@ from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from course.admin import SafeActionsMixin, TeachingAdminMixin
-from course.models import Offering
+from course import admin as course_admin
+from course.admin_base import SafeActionsMixin, TeachingAdminMixin
+from course.models import Announcement, Offering
 from course.rules import taught_offering_ids
 
 from . import services
 from .enums import EnrolmentStatus, MailStatus
 from .forms import AdminUserChangeForm, AdminUserCreationForm, DirectEnrolmentForm
-from .mailing import allowed_placeholders, mail_approve, mail_discard
+from .mail_templates import allowed_placeholders
+from .mailing import announcement_mail_students, mail_approve, mail_discard
 from .models import Enrolment, EnrolmentDecision, MailTemplate, OutgoingMail, User
 
 admin.site.unregister(Group)
@@ -252,3 +255,59 @@ class OutgoingMailAdmin(TeachingAdminMixin, admin.ModelAdmin):
                 messages.WARNING,
             )
         return super().changelist_view(request, extra_context)
+
+
+# The offering and announcement admins are course's (course/admin.py); registration adds to
+# them what only it knows: raising the capacity moves students up from the waiting list, and
+# an announcement can be mailed to the accepted students. course sits below accounts in the
+# app order, so the additions are made here, by subclassing, rather than imported there.
+
+
+class OfferingAdminForm(forms.ModelForm):
+    class Meta:
+        model = Offering
+        fields = ["capacity"]  # the admin gives the form every field of its fieldsets
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data.get("capacity")
+        services.validate_capacity(self.instance, capacity)
+        return capacity
+
+
+class OfferingAdmin(course_admin.OfferingAdmin):
+    form = OfferingAdminForm
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "capacity" in form.changed_data:
+            promoted = services.offering_fill_free_seats(offering=obj, by=request.user)
+            if promoted:
+                names = ", ".join(e.student.full_name for e in promoted)
+                self.message_user(
+                    request,
+                    f"Moved up from the waiting list: {names}. Their mails are in the outbox.",
+                    messages.SUCCESS,
+                )
+
+
+class AnnouncementAdmin(course_admin.AnnouncementAdmin):
+    actions = ["mail_to_students"]
+
+    @admin.action(description="Email selected announcements to the accepted students")
+    def mail_to_students(self, request, queryset):
+        for announcement in queryset:
+            try:
+                count = announcement_mail_students(announcement=announcement, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"“{announcement.title}” queued to {count} student(s).",
+                    messages.SUCCESS,
+                )
+
+
+for model, model_admin in ((Offering, OfferingAdmin), (Announcement, AnnouncementAdmin)):
+    admin.site.unregister(model)
+    admin.site.register(model, model_admin)

@@ -2,5 +2,16 @@ from django.apps import AppConfig
 
 
 class AccountsConfig(AppConfig):
+    """People and their enrolments: sign-up, log-in, registration, decisions, the outbox."""
+
     name = "accounts"
-    verbose_name = "Accounts"
+    verbose_name = "Accounts and registration"
+
+    def ready(self):
+        # Extension point of the app below (course.copying): accounts copies its own part.
+        from course.copying import COPY_STEPS
+
+        from .copying import copy_mail_templates
+
+        if copy_mail_templates not in COPY_STEPS:
+            COPY_STEPS.append(copy_mail_templates)

@@ -8,6 +8,7 @@ cannot break a page; failed attempts are recorded on the mail and retried with a
 import logging
 import smtplib
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -19,89 +20,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from course.archive import ensure_writable
+from course.models import Announcement
 
 from .enums import EnrolmentStatus, MailKind, MailStatus
-from .models import Enrolment, MailTemplate, OutgoingMail
+from .mail_templates import DEFAULT_TEMPLATES
+from .models import Enrolment, MailTemplate, OutgoingMail, User
 
 logger = logging.getLogger(__name__)
-
-COMMON_PLACEHOLDERS = {
-    "student_name": "the student's full name",
-    "student_email": "the student's email address",
-    "course": "the course title",
-    "offering": "the offering's name, e.g. 2016",
-    "status": "the decision, e.g. Accepted",
-    "my_page_url": "the student's own page for the offering",
-    "offering_url": "the offering's public page",
-}
-ACCEPTED_PLACEHOLDERS = {
-    "platform_name": "the external video platform's name",
-    "platform_url": "the external video platform's address",
-    "enrollment_key": "the platform's enrollment key (never shown publicly)",
-    "instructions": "the offering's instructions for accepted students",
-}
-
-DEFAULT_TEMPLATES = {
-    EnrolmentStatus.ACCEPTED: (
-        "${course} ${offering}: you are enrolled",
-        "Dear ${student_name},\n\n"
-        "you are enrolled in ${course} ${offering}. Welcome!\n\n"
-        "${instructions}\n\n"
-        "Video lectures and quizzes are on ${platform_name}: ${platform_url}\n"
-        "Your enrollment key: ${enrollment_key}\n\n"
-        "Your page for the course: ${my_page_url}\n",
-    ),
-    EnrolmentStatus.WAITLISTED: (
-        "${course} ${offering}: you are on the waiting list",
-        "Dear ${student_name},\n\n"
-        "the course ${course} ${offering} is full, and your application is on its waiting "
-        "list. Seats go to the waiting list in the order of application; we will mail you if "
-        "one becomes free for you.\n\nYour application: ${my_page_url}\n",
-    ),
-    EnrolmentStatus.REJECTED: (
-        "${course} ${offering}: your application",
-        "Dear ${student_name},\n\n"
-        "we are sorry: we cannot offer you a place in ${course} ${offering}.\n\n"
-        "Your application: ${my_page_url}\n",
-    ),
-    EnrolmentStatus.WITHDRAWN: (
-        "${course} ${offering}: your application is withdrawn",
-        "Dear ${student_name},\n\n"
-        "your application to ${course} ${offering} is withdrawn. If this is a mistake, "
-        "register again while registration is open, or contact the teaching assistants.\n\n"
-        "${offering_url}\n",
-    ),
-}
-
-
-def allowed_placeholders(status: str) -> dict[str, str]:
-    if status == EnrolmentStatus.ACCEPTED:
-        return {**COMMON_PLACEHOLDERS, **ACCEPTED_PLACEHOLDERS}
-    return dict(COMMON_PLACEHOLDERS)
-
-
-def validate_template(status: str, *, subject: str, body: str) -> None:
-    """Refuse a template whose placeholders would fail, or leak the key, at send time."""
-    allowed = allowed_placeholders(status)
-    errors = {}
-    for name, text in (("subject", subject), ("body", body)):
-        template = string.Template(text or "")
-        if not template.is_valid():
-            errors[name] = (
-                "A $ must start a placeholder such as ${student_name}; write $$ for a dollar sign."
-            )
-            continue
-        unknown = [p for p in template.get_identifiers() if p not in allowed]
-        if unknown:
-            wrong = unknown[0]
-            if wrong in ACCEPTED_PLACEHOLDERS:
-                errors[name] = f"${{{wrong}}} can only be used in the mail to accepted students."
-            else:
-                errors[name] = f"Unknown placeholder ${{{wrong}}}. Available: " + ", ".join(
-                    f"${{{p}}}" for p in allowed
-                )
-    if errors:
-        raise ValidationError(errors)
 
 
 def absolute_url(path: str) -> str:
@@ -117,7 +42,7 @@ def decision_context(enrolment: Enrolment) -> dict[str, str]:
         "course": offering.course.title,
         "offering": offering.name,
         "status": enrolment.get_status_display(),
-        "my_page_url": absolute_url(reverse("accounts:my_offering", kwargs=kwargs)),
+        "my_page_url": absolute_url(reverse("student:offering", kwargs=kwargs)),
         "offering_url": absolute_url(offering.get_absolute_url()),
     }
     if enrolment.status == EnrolmentStatus.ACCEPTED:
@@ -148,26 +73,46 @@ def render_decision_mail(enrolment: Enrolment) -> tuple[str, str]:
     )
 
 
-def queue_mail(
-    *,
-    to_email: str,
-    subject: str,
-    body: str,
-    kind: str,
-    offering=None,
-    recipient=None,
-    review: bool = False,
-) -> OutgoingMail:
-    """Put a mail in the outbox, held for review or queued for the next send run."""
-    return OutgoingMail.objects.create(
-        offering=offering,
-        recipient=recipient,
-        to_email=to_email,
-        subject=" ".join(subject.split())[:250],
-        body=body,
-        kind=kind,
-        status=MailStatus.REVIEW if review else MailStatus.QUEUED,
+@dataclass(frozen=True)
+class MailDraft:
+    """A mail to put in the outbox; see queue_mails()."""
+
+    to_email: str
+    subject: str
+    body: str
+    kind: str  # MailKind
+    offering: object | None = None
+    recipient: User | None = None
+    enrolment: Enrolment | None = None
+    review: bool = False  # held for staff to review instead of queued
+    approved_by: User | None = None
+
+
+def queue_mails(drafts: Iterable[MailDraft]) -> list[OutgoingMail]:
+    """Put mails in the outbox, held for review or queued for the next send run.
+
+    The one way any app sends mail: pages never talk to the mail server. One query for
+    any number of mails. A subject is one line (a line break would make it unsendable).
+    """
+    return OutgoingMail.objects.bulk_create(
+        OutgoingMail(
+            offering=draft.offering,
+            recipient=draft.recipient,
+            enrolment=draft.enrolment,
+            to_email=draft.to_email,
+            subject=" ".join(draft.subject.split())[:250],
+            body=draft.body,
+            kind=draft.kind,
+            status=MailStatus.REVIEW if draft.review else MailStatus.QUEUED,
+            approved_by=draft.approved_by,
+        )
+        for draft in drafts
     )
+
+
+def queue_mail(**fields) -> OutgoingMail:
+    """One mail: the fields of MailDraft."""
+    return queue_mails([MailDraft(**fields)])[0]
 
 
 def queue_decision_mail(enrolment: Enrolment) -> OutgoingMail | None:
@@ -182,18 +127,16 @@ def queue_decision_mail(enrolment: Enrolment) -> OutgoingMail | None:
     if enrolment.status not in DEFAULT_TEMPLATES:
         return None
     subject, body = render_decision_mail(enrolment)
-    mail = queue_mail(
+    return queue_mail(
         to_email=enrolment.student.email,
         subject=subject,
         body=body,
         kind=MailKind.DECISION,
         offering=enrolment.offering,
         recipient=enrolment.student,
+        enrolment=enrolment,
         review=enrolment.offering.decisions_need_review,
     )
-    mail.enrolment = enrolment
-    mail.save(update_fields=["enrolment"])
-    return mail
 
 
 MAX_ATTEMPTS = 8
@@ -298,8 +241,6 @@ def announcement_mail_students(*, announcement, by) -> int:
     of mails queued. Side effects: OutgoingMail rows; announcement.mailed_at set.
     """
     ensure_writable(announcement.offering)
-    from course.models import Announcement
-
     announcement = Announcement.objects.select_for_update().get(pk=announcement.pk)
     if announcement.published_at is None or announcement.published_at > timezone.now():
         raise ValidationError(f"“{announcement.title}” is not published yet: publish it first.")
@@ -318,15 +259,14 @@ def announcement_mail_students(*, announcement, by) -> int:
     )
     subject = f"[{offering.course.title} {offering.name}] {announcement.title}"
     body = f"{announcement.body}\n\n--\n{offering.course.title} {offering.name}: {link}\n"
-    OutgoingMail.objects.bulk_create(
-        OutgoingMail(
-            offering=offering,
-            recipient=student,
+    queue_mails(
+        MailDraft(
             to_email=student.email,
-            subject=subject[:250],
+            subject=subject,
             body=body,
             kind=MailKind.ANNOUNCEMENT,
-            status=MailStatus.QUEUED,
+            offering=offering,
+            recipient=student,
             approved_by=by,
         )
         for student in students

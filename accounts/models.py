@@ -5,6 +5,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from .enums import EnrolmentStatus, Level, MailKind, MailStatus
+from .mail_templates import DEFAULT_TEMPLATES, validate_template
 
 
 class UserManager(BaseUserManager):
@@ -195,8 +196,6 @@ class MailTemplate(models.Model):
         return f"{self.get_status_display()} mail"
 
     def clean(self):
-        from .mailing import DEFAULT_TEMPLATES, validate_template
-
         super().clean()
         if self.status not in DEFAULT_TEMPLATES:
             raise ValidationError(

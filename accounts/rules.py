@@ -16,3 +16,8 @@ rules.add_perm("accounts.view_outgoingmail", teaches)
 rules.add_perm("accounts.change_outgoingmail", teaches)
 for action in ("view", "add", "change", "delete"):
     rules.add_perm(f"accounts.{action}_mailtemplate", teaches)
+
+# Named rules, asked with the offering: deciding applications (accept, waiting list, reject,
+# withdraw, enrol directly) and releasing held mail from the outbox.
+rules.add_perm("accounts.decide_application", teaches)
+rules.add_perm("accounts.review_mail", teaches)

@@ -33,6 +33,13 @@ def own_enrolment(*, user: User, course_slug: str, offering_slug: str) -> Enrolm
     return enrolment
 
 
+def accepted_enrolment(user, offering: Offering) -> Enrolment | None:
+    """The user's accepted enrolment in the offering, or None (also for anonymous users)."""
+    if not user.is_authenticated:
+        return None
+    return Enrolment.objects.accepted().filter(offering=offering, student=user).first()
+
+
 def enrolment_of(*, user: User, offering: Offering) -> Enrolment | None:
     if not user.is_authenticated:
         return None

@@ -5,6 +5,7 @@ which changes are allowed, the capacity (counted under a row lock on the offerin
 waiting list moving up, the decision log and the decision mail.
 """
 
+from collections.abc import Callable
 from datetime import date
 
 from django.core import signing
@@ -16,6 +17,7 @@ from django.utils.formats import date_format
 
 from course.archive import ensure_writable
 from course.models import Offering
+from course.services import offering_lock
 
 from .enums import EnrolmentStatus, Level, MailKind
 from .mailing import absolute_url, queue_decision_mail, queue_mail
@@ -181,23 +183,26 @@ def seats_left(offering: Offering) -> int | None:
     return max(offering.capacity - offering.enrolments.accepted().count(), 0)
 
 
-def _lock_offering(offering: Offering) -> Offering:
-    return Offering.objects.select_for_update().get(pk=offering.pk)
+#: What can freeze an offering's enrolments, each function(offering) -> why, or "" when it
+#: does not. Registered from above: sessions adds "the results are signed off" (then who is
+#: enrolled is part of the examination record). accounts itself knows nothing of grading.
+ENROLMENT_FREEZES: list[Callable[[Offering], str]] = []
 
 
-def results_signed_off(offering: Offering) -> bool:
-    """Whether the course responsible has signed off the results (sessions.grading): then
-    who is enrolled is part of the examination record and no longer changes."""
-    return offering.results_events.signed_off()
+def enrolments_frozen(offering: Offering) -> str:
+    """Why the offering's enrolments no longer change, or "" when they may."""
+    for freeze in ENROLMENT_FREEZES:
+        reason = freeze(offering)
+        if reason:
+            return reason
+    return ""
 
 
-def _ensure_results_open(offering: Offering, name: str = "") -> None:
-    if results_signed_off(offering):
+def _ensure_enrolments_open(offering: Offering, name: str = "") -> None:
+    reason = enrolments_frozen(offering)
+    if reason:
         who = f"{name}: " if name else ""
-        raise ValidationError(
-            f"{who}the results of {offering} are signed off, so enrolments no longer change. "
-            "The course responsible can unlock the results first."
-        )
+        raise ValidationError(f"{who}{reason}")
 
 
 def enrolment_decide(
@@ -218,7 +223,7 @@ def enrolment_decide(
     """
     ensure_writable(enrolment.offering)
     with transaction.atomic():
-        offering = _lock_offering(enrolment.offering)
+        offering = offering_lock(enrolment.offering)
         # of=("self",): lock the enrolment row only; the offering row is locked above.
         enrolment = (
             Enrolment.objects.select_for_update(of=("self",))
@@ -235,7 +240,7 @@ def enrolment_decide(
                 f"cannot become {S(status).label.lower()}."
             )
         if S.ACCEPTED in {old, status}:
-            _ensure_results_open(offering, name)
+            _ensure_enrolments_open(offering, name)
         if status in {S.ACCEPTED, S.WAITLISTED} and not enrolment.student.email_verified:
             raise ValidationError(
                 f"{name} has not confirmed their email address yet: the application does not "
@@ -261,9 +266,21 @@ def enrolment_decide(
     return enrolment
 
 
+def validate_capacity(offering: Offering, capacity: int | None) -> None:
+    """A capacity below the students accepted already is refused: seats are not taken
+    away by lowering a number (withdraw enrolments instead)."""
+    if offering.pk and capacity is not None:
+        accepted = offering.enrolments.accepted().count()
+        if capacity < accepted:
+            raise ValidationError(
+                f"{accepted} students are accepted already: the capacity cannot be lower. "
+                "Withdraw enrolments first if seats must go."
+            )
+
+
 def _fill_free_seats(offering: Offering, by: User | None) -> list[Enrolment]:
     """Accept waitlisted students in application order while seats are free (lock held)."""
-    if results_signed_off(offering):
+    if enrolments_frozen(offering):
         return []
     if offering.capacity is None:
         waiting = list(offering.enrolments.waiting_list().select_related("student"))
@@ -289,7 +306,7 @@ def _fill_free_seats(offering: Offering, by: User | None) -> list[Enrolment]:
 @transaction.atomic
 def offering_fill_free_seats(*, offering: Offering, by: User | None) -> list[Enrolment]:
     """Move the waiting list up into free seats, e.g. after the capacity was raised."""
-    return _fill_free_seats(_lock_offering(offering), by)
+    return _fill_free_seats(offering_lock(offering), by)
 
 
 def enrolment_withdraw(*, enrolment: Enrolment, by: User) -> Enrolment:
@@ -315,8 +332,8 @@ def enrolment_enrol_directly(
     log and an acceptance mail in the outbox.
     """
     ensure_writable(offering)
-    offering = _lock_offering(offering)  # first, as enrolment_decide does: no deadlock
-    _ensure_results_open(offering)
+    offering = offering_lock(offering)  # first, as enrolment_decide does: no deadlock
+    _ensure_enrolments_open(offering)
     email = User.objects.normalize_email(email).lower()
     student = User.objects.filter(email__iexact=email).first()
     if student is None:

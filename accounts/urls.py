@@ -1,4 +1,4 @@
-"""Account pages, registration for an offering and the student's own pages.
+"""Account pages, registration for an offering and withdrawing from it.
 
 Mounted at the site root: the paths name their own prefixes (accounts/, me/, courses/).
 """
@@ -72,8 +72,6 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
-    path("me/", views.MyCoursesView.as_view(), name="me"),
-    path(f"me/{OFFERING}/", views.MyOfferingView.as_view(), name="my_offering"),
     path(f"me/{OFFERING}/withdraw/", views.WithdrawView.as_view(), name="withdraw"),
     path(f"courses/{OFFERING}/register/", views.RegisterView.as_view(), name="register"),
 ]

@@ -1,42 +1,27 @@
-"""Sign-up, email verification, registration for an offering and the student's own pages."""
+"""Sign-up, email verification, registration for an offering and withdrawing from it.
+
+The student's own pages (/me/) gather from every app and live in sessions/student/."""
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from course import selectors as course_selectors
+from course.http import safe_next
 from course.models import Offering
-from course.views import OfferingPageMixin
-from sessions.calendar import calendar_token
-from sessions.grading import signed_off_grades
+from course.pages import OfferingPageMixin
 
 from . import selectors, services
 from .enums import EnrolmentStatus, MailKind
 from .forms import ApplicationForm, OutboxPasswordResetForm, SignupForm
 from .models import OutgoingMail
-
-
-def safe_next(request, default: str) -> str:
-    """The `next` address if it is a path on this site, else `default`.
-
-    Only paths: redirect() would take a bare word such as "me" for the name of a view.
-    """
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 class SignupView(FormView):
@@ -45,7 +30,7 @@ class SignupView(FormView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            return redirect(safe_next(request, reverse("accounts:me")))
+            return redirect(safe_next(request, reverse("student:courses")))
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -67,7 +52,7 @@ class SignupView(FormView):
             self.request,
             f"Welcome, {user.full_name}! We have mailed a link to {user.email}.",
         )
-        return redirect(safe_next(self.request, reverse("accounts:me")))
+        return redirect(safe_next(self.request, reverse("student:courses")))
 
 
 class VerifyEmailView(View):
@@ -80,8 +65,8 @@ class VerifyEmailView(View):
             )
         messages.success(request, f"Thank you: {user.email} is confirmed.")
         if request.user.is_authenticated:
-            return redirect("accounts:me")
-        return redirect(f"{reverse('accounts:login')}?next={reverse('accounts:me')}")
+            return redirect("student:courses")
+        return redirect(f"{reverse('accounts:login')}?next={reverse('student:courses')}")
 
 
 class ResendVerificationView(LoginRequiredMixin, View):
@@ -103,7 +88,7 @@ class ResendVerificationView(LoginRequiredMixin, View):
         else:
             services.queue_verification_mail(user)
             messages.success(request, f"A new link is on its way to {user.email}.")
-        return redirect(safe_next(request, reverse("accounts:me")))
+        return redirect(safe_next(request, reverse("student:courses")))
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -163,82 +148,9 @@ class RegisterView(OfferingPageMixin, TemplateView):
 
 def my_offering_url(offering: Offering) -> str:
     return reverse(
-        "accounts:my_offering",
+        "student:offering",
         kwargs={"course_slug": offering.course.slug, "offering_slug": offering.slug},
     )
-
-
-class MyCoursesView(LoginRequiredMixin, TemplateView):
-    template_name = "accounts/me.html"
-
-    def get_context_data(self, **kwargs):
-        user = self.request.user
-        enrolments = list(selectors.student_enrolments(user))
-        accepted = any(e.is_accepted for e in enrolments)
-        results = signed_off_grades(e for e in enrolments if e.is_accepted)
-        for enrolment in enrolments:
-            enrolment.result = results.get(enrolment.pk)
-        return super().get_context_data(
-            enrolments=enrolments,
-            calendar_url=(
-                self.request.build_absolute_uri(
-                    reverse("discussions:personal_ics", kwargs={"token": calendar_token(user)})
-                )
-                if accepted
-                else None
-            ),
-            taught=list(
-                Offering.objects.filter(Q(staff__user=user))
-                .select_related("course")
-                .order_by("-start_date")
-                .distinct()
-            ),
-            **kwargs,
-        )
-
-
-def project_summary(enrolment):
-    """The student's group and deliverables for their page (projects app)."""
-    from projects.selectors import deliverable_rows, group_of
-
-    group = group_of(enrolment)
-    return {"group": group, "rows": deliverable_rows(enrolment.offering, group)}
-
-
-def examination_summary(enrolment):
-    """The student's conditions and, once signed off, their result (sessions.grading)."""
-    from sessions.grading import grade_sheet
-
-    sheet = grade_sheet(enrolment.offering, enrolments=[enrolment])
-    row = sheet.rows[0]
-    return {"row": row, "state": sheet.state, "result": sheet.published_result(row)}
-
-
-class MyOfferingView(LoginRequiredMixin, TemplateView):
-    """A student's own page for one offering: status, key, instructions, news, progress."""
-
-    template_name = "accounts/my_offering.html"
-
-    def get_context_data(self, **kwargs):
-        enrolment = selectors.own_enrolment(
-            user=self.request.user,
-            course_slug=self.kwargs["course_slug"],
-            offering_slug=self.kwargs["offering_slug"],
-        )
-        offering = enrolment.offering
-        examination = examination_summary(enrolment) if enrolment.is_accepted else None
-        return super().get_context_data(
-            enrolment=enrolment,
-            offering=offering,
-            course=offering.course,
-            section="me",
-            announcements=list(course_selectors.published_announcements(offering)[:5]),
-            waiting_position=selectors.waiting_position(enrolment),
-            attendance=examination["row"].attendance if examination else None,
-            project=project_summary(enrolment) if enrolment.is_accepted else None,
-            examination=examination,
-            **kwargs,
-        )
 
 
 class WithdrawView(LoginRequiredMixin, View):

@@ -15,6 +15,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
+    path("", include("sessions.student.urls")),
+    path("", include("sessions.grading.urls")),
     path("", include("sessions.urls")),
     path("", include("projects.urls")),
     path("", include("course.urls")),

@@ -1,19 +1,19 @@
 """Admin for teaching staff: each model is limited to the offerings the user teaches."""
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from accounts.mailing import announcement_mail_students
-from accounts.services import offering_fill_free_seats
-
-from .enums import OfferingStatus
-from .forms import VideoLectureForm
+from .admin_base import TeachingAdminMixin
+from .archive import is_archived
+from .copying import offering_copy
+from .forms import CopyOfferingForm, VideoLectureForm
 from .models import (
     Announcement,
     Course,
@@ -25,102 +25,9 @@ from .models import (
     Staff,
     VideoLecture,
 )
+from .quizzes import validate_question
 from .rules import taught_offering_ids
 from .services import offering_add_creator_as_staff
-from .validators import parse_id
-
-
-class SafeActionsMixin:
-    def response_action(self, request, queryset):
-        """An action on selected rows: a selection that is no list of ids is refused with a
-        message, not passed to the database."""
-        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-        if any(parse_id(value) is None for value in selected):
-            self.message_user(request, "The selection was not understood.", messages.ERROR)
-            return None
-        return super().response_action(request, queryset)
-
-
-class TeachingAdminMixin(SafeActionsMixin):
-    """Asks course/rules.py, with the object, instead of Django's model-wide permissions.
-
-    `offering_path` is the lookup from the model to its offering, used to keep other
-    offerings' rows out of lists and choice fields.
-    """
-
-    offering_path = "offering"
-
-    def _allowed(self, request, action, obj=None):
-        opts = self.opts
-        if action != "view" and obj is not None and self._archived(request, obj):
-            return False  # archived offerings are read-only for everyone
-        return request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}", obj)
-
-    def _archived(self, request, obj) -> bool:
-        """Whether obj's offering is archived, asked once per offering and request."""
-        from .rules import offering_id_of
-
-        offering_id = offering_id_of(obj)
-        if offering_id is None:
-            offering_id = self._offering_id_by_path(obj)
-        if offering_id is None:
-            return False
-        cache = request.__dict__.setdefault("_archived_offerings", {})
-        if offering_id not in cache:
-            cache[offering_id] = Offering.objects.filter(
-                pk=offering_id, status=OfferingStatus.ARCHIVED
-            ).exists()
-        return cache[offering_id]
-
-    def _offering_id_by_path(self, obj) -> int | None:
-        """For records that reach their offering through others (a submission through its
-        group): follow `offering_path`. None when obj is not of this admin's model (an
-        inline asks about its parent)."""
-        if not isinstance(obj, self.model) or not self.offering_path:
-            return None
-        *steps, last = self.offering_path.split("__")
-        for step in steps:
-            obj = getattr(obj, step, None)
-        return getattr(obj, f"{last}_id", None)
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser or bool(taught_offering_ids(request.user))
-
-    def get_view_on_site_url(self, obj=None):
-        # Link straight to the page: the site has no admin/r/ shortcut (config/admin.py).
-        if obj is None or not hasattr(obj, "get_absolute_url"):
-            return None
-        return obj.get_absolute_url()
-
-    def has_view_permission(self, request, obj=None):
-        return self._allowed(request, "view", obj) or self._allowed(request, "change", obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._allowed(request, "change", obj)
-
-    def has_add_permission(self, request, obj=None):
-        return self._allowed(request, "add", obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._allowed(request, "delete", obj)
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        lookup = f"{self.offering_path}__in" if self.offering_path else "pk__in"
-        return queryset.filter(**{lookup: taught_offering_ids(request.user)})
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if not request.user.is_superuser:
-            ids = taught_offering_ids(request.user)
-            if db_field.name == "offering":
-                kwargs["queryset"] = Offering.objects.filter(pk__in=ids).select_related("course")
-            elif db_field.name == "module":
-                kwargs["queryset"] = Module.objects.filter(offering__in=ids)
-            elif db_field.name == "course":
-                kwargs["queryset"] = Course.objects.filter(offerings__in=ids).distinct()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class StaffInlineFormSet(BaseInlineFormSet):
@@ -282,20 +189,12 @@ class OfferingAdmin(TeachingAdminMixin, admin.ModelAdmin):
         return request.user.has_perm("course.change_offering", obj)
 
     def get_readonly_fields(self, request, obj=None):
-        from .archive import is_archived
-
         if obj is not None and is_archived(Offering.objects.filter(pk=obj.pk).first()):
             return [f.name for f in Offering._meta.fields if f.name not in ("id", "status")]
         return super().get_readonly_fields(request, obj)
 
     @admin.action(description="Copy to a new offering (next year's run)")
     def copy_offering(self, request, queryset):
-        from django.shortcuts import redirect
-        from django.template.response import TemplateResponse
-
-        from .copying import offering_copy
-        from .forms import CopyOfferingForm
-
         if queryset.count() != 1:
             self.message_user(request, "Select one offering to copy.", messages.ERROR)
             return None
@@ -334,15 +233,6 @@ class OfferingAdmin(TeachingAdminMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if not change:
             offering_add_creator_as_staff(offering=obj, user=request.user)
-        elif "capacity" in form.changed_data:
-            promoted = offering_fill_free_seats(offering=obj, by=request.user)
-            if promoted:
-                names = ", ".join(e.student.full_name for e in promoted)
-                self.message_user(
-                    request,
-                    f"Moved up from the waiting list: {names}. Their mails are in the outbox.",
-                    messages.SUCCESS,
-                )
 
 
 @admin.register(Module)
@@ -412,7 +302,6 @@ class StaffAdmin(TeachingAdminMixin, admin.ModelAdmin):
 @admin.register(Announcement)
 class AnnouncementAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_display = ["title", "offering", "published_at", "author", "mailed_at"]
-    actions = ["mail_to_students"]
     list_filter = [
         ("offering", admin.RelatedOnlyFieldListFilter),
         ("published_at", admin.EmptyFieldListFilter),
@@ -428,28 +317,12 @@ class AnnouncementAdmin(TeachingAdminMixin, admin.ModelAdmin):
             obj.author = request.user
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Email selected announcements to the accepted students")
-    def mail_to_students(self, request, queryset):
-        for announcement in queryset:
-            try:
-                count = announcement_mail_students(announcement=announcement, by=request.user)
-            except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
-            else:
-                self.message_user(
-                    request,
-                    f"“{announcement.title}” queued to {count} student(s).",
-                    messages.SUCCESS,
-                )
-
 
 class QuizChoiceInlineFormSet(BaseInlineFormSet):
     """A question's choices must give it a right answer (see course.quizzes)."""
 
     def clean(self):
         super().clean()
-        from .quizzes import validate_question
-
         if any(self.errors):
             return
         kept = [

@@ -9,8 +9,14 @@ final grades and their history, and the results' sign-off.
 
 Every date moves by the same number of whole weeks, so Tuesdays stay Tuesdays; times of
 day stay the same local times, also across a change to or from summer time.
+
+This module copies course's own content. Each app above course copies its own part (mail
+templates, deliverables and presentation sessions, session series and sessions, scales and
+rubric) in a step it registers in COPY_STEPS from its AppConfig.ready(): course never
+imports them.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -30,9 +36,19 @@ class CopyPlan:
     shift: timedelta
     created: dict = field(default_factory=dict)  # what -> how many
     dates: list = field(default_factory=list)  # (what, old, new) for the dry run
+    modules: dict = field(default_factory=dict)  # old module id -> its copy
 
     def count(self, what: str, number: int = 1) -> None:
         self.created[what] = self.created.get(what, 0) + number
+
+    def moved(self, moment: datetime | None) -> datetime | None:
+        """A date and time of the source offering, moved to the new one."""
+        return shift_datetime(moment, self.shift)
+
+
+#: function(source, plan) copying one app's part of an offering into plan.offering; they run
+#: in the order the apps are installed, after course's own content.
+COPY_STEPS: list[Callable[[Offering, CopyPlan], None]] = []
 
 
 def shift_datetime(moment: datetime | None, shift: timedelta) -> datetime | None:
@@ -63,10 +79,6 @@ def offering_copy(*, source: Offering, slug: str, start: date, dry_run: bool = F
     another weekday than the source's start. With dry_run, everything is created inside a
     transaction that is rolled back, and the plan says what would have been made.
     """
-    from accounts.models import MailTemplate
-    from projects.models import Deliverable, PresentationSession
-    from sessions.models import DiscussionSession, SessionSeries
-
     if Offering.objects.filter(course=source.course_id, slug=slug).exists():
         raise ValidationError(f"{source.course} already has an offering “{slug}”.")
     shift = week_shift(source, start)
@@ -91,7 +103,7 @@ def offering_copy(*, source: Offering, slug: str, start: date, dry_run: bool = F
         staff.pk, staff.offering = None, new
         staff.save()
         plan.count("staff")
-    modules = {}
+    modules = plan.modules
     for module in source.modules.order_by("order", "pk"):
         old_pk = module.pk
         module.pk, module.offering = None, new
@@ -124,83 +136,8 @@ def offering_copy(*, source: Offering, slug: str, start: date, dry_run: bool = F
                 for c in choices
             )
         plan.count("quizzes")
-    series_map = {}
-    for series in SessionSeries.objects.filter(offering=source):
-        old_pk = series.pk
-        series.pk, series.offering = None, new
-        series.save()
-        series_map[old_pk] = series
-        plan.count("session series")
-    sessions = []
-    for session in DiscussionSession.objects.filter(offering=source, is_cancelled=False):
-        sessions.append(
-            DiscussionSession(
-                offering=new,
-                series=series_map.get(session.series_id),
-                series_date=session.series_date + shift if session.series_date else None,
-                module=modules.get(session.module_id),
-                starts_at=days(session.starts_at),
-                ends_at=days(session.ends_at),
-                room=session.room,
-                topic=session.topic,
-                self_check_in=session.self_check_in,
-            )
-        )
-    DiscussionSession.objects.bulk_create(sessions)
-    plan.count("discussion sessions", len(sessions))
-    if sessions:
-        first = min(sessions, key=lambda s: s.starts_at)
-        plan.dates.append(("first discussion session", None, first.starts_at))
-    for deliverable in Deliverable.objects.filter(offering=source):
-        plan.dates.append((deliverable.title, deliverable.due_at, days(deliverable.due_at)))
-        deliverable.pk, deliverable.offering = None, new
-        deliverable.due_at = days(deliverable.due_at)
-        deliverable.save()
-        plan.count("deliverables")
-    for session in PresentationSession.objects.filter(offering=source):
-        session.pk, session.offering = None, new
-        session.module = modules.get(session.module_id)
-        session.starts_at, session.ends_at = days(session.starts_at), days(session.ends_at)
-        session.save()
-        plan.count("presentation sessions")
-    for template in MailTemplate.objects.filter(offering=source):
-        template.pk, template.offering = None, new
-        template.save()
-        plan.count("mail templates")
-    _copy_grading(source, new, plan)
+    for step in COPY_STEPS:
+        step(source, plan)
     if dry_run:
         transaction.set_rollback(True)
     return plan
-
-
-def _copy_grading(source: Offering, new: Offering, plan: CopyPlan) -> None:
-    """The scales and the rubric: how students are graded, none of the grades given."""
-    from sessions.models import GradingScale, Rubric, RubricLevel, ScaleGrade
-
-    for scale in GradingScale.objects.filter(offering=source).prefetch_related("grades"):
-        grades = list(scale.grades.all())
-        scale.pk, scale.offering = None, new
-        scale.save()
-        ScaleGrade.objects.bulk_create(
-            ScaleGrade(scale=scale, code=g.code, label=g.label, passing=g.passing,
-                       equivalent=g.equivalent)
-            for g in grades
-        )  # fmt: skip
-        plan.count("grading scales")
-    rubric = Rubric.objects.filter(offering=source).prefetch_related("criteria__levels").first()
-    if rubric is None:
-        return
-    criteria = list(rubric.criteria.all())
-    rubric.pk, rubric.offering = None, new
-    rubric.save()
-    plan.count("rubrics")
-    for criterion in criteria:
-        levels = list(criterion.levels.all())
-        criterion.pk, criterion.rubric = None, rubric
-        criterion.save()
-        RubricLevel.objects.bulk_create(
-            RubricLevel(criterion=criterion, points=lv.points, label=lv.label,
-                        insufficient=lv.insufficient)
-            for lv in levels
-        )  # fmt: skip
-        plan.count("rubric criteria")

@@ -205,13 +205,6 @@ class Offering(models.Model):
                     "registration_opens",
                     "Registration cannot open more than a year before the offering starts.",
                 )
-        if self.pk and self.capacity is not None:
-            accepted = self.enrolments.accepted().count()
-            if self.capacity < accepted:
-                errors["capacity"] = (
-                    f"{accepted} students are accepted already: the capacity cannot be lower. "
-                    "Withdraw enrolments first if seats must go."
-                )
         if errors:
             raise ValidationError(errors)
 

@@ -9,7 +9,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from accounts.enums import EnrolmentStatus
 from course.archive import ensure_writable
 
 from .enums import AttemptCounting, QuestionKind
@@ -122,9 +121,7 @@ def quiz_submit(*, quiz: Quiz, enrolment, data, now=None) -> QuizAttempt:
     the form is incomplete or tampered with."""
     ensure_writable(quiz.module.offering)
     now = now or timezone.now()
-    if enrolment.status != EnrolmentStatus.ACCEPTED or (
-        enrolment.offering_id != quiz.module.offering_id
-    ):
+    if not enrolment.is_accepted or (enrolment.offering_id != quiz.module.offering_id):
         raise ValidationError("Only students enrolled in the course take its quizzes.")
     if now < quiz.opens_at:
         raise ValidationError(f"The quiz opens {timezone.localtime(quiz.opens_at):%Y-%m-%d %H:%M}.")
@@ -177,7 +174,7 @@ def quiz_submit(*, quiz: Quiz, enrolment, data, now=None) -> QuizAttempt:
 def watched_set(*, enrolment, lecture: VideoLecture, part: LecturePart | None, watched: bool):
     """Tick (or untick) a lecture part as watched; ticking twice changes nothing."""
     ensure_writable(enrolment.offering)
-    if enrolment.status != EnrolmentStatus.ACCEPTED:
+    if not enrolment.is_accepted:
         raise ValidationError("Only students enrolled in the course keep track of lectures.")
     if lecture.module.offering_id != enrolment.offering_id:
         raise ValidationError("That lecture belongs to another course.")

@@ -6,6 +6,7 @@ offerings that list the account. Superusers get everything through Django's Mode
 
 import rules
 
+from .enums import StaffRole
 from .models import (
     Course,
     LecturePart,
@@ -14,6 +15,7 @@ from .models import (
     Quiz,
     QuizChoice,
     QuizQuestion,
+    Staff,
     VideoLecture,
 )
 
@@ -66,6 +68,17 @@ def teaches_course(user, course=None) -> bool:
     return Offering.objects.filter(course=course, pk__in=ids).exists()
 
 
+@rules.predicate
+def is_responsible(user, offering=None) -> bool:
+    """The course responsible of the offering (a linked Staff entry with that role): the
+    examiner, who signs the results off. Only administrators change a linked entry's role."""
+    if offering is None or not user.is_authenticated:
+        return False
+    return Staff.objects.filter(
+        offering=offering_id_of(offering), user=user, role=StaffRole.RESPONSIBLE
+    ).exists()
+
+
 is_superuser = rules.is_superuser
 
 # Courses are shared by their offerings: staff of any run may edit the text, only
@@ -85,5 +98,10 @@ for model in ("module", "videolecture", "lecturepart", "staff", "announcement", 
     for action in ("view", "add", "change", "delete"):
         rules.add_perm(f"course.{action}_{model}", teaches)
 
-# Seeing the enrollment key and unpublished offerings on the public pages.
+# Seeing the enrollment key and unpublished offerings on the public pages; being staff of
+# the offering at all (course.pages.OfferingStaffMixin tells such a visitor 403, not 404,
+# when a page needs a right they lack).
 rules.add_perm("course.see_offering_internals", is_superuser | teaches)
+
+# The staff pages of course (asked with the offering).
+rules.add_perm("course.view_quiz_statistics", teaches)

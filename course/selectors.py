@@ -3,7 +3,7 @@
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from .models import Announcement, Course, Module, Offering, VideoLecture
+from .models import Announcement, Course, Module, Offering, VideoLecture, WatchedPart
 from .rules import taught_offering_ids
 
 
@@ -87,22 +87,21 @@ def offering_by_path(path: str) -> Offering:
     return offering
 
 
-def accepted_enrolment(user, offering):
-    """The user's accepted enrolment in the offering, or None (also for anonymous users)."""
-    if not user.is_authenticated:
-        return None
-    from accounts.enums import EnrolmentStatus
-
-    return offering.enrolments.filter(student=user, status=EnrolmentStatus.ACCEPTED).first()
-
-
 def watched_units(enrolment) -> set:
-    """{("part", id)} and {("lecture", id)} the student has ticked."""
-    from .models import WatchedPart
-
+    """{("part", id)} and {("lecture", id)} the student (an accounts.Enrolment) has ticked."""
     return {
         ("part", part_id) if part_id else ("lecture", lecture_id)
         for lecture_id, part_id in WatchedPart.objects.filter(enrolment=enrolment).values_list(
             "lecture_id", "part_id"
         )
     }
+
+
+def taught_offerings(user) -> list[Offering]:
+    """The offerings the user is listed as staff of, latest first."""
+    return list(
+        Offering.objects.filter(staff__user=user)
+        .select_related("course")
+        .order_by("-start_date")
+        .distinct()
+    )

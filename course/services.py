@@ -7,6 +7,17 @@ from .models import LecturePart, Offering, Staff, VideoLecture
 from .validators import parse_lecture_parts
 
 
+def offering_lock(offering: Offering) -> Offering:
+    """Lock the offering's row until the transaction ends, and return it as it is now.
+
+    The one lock that serialises the writes an offering's rules count under: seats
+    (capacity and the waiting list), group numbers, grading against the sign-off. Call it
+    inside transaction.atomic, before reading what the rule counts. Row locks need
+    PostgreSQL; SQLite serialises whole write transactions instead.
+    """
+    return Offering.objects.select_for_update().get(pk=offering.pk)
+
+
 @transaction.atomic
 def lecture_set_parts(*, lecture: VideoLecture, notation: str) -> list[LecturePart]:
     """Replace the lecture's parts by those written in the course notation ("Lec1, Lec2:1-2:11").

@@ -1,14 +1,15 @@
 """Public course pages. Views resolve the offering through selectors and render templates."""
 
-from django.contrib.auth.views import redirect_to_login
 from django.contrib.syndication.views import Feed
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.views.generic import TemplateView
 
-from . import selectors
-from .models import Offering
+from . import quizzes, selectors
+from .models import Offering, Quiz
+from .pages import OfferingPageMixin, OfferingStaffMixin
 from .rendering import render_markdown
 
 
@@ -17,44 +18,6 @@ class CatalogueView(TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(rows=selectors.catalogue(self.request.user), **kwargs)
-
-
-class OfferingPageMixin:
-    """Resolves the offering named in the URL and puts it, and the navigation, in the context."""
-
-    section = ""
-
-    def get_offering(self) -> Offering:
-        if not hasattr(self, "_offering"):
-            self._offering = selectors.offering_for_page(
-                user=self.request.user,
-                course_slug=self.kwargs["course_slug"],
-                offering_slug=self.kwargs["offering_slug"],
-            )
-        return self._offering
-
-    def get_context_data(self, **kwargs):
-        offering = self.get_offering()
-        user = self.request.user
-        return super().get_context_data(
-            offering=offering,
-            course=offering.course,
-            section=self.section,
-            is_offering_staff=user.has_perm("course.see_offering_internals", offering),
-            **kwargs,
-        )
-
-
-class OfferingStaffMixin(OfferingPageMixin):
-    """Staff pages of one offering: the login page for anonymous visitors, 404 for everyone
-    who does not teach the offering, so that not even its existence leaks."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.has_perm("course.see_offering_internals", self.get_offering()):
-            raise Http404("No such page.")
-        return super().dispatch(request, *args, **kwargs)
 
 
 class OfferingHomeView(OfferingPageMixin, TemplateView):
@@ -92,24 +55,23 @@ class CourseDetailView(OfferingHomeView):
 
 
 class ModuleListView(OfferingPageMixin, TemplateView):
+    """The outline; a logged-in student also sees their progress per module (sessions)."""
+
     template_name = "course/module_list.html"
     section = "modules"
+    personal_page = "module_list"
 
     def get_context_data(self, **kwargs):
-        from .progress import progress_for
-
-        offering = self.get_offering()
-        modules = selectors.offering_modules_with_lectures(offering)
-        enrolment = selectors.accepted_enrolment(self.request.user, offering)
-        progress = {}
-        if enrolment:
-            progress = {p.module.pk: p for p in progress_for(offering, [enrolment])[enrolment.pk]}
-        return super().get_context_data(modules=list(modules), progress=progress, **kwargs)
+        modules = selectors.offering_modules_with_lectures(self.get_offering())
+        return super().get_context_data(modules=list(modules), progress={}, **kwargs)
 
 
 class ModuleDetailView(OfferingPageMixin, TemplateView):
+    """A module with its lectures; a logged-in student also sees their ticks and quizzes."""
+
     template_name = "course/module_detail.html"
     section = "modules"
+    personal_page = "module_detail"
 
     def get_context_data(self, **kwargs):
         offering = self.get_offering()
@@ -117,15 +79,15 @@ class ModuleDetailView(OfferingPageMixin, TemplateView):
         module = next((m for m in modules if m.slug == self.kwargs["module_slug"]), None)
         if module is None:
             raise Http404("No such module.")
+        self.module = module  # the personal context lists this module's quizzes
         index = modules.index(module)
         lectures = selectors.offering_modules_with_lectures(offering).get(pk=module.pk)
-        enrolment = selectors.accepted_enrolment(self.request.user, offering)
         return super().get_context_data(
             module=module,
             lectures=list(lectures.lectures.all()),
-            quizzes=list(module.quizzes.order_by("opens_at")) if enrolment else [],
-            enrolment=enrolment,
-            watched=selectors.watched_units(enrolment) if enrolment else set(),
+            quizzes=[],
+            enrolment=None,
+            watched=set(),
             previous_module=modules[index - 1] if index > 0 else None,
             next_module=modules[index + 1] if index + 1 < len(modules) else None,
             **kwargs,
@@ -133,34 +95,19 @@ class ModuleDetailView(OfferingPageMixin, TemplateView):
 
 
 class LectureListView(OfferingPageMixin, TemplateView):
+    """Every lecture by module; a logged-in student also sees their ticks."""
+
     template_name = "course/lecture_list.html"
     section = "lectures"
+    personal_page = "lecture_list"
 
     def get_context_data(self, **kwargs):
-        offering = self.get_offering()
-        modules = list(selectors.offering_modules_with_lectures(offering))
-        enrolment = selectors.accepted_enrolment(self.request.user, offering)
+        modules = list(selectors.offering_modules_with_lectures(self.get_offering()))
         return super().get_context_data(
             modules=modules,
             lecture_count=sum(len(m.lectures.all()) for m in modules),
-            enrolment=enrolment,
-            watched=selectors.watched_units(enrolment) if enrolment else set(),
-            **kwargs,
-        )
-
-
-class ExaminationView(OfferingPageMixin, TemplateView):
-    template_name = "course/examination.html"
-    section = "examination"
-
-    def get_context_data(self, **kwargs):
-        from sessions.grading import grading_overview  # grading is kept with attendance
-
-        scales, criteria = grading_overview(self.get_offering())
-        return super().get_context_data(
-            scales=scales,
-            criteria=criteria,
-            rubric=criteria[0].rubric if criteria else None,
+            enrolment=None,
+            watched=set(),
             **kwargs,
         )
 
@@ -218,3 +165,21 @@ class AnnouncementFeed(Feed):
 
     def item_author_name(self, item):
         return item.author.full_name if item.author else None
+
+
+class QuizStatisticsView(OfferingStaffMixin, TemplateView):
+    """What to discuss in the session: each question's share right, the favourite mistake."""
+
+    permission_required = "course.view_quiz_statistics"
+
+    template_name = "course/quiz_statistics.html"
+    section = "staff"
+
+    def get_context_data(self, **kwargs):
+        quiz = get_object_or_404(
+            Quiz.objects.select_related("module"),
+            pk=self.kwargs["quiz_id"],
+            module__offering=self.get_offering(),
+        )
+        students, rows = quizzes.quiz_statistics(quiz)
+        return super().get_context_data(quiz=quiz, students=students, rows=rows, **kwargs)

@@ -6,8 +6,7 @@ from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 
-from accounts.enums import EnrolmentStatus
-from course.admin import TeachingAdminMixin
+from course.admin_base import TeachingAdminMixin
 from course.rules import taught_offering_ids
 
 from .models import (
@@ -37,7 +36,7 @@ class MembershipInlineFormSet(BaseInlineFormSet):
                 continue
             if enrolment.offering_id != offering_id:
                 raise ValidationError("A member is enrolled in another offering.")
-            if enrolment.status != EnrolmentStatus.ACCEPTED:
+            if not enrolment.is_accepted:
                 raise ValidationError("Only accepted students can be in a group.")
 
 

@@ -8,14 +8,10 @@ class ProjectsConfig(AppConfig):
     verbose_name = "Projects"
 
     def ready(self):
-        from sessions.calendar import OFFERING_EVENT_SOURCES, PERSONAL_EVENT_SOURCES
+        # Extension point of the app below (course.copying): projects copies its own part.
+        from course.copying import COPY_STEPS
 
-        from .calendar import deadline_events, own_slot_events, presentation_session_events
+        from .copying import copy_deliverables_and_presentations
 
-        for sources, source in (
-            (PERSONAL_EVENT_SOURCES, deadline_events),
-            (PERSONAL_EVENT_SOURCES, own_slot_events),
-            (OFFERING_EVENT_SOURCES, presentation_session_events),
-        ):
-            if source not in sources:
-                sources.append(source)
+        if copy_deliverables_and_presentations not in COPY_STEPS:
+            COPY_STEPS.append(copy_deliverables_and_presentations)

@@ -6,7 +6,7 @@ from icalendar import Event
 
 from accounts.enums import EnrolmentStatus
 
-from .models import Deliverable, Extension, Membership
+from .models import Deliverable, Extension, Membership, PresentationSlot
 
 
 def deadline_events(user) -> list[Event]:
@@ -78,8 +78,6 @@ def presentation_session_events(offering) -> list[Event]:
 
 def own_slot_events(user) -> list[Event]:
     """The user's group's published slot, in their personal calendar."""
-    from .models import PresentationSlot
-
     slots = PresentationSlot.objects.filter(
         published=True, group__memberships__enrolment__student=user
     ).select_related("session__offering__course", "group__proposal")

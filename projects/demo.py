@@ -16,7 +16,16 @@ from accounts.models import Enrolment, User
 from course.models import Offering
 
 from .enums import ProposalStatus
-from .models import Deliverable, Membership, ProjectGroup, Proposal, ProposalEvent, Submission
+from .models import (
+    Deliverable,
+    Membership,
+    PresentationSession,
+    ProjectGroup,
+    Proposal,
+    ProposalEvent,
+    Submission,
+)
+from .presentations import schedule_presentations
 from .services import submission_upload
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -185,9 +194,6 @@ def load(offering: Offering, ta: User) -> None:
 
 def load_presentations(offering: Offering) -> None:
     """The seed's two presentation afternoons, with the projects placed and published."""
-    from .models import PresentationSession
-    from .presentations import schedule_presentations
-
     module = offering.modules.filter(slug="project-presentations").first()
     for day, room in ((31, "ML13"), (2, "ML1")):  # INVENTED rooms: the page names none
         month = 5 if day == 31 else 6

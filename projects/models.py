@@ -1,7 +1,9 @@
 import secrets
 import uuid
+from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -63,15 +65,11 @@ class Membership(models.Model):
         return f"{self.enrolment.student} in {self.group}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
-        from accounts.enums import EnrolmentStatus
-
         super().clean()
         if self.enrolment_id and self.group_id:
             if self.enrolment.offering_id != self.group.offering_id:
                 raise ValidationError({"enrolment": "The student is enrolled in another offering."})
-            if self.enrolment.status != EnrolmentStatus.ACCEPTED:
+            if not self.enrolment.is_accepted:
                 raise ValidationError({"enrolment": "Only accepted students can be in a group."})
 
 
@@ -163,6 +161,12 @@ class Deliverable(models.Model):
 
     def __str__(self):
         return self.title
+
+    def due_for(self, extension: "Extension | None") -> datetime:
+        """A group's deadline: the extension's, if the group was granted one, else the
+        deliverable's own. The one home of this rule: uploads, the student's and staff's
+        pages, the status export and grading all ask it."""
+        return extension.due_at if extension is not None else self.due_at
 
 
 class Extension(models.Model):

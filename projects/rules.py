@@ -44,3 +44,12 @@ def teaches_slot(user, slot=None) -> bool:
 
 for action in ("view", "change"):
     rules.add_perm(f"projects.{action}_presentationslot", teaches_slot)
+
+
+# The staff pages of projects and their actions, each asked with the offering.
+rules.add_perm("projects.view_project_overview", teaches)  # overview, CSV, a group's page
+rules.add_perm("projects.remind_students", teaches)
+rules.add_perm("projects.decide_proposal", teaches)
+rules.add_perm("projects.give_feedback", teaches)
+rules.add_perm("projects.grant_extension", teaches)
+rules.add_perm("projects.mark_presented", teaches)

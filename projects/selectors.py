@@ -97,7 +97,7 @@ def deliverable_rows(offering: Offering, group: ProjectGroup | None, *, now=None
     rows = []
     for deliverable in deliverables:
         extension = extensions.get(deliverable.pk)
-        due = extension.due_at if extension else deliverable.due_at
+        due = deliverable.due_for(extension)
         versions = submissions.get(deliverable.pk, [])
         rows.append(
             DeliverableRow(
@@ -142,7 +142,7 @@ def project_status_rows(offering: Offering, *, now=None):
         cells = []
         for deliverable in deliverables:
             extension = extensions.get((deliverable.pk, group.pk))
-            due = extension.due_at if extension else deliverable.due_at
+            due = deliverable.due_for(extension)
             submission = latest.get((deliverable.pk, group.pk))
             versions = [submission] if submission else []
             cells.append((deliverable, submission, state_of(versions, due, deliverable, now)))

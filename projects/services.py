@@ -9,11 +9,12 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.enums import EnrolmentStatus, MailKind
+from accounts.enums import MailKind
 from accounts.mailing import absolute_url, queue_mail
 from accounts.models import Enrolment, User
 from course.archive import ensure_writable
 from course.models import Offering
+from course.services import offering_lock
 
 from .enums import ProposalStatus
 from .models import (
@@ -38,7 +39,7 @@ def group_is_locked(group: ProjectGroup) -> bool:
 
 
 def _check_accepted(enrolment: Enrolment) -> None:
-    if enrolment.status != EnrolmentStatus.ACCEPTED:
+    if not enrolment.is_accepted:
         raise ValidationError("Only students accepted in the course can form project groups.")
 
 
@@ -50,7 +51,7 @@ def group_create(*, enrolment: Enrolment, by: User) -> ProjectGroup:
     """
     ensure_writable(enrolment.offering)
     _check_accepted(enrolment)
-    offering = Offering.objects.select_for_update().get(pk=enrolment.offering_id)
+    offering = offering_lock(enrolment.offering)
     if Membership.objects.filter(enrolment=enrolment).exists():
         raise ValidationError("You are in a project group already.")
     number = (offering.project_groups.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -119,8 +120,8 @@ def group_leave(*, enrolment: Enrolment, by: User) -> None:
 
 def students_without_group(offering: Offering):
     return (
-        Enrolment.objects.filter(offering=offering, status=EnrolmentStatus.ACCEPTED)
-        .filter(membership__isnull=True)
+        Enrolment.objects.accepted()
+        .filter(offering=offering, membership__isnull=True)
         .select_related("student")
         .order_by("student__full_name")
     )
@@ -321,15 +322,6 @@ def proposal_decide(*, proposal: Proposal, status: str, comment: str, by: User) 
 # Deliverables and submissions ------------------------------------------------------------
 
 
-def effective_due(deliverable: Deliverable, group: ProjectGroup, extensions=None) -> datetime:
-    """The group's deadline: the deliverable's, or the extension's if one was granted."""
-    if extensions is None:
-        extension = Extension.objects.filter(deliverable=deliverable, group=group).first()
-    else:
-        extension = extensions.get((deliverable.pk, group.pk))
-    return extension.due_at if extension else deliverable.due_at
-
-
 @transaction.atomic
 def submission_upload(
     *, group: ProjectGroup, deliverable: Deliverable, uploaded, by: User, now=None
@@ -344,7 +336,9 @@ def submission_upload(
     now = now or timezone.now()
     if deliverable.offering_id != group.offering_id:
         raise ValidationError("This deliverable belongs to another course.")
-    due = effective_due(deliverable, group)
+    due = deliverable.due_for(
+        Extension.objects.filter(deliverable=deliverable, group=group).first()
+    )
     if now > due and not deliverable.accepts_late:
         raise ValidationError(
             f"The deadline was {timezone.localtime(due):%Y-%m-%d %H:%M} and "

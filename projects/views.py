@@ -1,7 +1,5 @@
 """Public project pages, the student's group page, file downloads and the staff overview."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -12,13 +10,12 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.enums import EnrolmentStatus
 from accounts.selectors import own_enrolment
-from course.exports import csv_safe
-from course.views import OfferingPageMixin, OfferingStaffMixin
+from course.pages import OfferingPageMixin, OfferingStaffMixin
 
 from . import book, presentations, selectors, services
 from .enums import ProposalStatus
+from .exports import write_status_csv
 from .forms import (
     DecisionForm,
     ExtensionForm,
@@ -84,11 +81,7 @@ class StudentGroupMixin(LoginRequiredMixin):
         """The student's group; None unless they are (still) accepted in the course."""
         if not hasattr(self, "_group"):
             enrolment = self.get_enrolment()
-            self._group = (
-                selectors.group_of(enrolment)
-                if enrolment.status == EnrolmentStatus.ACCEPTED
-                else None
-            )
+            self._group = selectors.group_of(enrolment) if enrolment.is_accepted else None
         return self._group
 
 
@@ -107,7 +100,7 @@ class MyGroupView(StudentGroupMixin, TemplateView):
             "course": offering.course,
             "section": "me",
             "group": group,
-            "accepted": enrolment.status == EnrolmentStatus.ACCEPTED,
+            "accepted": enrolment.is_accepted,
             "join_form": JoinGroupForm(initial={"code": self.request.GET.get("code", "")}),
             "conflict": conflict,
         }
@@ -296,6 +289,11 @@ class ProjectStatusView(OfferingStaffMixin, TemplateView):
     template_name = "projects/staff_status.html"
     section = "staff"
 
+    def get_permission_required(self):
+        if self.request.method == "POST":
+            return ("projects.remind_students",)
+        return ("projects.view_project_overview",)
+
     def get(self, request, *args, **kwargs):
         if request.GET.get("format") == "csv":
             offering = self.get_offering()
@@ -334,6 +332,19 @@ class StaffProjectView(OfferingStaffMixin, TemplateView):
 
     template_name = "projects/staff_project.html"
     section = "staff"
+    # The rule each of the page's forms needs (an unknown action is refused by post()).
+    ACTION_RULES = {
+        "decide": "projects.decide_proposal",
+        "feedback": "projects.give_feedback",
+        "presented": "projects.mark_presented",
+        "extension": "projects.grant_extension",
+    }
+
+    def get_permission_required(self):
+        if self.request.method == "POST":
+            action = self.request.POST.get("action", "")
+            return (self.ACTION_RULES.get(action, "projects.view_project_overview"),)
+        return ("projects.view_project_overview",)
 
     def get_group(self):
         return get_object_or_404(
@@ -406,17 +417,6 @@ class StaffProjectView(OfferingStaffMixin, TemplateView):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect(request.path)
-
-
-def write_status_csv(stream, deliverables, rows) -> None:
-    writer = csv.writer(stream)
-    writer.writerow(["group", "members", "title", "proposal"] + [d.title for d in deliverables])
-    for group, cells in rows:
-        members = "; ".join(m.enrolment.student.full_name for m in group.memberships.all())
-        row = [group.number, members, group.proposal.title, group.proposal.get_status_display()]
-        for _deliverable, submission, state in cells:
-            row.append(f"{state} v{submission.version}" if submission else state)
-        writer.writerow([csv_safe(value) for value in row])
 
 
 # Presentations and the book of abstracts ---------------------------------------------------

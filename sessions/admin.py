@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from course.admin import TeachingAdminMixin
+from course.admin_base import ReadOnlyAdmin, TeachingAdminMixin
 from course.rules import taught_offering_ids
 
 from .forms import GenerateSessionsForm
@@ -98,7 +98,7 @@ class DiscussionSessionAdmin(TeachingAdminMixin, admin.ModelAdmin):
     def register_link(self, session):
         offering = session.offering
         url = reverse(
-            "discussions:register",
+            "sessions:register",
             kwargs={
                 "course_slug": offering.course.slug,
                 "offering_slug": offering.slug,
@@ -154,20 +154,6 @@ class ChangeInline(TeachingAdminMixin, admin.TabularInline):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(TeachingAdminMixin, admin.ModelAdmin):
-    """For records written by a page that logs every change (the register, the grading
-    pages): the admin shows them and changes nothing."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class DiscussionSessionsConfig(AppConfig):
-    """Discussion sessions, attendance and grading.
+    """Discussion sessions, attendance, progress and grading, and the student's own pages:
+    the top of the app order (see docs/ARCHITECTURE.md).
 
     The label is not "sessions": that one belongs to django.contrib.sessions.
     """
@@ -10,3 +11,23 @@ class DiscussionSessionsConfig(AppConfig):
     name = "sessions"
     label = "discussions"
     verbose_name = "Discussion sessions and grading"
+
+    def ready(self):
+        # The extension points of the apps below, which know nothing of sessions.
+        # (Imported here, not at the top: the models are ready only now.)
+        from accounts.services import ENROLMENT_FREEZES
+        from course.copying import COPY_STEPS
+        from course.pages import PERSONAL_CONTEXT
+
+        from .copying import copy_grading, copy_sessions
+        from .grading.sheet import results_freeze
+        from .student.views import personal_context
+
+        for registry, function in (
+            (COPY_STEPS, copy_sessions),
+            (COPY_STEPS, copy_grading),
+            (PERSONAL_CONTEXT, personal_context),
+            (ENROLMENT_FREEZES, results_freeze),
+        ):
+            if function not in registry:
+                registry.append(function)

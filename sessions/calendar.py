@@ -11,6 +11,7 @@ from icalendar import Calendar, Event
 from accounts.enums import EnrolmentStatus
 from accounts.models import User
 from course.models import Offering, VideoLecture
+from projects import calendar as project_calendar
 
 from .models import DiscussionSession
 
@@ -64,7 +65,7 @@ def session_event(session: DiscussionSession) -> Event:
         "url",
         settings.SITE_URL.rstrip("/")
         + reverse(
-            "discussions:schedule",
+            "sessions:schedule",
             kwargs={"course_slug": offering.course.slug, "offering_slug": offering.slug},
         ),
     )
@@ -83,26 +84,17 @@ def _calendar(name: str, events) -> bytes:
     return calendar.to_ical()
 
 
-# Other apps add events of an offering's public calendar here (projects: presentations).
-OFFERING_EVENT_SOURCES: list = []
-
-
 def offering_calendar(offering: Offering) -> bytes:
+    """The offering's public calendar: its discussion sessions and presentation sessions."""
     sessions = sessions_for_calendar().filter(offering=offering).order_by("starts_at")
     events = [session_event(session) for session in sessions]
-    for source in OFFERING_EVENT_SOURCES:
-        events.extend(source(offering))
+    events += project_calendar.presentation_session_events(offering)
     return _calendar(f"{offering.course.title} {offering.name}", events)
 
 
-# Other apps add the events of a person's own calendar here (projects: deadlines), in their
-# AppConfig.ready(): functions taking a user and returning icalendar Events.
-PERSONAL_EVENT_SOURCES: list = []
-
-
 def personal_calendar(user: User) -> bytes:
-    """The sessions of every offering the user is accepted in, and what other apps add:
-    each source in PERSONAL_EVENT_SOURCES."""
+    """The sessions of every offering the user is accepted in, their group's deadlines and
+    their presentation slot."""
     sessions = (
         sessions_for_calendar()
         .filter(
@@ -112,21 +104,20 @@ def personal_calendar(user: User) -> bytes:
         .order_by("starts_at")
     )
     events = [session_event(session) for session in sessions]
-    for source in PERSONAL_EVENT_SOURCES:
-        events.extend(source(user))
+    events += project_calendar.deadline_events(user)
+    events += project_calendar.own_slot_events(user)
     return _calendar(f"{user.full_name}: courses", events)
 
 
-def calendar_token(user: User) -> str:
-    """The user's feed token, made on first use."""
-    if not user.calendar_token:
-        user.calendar_token = secrets.token_urlsafe(24)
-        user.save(update_fields=["calendar_token"])
-    return user.calendar_token
+def personal_feed_url(user: User) -> str:
+    """The path of the user's personal feed; the user must have a token
+    (calendar_token_reset() makes one, on a POST)."""
+    return reverse("sessions:personal_ics", kwargs={"token": user.calendar_token})
 
 
 def calendar_token_reset(user: User) -> str:
-    """A new token: the old feed address stops working (e.g. after it was shared)."""
+    """A new token, the first one or a replacement: the old feed address stops working
+    (e.g. after it was shared)."""
     user.calendar_token = secrets.token_urlsafe(24)
     user.save(update_fields=["calendar_token"])
     return user.calendar_token

@@ -1,15 +1,13 @@
 """Attendance as CSV, for the staff page and `attendance_report --csv`."""
 
-import csv
-
 from django.utils import timezone
 
-from course.exports import csv_safe
+from course.exports import csv_writer
 
 
 def write_attendance_csv(stream, sessions, rows) -> None:
     """One line per student: name, email, level, counts, rate, needed, at risk, sessions."""
-    writer = csv.writer(stream)
+    writer = csv_writer(stream)
     writer.writerow(
         ["name", "email", "level", "present", "excused", "absent", "rate_percent", "needed",
          "reachable", "at_risk"]
@@ -19,7 +17,7 @@ def write_attendance_csv(stream, sessions, rows) -> None:
         summary = row.summary
         writer.writerow(
             [
-                csv_safe(row.enrolment.student.full_name),
+                row.enrolment.student.full_name,
                 row.enrolment.student.email,
                 row.enrolment.get_level_display(),
                 summary.present,

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from accounts.enums import EnrolmentStatus
 from accounts.models import Enrolment
 from course.models import Offering, VideoLecture
 
@@ -45,7 +44,8 @@ def sessions_by_week(sessions) -> list[Week]:
 
 def accepted_enrolments(offering: Offering) -> QuerySet[Enrolment]:
     return (
-        Enrolment.objects.filter(offering=offering, status=EnrolmentStatus.ACCEPTED)
+        Enrolment.objects.accepted()
+        .filter(offering=offering)
         .select_related("student")
         .order_by("student__full_name", "pk")
     )

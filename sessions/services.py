@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.enums import EnrolmentStatus
 from accounts.models import Enrolment, User
 from course.archive import ensure_writable
 from course.enums import ModuleKind
@@ -142,7 +141,8 @@ def session_set_cancelled(*, session: DiscussionSession, cancelled: bool) -> boo
 def register_students(session: DiscussionSession) -> list[Enrolment]:
     """Accepted students for whom the session counts (enrolled on or before its date)."""
     enrolments = (
-        Enrolment.objects.filter(offering=session.offering_id, status=EnrolmentStatus.ACCEPTED)
+        Enrolment.objects.accepted()
+        .filter(offering=session.offering_id)
         .select_related("student")
         .order_by("student__full_name", "pk")
     )

@@ -1,8 +1,12 @@
+"""Discussion sessions and attendance: the schedule, calendars, check-in, the register and
+the staff overviews. Grading has its own URLs (grading/urls.py), the student's pages theirs
+(student/urls.py)."""
+
 from django.urls import path
 
-from . import grading_views, views
+from . import views
 
-app_name = "discussions"
+app_name = "sessions"
 
 OFFERING = "courses/<slug:course_slug>/<slug:offering_slug>"
 
@@ -25,30 +29,7 @@ urlpatterns = [
         views.CheckInCodeView.as_view(),
         name="check_in_code",
     ),
-    path(f"{OFFERING}/staff/grades/", grading_views.GradeSheetView.as_view(), name="grade_sheet"),
-    *[
-        path(
-            f"{OFFERING}/staff/grades/{action.replace('_', '-')}/",
-            grading_views.GradeSheetActionView.as_view(action=action),
-            name=f"grades_{action}",
-        )
-        for action in ("setup", "accept", "sign_off", "unlock")
-    ],
-    path(
-        f"{OFFERING}/staff/grades/students/<int:enrolment_id>/",
-        grading_views.StudentGradeView.as_view(),
-        name="student_grade",
-    ),
-    path(
-        f"{OFFERING}/staff/grades/projects/<int:group_number>/",
-        grading_views.AssessmentView.as_view(),
-        name="assessment",
-    ),
-    path(
-        "me/<slug:course_slug>/<slug:offering_slug>/attendance/",
-        views.MyAttendanceView.as_view(),
-        name="my_attendance",
-    ),
+    path(f"{OFFERING}/staff/progress/", views.StaffProgressView.as_view(), name="staff_progress"),
     path("calendar/<str:token>.ics", views.PersonalCalendarView.as_view(), name="personal_ics"),
     path("calendar/reset/", views.CalendarTokenResetView.as_view(), name="calendar_reset"),
 ]

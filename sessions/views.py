@@ -12,16 +12,16 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.models import User
-from accounts.selectors import own_enrolment
-from accounts.views import safe_next
-from course.views import OfferingPageMixin, OfferingStaffMixin
+from course.http import safe_next
+from course.models import Quiz
+from course.pages import OfferingPageMixin, OfferingStaffMixin
 
 from . import calendar, selectors, services
-from .attendance import counts_for, summarize
 from .enums import AttendanceStatus
 from .exports import write_attendance_csv
 from .forms import CheckInForm, parse_register
 from .models import Attendance
+from .progress import progress_for
 
 ICS = "text/calendar; charset=utf-8"
 
@@ -62,56 +62,15 @@ class PersonalCalendarView(View):
 
 class CalendarTokenResetView(LoginRequiredMixin, View):
     def post(self, request):
+        had_one = bool(request.user.calendar_token)
         calendar.calendar_token_reset(request.user)
-        messages.success(request, "Your calendar has a new address; the old one no longer works.")
-        return redirect(safe_next(request, reverse("accounts:me")))
-
-
-class MyAttendanceView(LoginRequiredMixin, TemplateView):
-    """A student's own attendance in one offering, with the projection to the threshold."""
-
-    template_name = "sessions/my_attendance.html"
-
-    def get_context_data(self, **kwargs):
-        enrolment = own_enrolment(
-            user=self.request.user,
-            course_slug=self.kwargs["course_slug"],
-            offering_slug=self.kwargs["offering_slug"],
-        )
-        offering = enrolment.offering
-        now = timezone.now()
-        sessions = list(offering.discussion_sessions.select_related("module").order_by("starts_at"))
-        statuses = dict(
-            Attendance.objects.filter(enrolment=enrolment).values_list("session_id", "status")
-        )
-        summary = summarize(
-            sessions=sessions,
-            statuses=statuses,
-            enrolled_on=enrolment.enrolled_on,
-            threshold=offering.attendance_threshold,
-            rule=offering.excused_absences,
-            now=now,
-        )
-        rows = []
-        for session in sessions:
-            if session.starts_at > now:
-                continue
-            if session.is_cancelled:
-                state = "cancelled"
-            elif not counts_for(session, enrolment.enrolled_on):
-                state = "before_enrolment"
-            else:
-                state = statuses.get(session.pk, "not_recorded")
-            rows.append((session, state))
-        return super().get_context_data(
-            enrolment=enrolment,
-            offering=offering,
-            course=offering.course,
-            section="me",
-            summary=summary,
-            rows=rows,
-            **kwargs,
-        )
+        if had_one:
+            messages.success(
+                request, "Your calendar has a new address; the old one no longer works."
+            )
+        else:
+            messages.success(request, "Your calendar has an address: subscribe to it below.")
+        return redirect(safe_next(request, reverse("student:courses")))
 
 
 class CheckInView(LoginRequiredMixin, OfferingPageMixin, TemplateView):
@@ -144,6 +103,8 @@ class CheckInView(LoginRequiredMixin, OfferingPageMixin, TemplateView):
 
 
 class StaffSessionMixin(OfferingStaffMixin):
+    permission_required = "discussions.take_register"
+
     def get_session(self):
         if not hasattr(self, "_session"):
             self._session = get_object_or_404(
@@ -225,7 +186,7 @@ class CheckInCodeView(StaffSessionMixin, TemplateView):
             window_open=services.check_in_window_open(session),
             check_in_url=self.request.build_absolute_uri(
                 reverse(
-                    "discussions:check_in",
+                    "sessions:check_in",
                     kwargs={
                         "course_slug": self.kwargs["course_slug"],
                         "offering_slug": self.kwargs["offering_slug"],
@@ -249,6 +210,8 @@ SORTS = {
 
 class AttendanceOverviewView(OfferingStaffMixin, TemplateView):
     """Students by sessions with rates and who is at risk; sortable; CSV with ?format=csv."""
+
+    permission_required = "discussions.view_attendance_grid"
 
     template_name = "sessions/attendance_overview.html"
     section = "staff"
@@ -282,3 +245,21 @@ class AttendanceOverviewView(OfferingStaffMixin, TemplateView):
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         write_attendance_csv(response, held, rows)
         return response
+
+
+class StaffProgressView(OfferingStaffMixin, TemplateView):
+    """Students by modules: complete or not, quiz scores; links to each quiz's statistics."""
+
+    permission_required = "discussions.view_progress_overview"
+
+    template_name = "sessions/staff_progress.html"
+    section = "staff"
+
+    def get_context_data(self, **kwargs):
+        offering = self.get_offering()
+        enrolments = list(selectors.accepted_enrolments(offering))
+        progress = progress_for(offering, enrolments)
+        rows = [(e, progress[e.pk]) for e in enrolments]
+        modules = [p.module for p in progress[enrolments[0].pk]] if enrolments else []
+        quizzes = list(Quiz.objects.filter(module__offering=offering).select_related("module"))
+        return super().get_context_data(rows=rows, modules=modules, quizzes=quizzes, **kwargs)

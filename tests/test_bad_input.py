@@ -10,7 +10,8 @@ from accounts.models import Enrolment, OutgoingMail
 from course.models import WatchedPart
 from projects.models import Proposal, Submission
 from projects.services import group_create
-from sessions import grading
+from sessions.grading import services as grading_services
+from sessions.grading import sheet as grading_sheet
 from sessions.models import FinalGrade, ProjectAssessment
 from tests.factories import EnrolmentFactory, ModuleFactory, VideoLectureFactory
 from tests.factories.classroom import build_class, levels_for
@@ -53,7 +54,7 @@ def test_proposal_with_a_topic_that_is_no_id_is_explained(client, offering, enro
     [("get", "/accounts/signup/"), ("post", "/calendar/reset/"),
      ("post", "/accounts/verify/resend/")],
 )  # fmt: skip
-@pytest.mark.parametrize("target", ["zz", "me", "accounts:me", "//evil.example/"])
+@pytest.mark.parametrize("target", ["zz", "me", "student:courses", "//evil.example/"])
 def test_a_next_that_is_no_path_goes_to_the_default(client, student, method, path, target):
     client.force_login(student)
     response = getattr(client, method)(f"{path}?next={target}", {"next": target})
@@ -135,8 +136,8 @@ def test_a_nul_character_in_a_grading_text_is_refused_with_a_message(
     response = client.post(f"{BASE}/staff/grades/projects/1/", data | {"comment": "a\x00"})
     assert "The comment contains a NUL character" in response.content.decode()
     assert ProjectAssessment.objects.get().grade == 4  # build_class's, unchanged
-    grading.grades_accept_proposed(offering=offering, by=ta)
-    grading.results_sign_off(offering=offering, by=superuser)
+    grading_services.grades_accept_proposed(offering=offering, by=ta)
+    grading_services.results_sign_off(offering=offering, by=superuser)
     with pytest.raises(ValidationError, match="NUL character"):
-        grading.results_unlock(offering=offering, by=superuser, reason="\x00")
-    assert grading.current_results_state(offering).locked
+        grading_services.results_unlock(offering=offering, by=superuser, reason="\x00")
+    assert grading_sheet.current_results_state(offering).locked

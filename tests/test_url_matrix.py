@@ -16,7 +16,7 @@ from django.utils import timezone
 from course.models import Quiz
 from projects.models import Membership, ProjectGroup
 from projects.services import submission_upload
-from sessions import grading
+from sessions.grading import services as grading_services
 from sessions.models import DiscussionSession
 from tests.factories import EnrolmentFactory, ModuleFactory
 from tests.factories.projects import DeliverableFactory, ProjectGroupFactory
@@ -58,7 +58,7 @@ def world(offering, ta, other_ta, other_student, student, superuser):
         module=module, title="Quiz on convolutions", opens_at=now - dt.timedelta(days=2),
         closes_at=now + dt.timedelta(days=2),
     )  # fmt: skip
-    grading.grading_setup_defaults(offering=offering)
+    grading_services.grading_setup_defaults(offering=offering)
     users = {
         "student": student, "accepted": accepted.student, "peer": peer.student,
         "other_student": other_student, "ta": ta, "other_ta": other_ta, "superuser": superuser,
@@ -72,21 +72,21 @@ BASE = "/courses/deep-learning/2016"
 ME = "/me/deep-learning/2016"
 # url name: (path, who gets 200, a text the page shows them)
 MATRIX = {
-    "discussions:attendance_overview": (f"{BASE}/staff/attendance/", STAFF, "Ann Own"),
-    "discussions:register": (f"{BASE}/staff/sessions/{{session}}/register/", STAFF, "Ann Own"),
-    "discussions:check_in_code": (f"{BASE}/staff/sessions/{{session}}/code/", STAFF, "ML13"),
-    "discussions:grade_sheet": (f"{BASE}/staff/grades/", STAFF, "Ann Own"),
-    "discussions:student_grade": (f"{BASE}/staff/grades/students/{{enrolment}}/", STAFF, "Ann Own"),
-    "discussions:assessment": (f"{BASE}/staff/grades/projects/1/", STAFF, "Ann Own"),
+    "sessions:attendance_overview": (f"{BASE}/staff/attendance/", STAFF, "Ann Own"),
+    "sessions:register": (f"{BASE}/staff/sessions/{{session}}/register/", STAFF, "Ann Own"),
+    "sessions:check_in_code": (f"{BASE}/staff/sessions/{{session}}/code/", STAFF, "ML13"),
+    "grading:grade_sheet": (f"{BASE}/staff/grades/", STAFF, "Ann Own"),
+    "grading:student_grade": (f"{BASE}/staff/grades/students/{{enrolment}}/", STAFF, "Ann Own"),
+    "grading:assessment": (f"{BASE}/staff/grades/projects/1/", STAFF, "Ann Own"),
     "projects:staff_status": (f"{BASE}/staff/projects/", STAFF, "Ann Own"),
     "projects:staff_project": (f"{BASE}/staff/projects/1/", STAFF, "Ann Own"),
-    "course:staff_progress": (f"{BASE}/staff/progress/", STAFF, "Ann Own"),
+    "sessions:staff_progress": (f"{BASE}/staff/progress/", STAFF, "Ann Own"),
     "course:quiz_statistics": (f"{BASE}/staff/quizzes/{{quiz}}/", STAFF, "Quiz on convolutions"),
-    "accounts:my_offering": (f"{ME}/", OWN_OR_PEER, "Your enrolment"),
-    "discussions:my_attendance": (f"{ME}/attendance/", OWN_OR_PEER, "ML13"),
+    "student:offering": (f"{ME}/", OWN_OR_PEER, "Your enrolment"),
+    "student:attendance": (f"{ME}/attendance/", OWN_OR_PEER, "ML13"),
     "projects:my_group": (f"{ME}/group/", OWN_OR_PEER, "Project report"),
-    "course:progress": (f"{ME}/progress/", OWN_OR_PEER, "Convolutional networks"),
-    "course:quiz": (f"{ME}/quizzes/{{quiz}}/", OWN_OR_PEER, "Quiz on convolutions"),
+    "student:progress": (f"{ME}/progress/", OWN_OR_PEER, "Convolutional networks"),
+    "student:quiz": (f"{ME}/quizzes/{{quiz}}/", OWN_OR_PEER, "Quiz on convolutions"),
     "projects:download": (
         "/files/submissions/{submission}/",
         {"accepted": 200, "ta": 200, "superuser": 200},
@@ -96,10 +96,10 @@ MATRIX = {
 # POST-only URLs: tests/test_url_permissions.py (students' forms), the grading forms in
 # tests/sessions/test_grading_views.py, and these with their own tests.
 POST_ONLY = {
-    "discussions:grades_setup", "discussions:grades_accept", "discussions:grades_sign_off",
-    "discussions:grades_unlock", "discussions:calendar_reset", "accounts:verify_resend",
+    "grading:grades_setup", "grading:grades_accept", "grading:grades_sign_off",
+    "grading:grades_unlock", "sessions:calendar_reset", "accounts:verify_resend",
     "accounts:withdraw", "projects:group_create", "projects:group_join", "projects:group_leave",
-    "projects:upload", "projects:wishes", "course:watched", "accounts:logout",
+    "projects:upload", "projects:wishes", "student:watched", "accounts:logout",
 }  # fmt: skip
 # Public pages, the log-in, sign-up and password pages, feeds behind secret tokens (their
 # tests are in tests/accounts, tests/course, tests/projects and tests/sessions).
@@ -107,12 +107,12 @@ OPEN = {
     "healthz", "accounts:login", "accounts:signup", "accounts:verify_email",
     "accounts:password_change", "accounts:password_change_done", "accounts:password_reset",
     "accounts:password_reset_done", "accounts:password_reset_confirm",
-    "accounts:password_reset_complete", "accounts:me", "accounts:register",
-    "discussions:schedule", "discussions:schedule_ics", "discussions:check_in",
-    "discussions:personal_ics", "projects:project_list", "projects:project_detail",
+    "accounts:password_reset_complete", "student:courses", "accounts:register",
+    "sessions:schedule", "sessions:schedule_ics", "sessions:check_in",
+    "sessions:personal_ics", "projects:project_list", "projects:project_detail",
     "projects:book_page", "projects:book_pdf", "projects:programme", "course:catalogue",
     "course:course_detail", "course:offering_home", "course:module_list",
-    "course:module_detail", "course:lecture_list", "course:examination",
+    "course:module_detail", "course:lecture_list", "grading:examination",
     "course:announcement_list", "course:announcement_feed",
 }  # fmt: skip
 

@@ -48,9 +48,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "rules.apps.AutodiscoverRulesConfig",
-    "accounts",
+    # In the app order, lowest first (docs/ARCHITECTURE.md): an app may import those before it.
     "course",
-    "projects",
+    "accounts.apps.AccountsConfig",
+    "projects.apps.ProjectsConfig",
     "sessions.apps.DiscussionSessionsConfig",
 ]
 

@@ -159,17 +159,12 @@ def test_template_with_unknown_placeholder_is_refused_in_the_admin(client, offer
     assert not MailTemplate.objects.exists()
 
 
-def test_raising_capacity_in_the_admin_moves_the_waiting_list(client, offering, ta):
-    offering.capacity = 1
-    offering.save()
-    EnrolmentFactory(offering=offering, status=S.ACCEPTED)
-    waiting = EnrolmentFactory(offering=offering, status=S.WAITLISTED, student__full_name="Wai T")
-    client.force_login(ta)
+def offering_form(offering, **changes):
     data = {
         "course": offering.course_id, "name": offering.name, "slug": offering.slug,
         "status": offering.status, "start_date": "2016-03-21", "end_date": "2016-06-04",
         "attendance_threshold": 80, "group_size": 2, "excused_absences": "removed",
-            "quiz_pass_percent": 50, "capacity": 2,
+            "quiz_pass_percent": 50, "capacity": offering.capacity or "",
         "programme_question": "required", "motivation_question": "optional",
         "decisions_need_review": "on",
         "staff-TOTAL_FORMS": 0, "staff-INITIAL_FORMS": 0,
@@ -180,12 +175,40 @@ def test_raising_capacity_in_the_admin_moves_the_waiting_list(client, offering, 
                      f"staff-{index}-name": staff.name, f"staff-{index}-role": staff.role,
                      f"staff-{index}-order": 0})  # fmt: skip
     data["staff-TOTAL_FORMS"] = data["staff-INITIAL_FORMS"] = offering.staff.count()
+    return {**data, **changes}
+
+
+def test_raising_capacity_in_the_admin_moves_the_waiting_list(client, offering, ta):
+    offering.capacity = 1
+    offering.save()
+    EnrolmentFactory(offering=offering, status=S.ACCEPTED)
+    waiting = EnrolmentFactory(offering=offering, status=S.WAITLISTED, student__full_name="Wai T")
+    client.force_login(ta)
     response = client.post(
-        reverse("admin:course_offering_change", args=[offering.pk]), data, follow=True
+        reverse("admin:course_offering_change", args=[offering.pk]),
+        offering_form(offering, capacity=2),
+        follow=True,
     )
     assert "Moved up from the waiting list: Wai T" in response.content.decode()
     waiting.refresh_from_db()
     assert waiting.status == "accepted"
+
+
+def test_capacity_cannot_drop_below_the_accepted_students(client, offering, ta):
+    offering.capacity = 5
+    offering.save()
+    EnrolmentFactory.create_batch(3, offering=offering, status=S.ACCEPTED)
+    client.force_login(ta)
+    response = client.post(
+        reverse("admin:course_offering_change", args=[offering.pk]),
+        offering_form(offering, capacity=2),
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert "3 students are accepted already: the capacity cannot be lower" in (
+        response.content.decode()
+    )
+    offering.refresh_from_db()
+    assert offering.capacity == 5
 
 
 def test_announcement_action_mails_the_students(client, offering, ta):

@@ -92,14 +92,6 @@ def test_waiting_positions_follow_the_promotion_order_on_equal_times(offering):
     assert [waiting_position(e) for e in waiting] == [1, 2, 3]
 
 
-def test_capacity_cannot_drop_below_the_accepted_students(offering):
-    EnrolmentFactory.create_batch(3, offering=offering, status=S.ACCEPTED)
-    offering.capacity = 2
-    with pytest.raises(ValidationError) as error:
-        offering.full_clean()
-    assert "3 students are accepted already" in error.value.message_dict["capacity"][0]
-
-
 def test_unreachable_server_stops_the_run_and_leaves_the_rest_untouched(db):
     first = queue_mail(to_email="a@example.org", subject="1", body="B", kind="other")
     second = queue_mail(to_email="b@example.org", subject="2", body="B", kind="other")

@@ -13,7 +13,8 @@ from course.copying import offering_copy
 from course.models import Offering, Quiz, QuizQuestion, VideoLecture
 from course.services import lecture_set_parts
 from projects.models import Deliverable, ProjectGroup
-from sessions import grading
+from sessions.grading import services as grading_services
+from sessions.grading import sheet as grading_sheet
 from sessions.models import (
     DiscussionSession,
     FinalGrade,
@@ -119,7 +120,7 @@ def scales_content(offering):
 @pytest.fixture
 def graded_source(source, ta, superuser):
     """The source with its scales, an edited rubric, an assessment, a grade and a sign-off."""
-    grading.grading_setup_defaults(offering=source)
+    grading_services.grading_setup_defaults(offering=source)
     Rubric.objects.filter(offering=source).update(points_for_5=11, instructions="Be kind.")
     criterion = Rubric.objects.get(offering=source).criteria.first()
     criterion.name = "Topics from the course"
@@ -127,7 +128,7 @@ def graded_source(source, ta, superuser):
     ScaleGrade.objects.filter(scale__offering=source, code="VG").update(label="Väl godkänd")
     group = ProjectGroup.objects.get(offering=source)
     top = {c.pk: c.levels.last().pk for c in Rubric.objects.get(offering=source).criteria.all()}
-    grading.assessment_save(group=group, assessor=ta, level_ids=top, grade=None)
+    grading_services.assessment_save(group=group, assessor=ta, level_ids=top, grade=None)
     enrolment = group.memberships.get().enrolment
     FinalGrade.objects.create(enrolment=enrolment, grade="5", proposed="5", set_by=superuser)
     GradeChange.objects.create(enrolment=enrolment, new_grade="5", changed_by=superuser)
@@ -154,7 +155,7 @@ def test_copy_brings_the_rubric_and_scales_but_no_grades(graded_source):
     assert not FinalGrade.objects.filter(enrolment__offering=new).exists()
     assert not GradeChange.objects.filter(enrolment__offering=new).exists()
     assert not ResultsEvent.objects.filter(offering=new).exists()
-    assert not grading.current_results_state(new).locked
+    assert not grading_sheet.current_results_state(new).locked
     assert (ProjectAssessment.objects.count(), FinalGrade.objects.count(),
             GradeChange.objects.count(), ResultsEvent.objects.count()) == (1, 1, 1, 1)  # fmt: skip
 
@@ -219,7 +220,7 @@ def test_the_demo_2016_offering_copies_into_a_consistent_2017(db):
     assert rubric_content(new) == rubric_content(source)
     assert scales_content(new) == scales_content(source)
     assert not FinalGrade.objects.filter(enrolment__offering=new).exists()
-    assert not grading.current_results_state(new).locked
+    assert not grading_sheet.current_results_state(new).locked
 
 
 def test_ta_copies_an_offering_in_the_admin(client, source, ta):

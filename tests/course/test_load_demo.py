@@ -8,7 +8,7 @@ from django.test import override_settings
 from accounts.models import OutgoingMail, User
 from course.models import Announcement, Course, LecturePart, Module, Offering, Staff, VideoLecture
 from projects.models import Submission
-from sessions import grading
+from sessions.grading import sheet as grading_sheet
 from sessions.models import (
     FinalGrade,
     GradeChange,
@@ -107,7 +107,7 @@ def test_load_demo_refuses_a_production_database_without_force():
 def test_load_demo_grades_the_2016_students_and_signs_the_results_off():
     load()
     offering = Offering.objects.get(slug="2016")
-    sheet = grading.grade_sheet(offering)
+    sheet = grading_sheet.grade_sheet(offering)
     assert sheet.state.locked
     assert sheet.state.signed_off_at.date() == dt.date(2016, 6, 14)
     assert len(sheet.rows) == 22 and not sheet.ungraded  # every accepted student

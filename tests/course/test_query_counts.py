@@ -3,7 +3,7 @@
 import pytest
 
 from course.services import lecture_set_parts
-from sessions.grading import grading_setup_defaults
+from sessions.grading.services import grading_setup_defaults
 from tests.conftest import offering_url
 from tests.factories import (
     AnnouncementFactory,

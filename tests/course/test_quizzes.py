@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from accounts.enums import EnrolmentStatus as S
 from course.models import Quiz, QuizAttempt, QuizChoice, QuizQuestion, WatchedPart
-from course.progress import progress_for
 from course.quizzes import (
     counted_attempt,
     parse_number,
@@ -20,6 +19,7 @@ from course.quizzes import (
     watched_set,
 )
 from course.services import lecture_set_parts
+from sessions.progress import progress_for
 from sessions.services import register_save
 from tests.factories import (
     DiscussionSessionFactory,

@@ -219,7 +219,7 @@ def test_offering_home_links_the_published_book_of_abstracts(client, offering):
 
 
 def test_examination_page_shows_the_grading_scales_and_the_rubric(client, filled_offering):
-    from sessions.grading import grading_setup_defaults
+    from sessions.grading.services import grading_setup_defaults
 
     html = client.get(offering_url(filled_offering, "examination/")).content.decode()
     assert "How projects are assessed" not in html  # nothing to show before they exist

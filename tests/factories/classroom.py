@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.enums import EnrolmentStatus, Level
 from accounts.models import Enrolment, User
 from projects.models import Membership, ProjectGroup, Submission
-from sessions import grading
+from sessions.grading import services as grading_services
 from sessions.models import Attendance, DiscussionSession, ProjectAssessment, RubricLevel
 from tests.factories import UserFactory
 from tests.factories.projects import DeliverableFactory
@@ -17,7 +17,7 @@ from tests.factories.projects import DeliverableFactory
 def build_class(offering, students: int, *, ta, attended=8, sessions=10, phd_every=3, assess=True):
     """`students` accepted students in groups of four, with `sessions` held sessions of which
     each attended `attended`, one required report handed in, presented, and assessed 4."""
-    grading.grading_setup_defaults(offering=offering)
+    grading_services.grading_setup_defaults(offering=offering)
     now = timezone.now()
     held = list(offering.discussion_sessions.order_by("starts_at")) or (
         DiscussionSession.objects.bulk_create(

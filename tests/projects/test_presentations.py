@@ -283,7 +283,7 @@ def test_calendars_carry_the_afternoons_and_each_groups_slot(client, programme, 
     assert summaries == ["Deep Learning: project presentations"]
     student = programme[1].memberships.get().enrolment.student
     client.force_login(student)
-    client.get("/me/")
+    client.post("/calendar/reset/")  # "Get my calendar address"
     student.refresh_from_db()
     feed = client.get(f"/calendar/{student.calendar_token}.ics")
     events = Calendar.from_ical(feed.content).walk("VEVENT")

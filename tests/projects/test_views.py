@@ -119,7 +119,7 @@ def test_personal_calendar_carries_the_groups_deadlines(client, offering, alice)
     DeliverableFactory(offering=offering, title="Planning report")
     group_create(enrolment=alice, by=alice.student)
     client.force_login(alice.student)
-    client.get("/me/")
+    client.post("/calendar/reset/")  # "Get my calendar address"
     alice.student.refresh_from_db()
     client.logout()
     feed = client.get(f"/calendar/{alice.student.calendar_token}.ics")

@@ -88,18 +88,29 @@ def test_personal_feed_has_the_students_accepted_offerings_only(
     DiscussionSessionFactory(offering=other_offering, room="Elsewhere")
     EnrolmentFactory(offering=other_offering, student=accepted_student, status=S.WAITLISTED)
     client.force_login(accepted_student)
-    page = client.get("/me/").content.decode()
+    page = client.post("/calendar/reset/", {"next": "/me/"}, follow=True).content.decode()
     accepted_student.refresh_from_db()
     url = f"/calendar/{accepted_student.calendar_token}.ics"
     assert url in page
+    assert "Your calendar has an address" in page
     client.logout()  # calendar apps do not log in
     assert [e["location"] for e in events(client.get(url))] == ["ML13"]
+
+
+def test_my_page_makes_no_calendar_address_until_asked(client, accepted_student):
+    """A GET writes nothing: the address is made by the button (a POST)."""
+    client.force_login(accepted_student)
+    page = client.get("/me/").content.decode()
+    accepted_student.refresh_from_db()
+    assert accepted_student.calendar_token is None
+    assert "Get my calendar address" in page
+    assert "/calendar/" not in page.replace("/calendar/reset/", "")
 
 
 def test_unknown_token_is_404_and_a_reset_retires_the_old_address(client, accepted_student):
     assert client.get("/calendar/guess.ics").status_code == 404
     client.force_login(accepted_student)
-    client.get("/me/")
+    client.post("/calendar/reset/", {"next": "/me/"})
     accepted_student.refresh_from_db()
     old = accepted_student.calendar_token
     client.post("/calendar/reset/", {"next": "/me/"})

@@ -1,4 +1,4 @@
-"""The grading service (sessions/grading.py): eligibility, scales, rubric, proposals, final
+"""The grading package (sessions/grading/): eligibility, scales, rubric, proposals, final
 grades, sign-off, and the grade sheet's query count.
 
 The course runs in spring 2016 (OfferingFactory: 2016-03-21 to 2016-06-04): ten weekly
@@ -19,8 +19,10 @@ from accounts.enums import EnrolmentStatus, Level, MailKind, MailStatus
 from accounts.models import Enrolment, OutgoingMail, User
 from course.enums import ExcusedRule, OfferingStatus, StaffRole
 from projects.models import Extension, Membership, PresentationSlot, ProjectGroup, Submission
-from sessions import grading
 from sessions.enums import AttendanceStatus, ConditionState, ProjectGrade, ResultsAction
+from sessions.grading import rules as grading_rules
+from sessions.grading import services as grading_services
+from sessions.grading import sheet as grading_sheet
 from sessions.models import (
     Attendance,
     DiscussionSession,
@@ -90,7 +92,7 @@ def attend(enrolment, sessions, status=AttendanceStatus.PRESENT):
 
 
 def build_course(offering, ta):
-    grading.grading_setup_defaults(offering=offering)
+    grading_services.grading_setup_defaults(offering=offering)
     responsible = UserFactory(full_name="Rita Responsible")
     StaffFactory(
         offering=offering, user=responsible, name=responsible.full_name, role=StaffRole.RESPONSIBLE
@@ -131,7 +133,7 @@ def level_ids(offering, points):
 
 
 def assess(course, group, grade, *, assessor=None):
-    return grading.assessment_save(
+    return grading_services.assessment_save(
         group=group,
         assessor=assessor or course.ta,
         level_ids=level_ids(course.offering, POINTS[grade]),
@@ -187,7 +189,7 @@ def group_of(enrolment):
 
 
 def row_of(enrolment, now=AFTER):
-    return grading.student_row(enrolment, now=now)
+    return grading_sheet.student_row(enrolment, now=now)
 
 
 def condition(row, key):
@@ -306,7 +308,7 @@ def test_a_student_excused_from_every_session_is_left_to_a_teacher(course):
         PENDING,
         "excused from all 10 held sessions, needs 80 %; a teacher decides",
     )
-    assert grading.student_row(student).proposed is None
+    assert grading_sheet.student_row(student).proposed is None
 
 
 @pytest.mark.parametrize(
@@ -314,7 +316,7 @@ def test_a_student_excused_from_every_session_is_left_to_a_teacher(course):
     [(80.0, "80 %"), (79.6, "79.6 %"), (79.99, "79.9 %"), (200 / 3, "66.6 %"), (0.0, "0 %")],
 )
 def test_percent_text_floors_to_one_decimal(value, text):
-    assert grading.percent_text(value) == text
+    assert grading_rules.percent_text(value) == text
 
 
 # 1. Eligibility: deliverables ----------------------------------------------------------------
@@ -458,7 +460,7 @@ def scale_rows(offering):
 
 
 def test_setup_defaults_creates_the_msc_and_phd_scales_and_the_rubric(offering):
-    assert grading.grading_setup_defaults(offering=offering) == (2, True)
+    assert grading_services.grading_setup_defaults(offering=offering) == (2, True)
     assert scale_rows(offering) == {
         Level.MSC: [("U", False, 0), ("3", True, 3), ("4", True, 4), ("5", True, 5)],
         Level.PHD: [("U", False, 0), ("G", True, 3), ("VG", True, 4)],
@@ -478,13 +480,13 @@ def test_setup_defaults_creates_the_msc_and_phd_scales_and_the_rubric(offering):
 
 
 def test_setup_defaults_is_idempotent_and_keeps_edits(offering):
-    grading.grading_setup_defaults(offering=offering)
+    grading_services.grading_setup_defaults(offering=offering)
     ScaleGrade.objects.filter(scale__offering=offering, code="5").update(label="Excellent")
     GradingScale.objects.filter(offering=offering, level=Level.PHD).delete()
     counts = (ScaleGrade.objects.count(), RubricLevel.objects.count())
 
-    assert grading.grading_setup_defaults(offering=offering) == (1, False)
-    assert grading.grading_setup_defaults(offering=offering) == (0, False)
+    assert grading_services.grading_setup_defaults(offering=offering) == (1, False)
+    assert grading_services.grading_setup_defaults(offering=offering) == (0, False)
     assert ScaleGrade.objects.get(scale__offering=offering, code="5").label == "Excellent"
     assert (ScaleGrade.objects.count(), RubricLevel.objects.count()) == (counts[0] + 3, counts[1])
 
@@ -494,18 +496,18 @@ def test_setup_defaults_is_idempotent_and_keeps_edits(offering):
     [(0, "U", "U"), (3, "3", "G"), (4, "4", "VG"), (5, "5", "VG")],
 )
 def test_scale_grade_for_maps_project_grades_onto_each_scale(offering, project, msc, phd):
-    grading.grading_setup_defaults(offering=offering)
+    grading_services.grading_setup_defaults(offering=offering)
     scales = {s.level: s.grade_list for s in GradingScale.objects.filter(offering=offering)}
-    assert grading.scale_grade_for(scales[Level.MSC], project).code == msc
-    assert grading.scale_grade_for(scales[Level.PHD], project).code == phd
+    assert grading_rules.scale_grade_for(scales[Level.MSC], project).code == msc
+    assert grading_rules.scale_grade_for(scales[Level.PHD], project).code == phd
 
 
 def test_an_edited_scale_changes_the_mapping_and_the_proposal(course):
     # This year VG needs a 5.
     ScaleGrade.objects.filter(scale__offering=course.offering, code="VG").update(equivalent=5)
     phd = GradingScale.objects.get(offering=course.offering, level=Level.PHD).grade_list
-    assert grading.scale_grade_for(phd, 4).code == "G"
-    assert grading.scale_grade_for(phd, 5).code == "VG"
+    assert grading_rules.scale_grade_for(phd, 4).code == "G"
+    assert grading_rules.scale_grade_for(phd, 5).code == "VG"
     student = make_student(course, "Phd Four", level=Level.PHD, project=4)
     assert row_of(student).proposed.code == "G"
 
@@ -532,17 +534,17 @@ def levels(*points, insufficient=()):
     ],
 )
 def test_rubric_suggests_by_the_point_bands(points, grade):
-    assert grading.rubric_suggest(BANDS, levels(*points)) == grade
+    assert grading_rules.rubric_suggest(BANDS, levels(*points)) == grade
 
 
 def test_any_insufficient_level_fails_the_project_whatever_the_points():
-    assert grading.rubric_suggest(BANDS, levels(3, 3, 3, 3, insufficient={2})) == 0
+    assert grading_rules.rubric_suggest(BANDS, levels(3, 3, 3, 3, insufficient={2})) == 0
 
 
 def test_rubric_bands_are_the_rubrics_own():
     strict = Rubric(points_for_3=6, points_for_4=9, points_for_5=12)
-    assert grading.rubric_suggest(strict, levels(2, 2, 1, 0)) == ProjectGrade.FAIL
-    assert grading.rubric_suggest(strict, levels(2, 2, 1, 1)) == ProjectGrade.THREE
+    assert grading_rules.rubric_suggest(strict, levels(2, 2, 1, 0)) == ProjectGrade.FAIL
+    assert grading_rules.rubric_suggest(strict, levels(2, 2, 1, 1)) == ProjectGrade.THREE
 
 
 @pytest.fixture
@@ -552,7 +554,7 @@ def group(course):
 
 def test_assessment_save_takes_the_rubrics_suggestion_without_a_grade(course, group):
     ids = level_ids(course.offering, POINTS[ProjectGrade.FOUR])
-    saved = grading.assessment_save(
+    saved = grading_services.assessment_save(
         group=group, assessor=course.ta, level_ids=ids, grade=None, comment="  Solid.  "
     )
     saved.refresh_from_db()
@@ -562,8 +564,8 @@ def test_assessment_save_takes_the_rubrics_suggestion_without_a_grade(course, gr
 
 def test_assessment_save_keeps_the_tas_own_grade_and_updates_their_assessment(course, group):
     ids = level_ids(course.offering, POINTS[ProjectGrade.FOUR])
-    grading.assessment_save(group=group, assessor=course.ta, level_ids=ids, grade=None)
-    grading.assessment_save(group=group, assessor=course.ta, level_ids=ids, grade=5)
+    grading_services.assessment_save(group=group, assessor=course.ta, level_ids=ids, grade=None)
+    grading_services.assessment_save(group=group, assessor=course.ta, level_ids=ids, grade=5)
     saved = ProjectAssessment.objects.get()
     assert (saved.suggested, saved.grade) == (4, 5)
 
@@ -573,7 +575,7 @@ def test_assessment_save_refuses_a_missing_criterion_and_saves_nothing(course, g
     report = Rubric.objects.get(offering=course.offering).criteria.get(name="Report")
     del ids[report.pk]
     with pytest.raises(ValidationError) as excinfo:
-        grading.assessment_save(group=group, assessor=course.ta, level_ids=ids, grade=4)
+        grading_services.assessment_save(group=group, assessor=course.ta, level_ids=ids, grade=4)
     assert "Choose a level for “Report”." in excinfo.value.messages
     assert not ProjectAssessment.objects.exists()
 
@@ -583,7 +585,7 @@ def test_assessment_save_refuses_a_level_of_another_criterion(course, group):
     topics, depth = Rubric.objects.get(offering=course.offering).criteria.all()[:2]
     ids[depth.pk] = ids[topics.pk]
     with pytest.raises(ValidationError) as excinfo:
-        grading.assessment_save(group=group, assessor=course.ta, level_ids=ids, grade=None)
+        grading_services.assessment_save(group=group, assessor=course.ta, level_ids=ids, grade=None)
     assert "Choose a level for “Depth of understanding”." in excinfo.value.messages
     assert not ProjectAssessment.objects.exists()
 
@@ -591,14 +593,14 @@ def test_assessment_save_refuses_a_level_of_another_criterion(course, group):
 def test_assessment_save_refuses_a_grade_that_is_not_a_project_grade(course, group):
     ids = level_ids(course.offering, POINTS[ProjectGrade.FOUR])
     with pytest.raises(ValidationError, match="2 is not a project grade"):
-        grading.assessment_save(group=group, assessor=course.ta, level_ids=ids, grade=2)
+        grading_services.assessment_save(group=group, assessor=course.ta, level_ids=ids, grade=2)
     assert not ProjectAssessment.objects.exists()
 
 
 def test_a_ta_of_another_offering_cannot_assess(course, group, other_ta):
     ids = level_ids(course.offering, POINTS[ProjectGrade.FOUR])
     with pytest.raises(PermissionDenied):
-        grading.assessment_save(group=group, assessor=other_ta, level_ids=ids, grade=None)
+        grading_services.assessment_save(group=group, assessor=other_ta, level_ids=ids, grade=None)
     assert not ProjectAssessment.objects.exists()
 
 
@@ -669,7 +671,7 @@ def test_an_unassessed_project_gets_no_proposal(course):
 def test_grade_set_to_the_proposal_needs_no_reason_and_is_logged(course):
     student = make_student(course, "Anna Good", project=ProjectGrade.FOUR)
     before = timezone.now()
-    assert grading.grade_set(enrolment=student, grade=" 4 ", by=course.ta) is True
+    assert grading_services.grade_set(enrolment=student, grade=" 4 ", by=course.ta) is True
     after = timezone.now()
 
     final = FinalGrade.objects.get(enrolment=student)
@@ -697,7 +699,7 @@ def test_grade_set_to_the_proposal_needs_no_reason_and_is_logged(course):
 def test_grade_set_refuses_a_grade_not_on_the_students_scale(course, level, grade, message):
     student = make_student(course, "Wrong Scale", level=level, project=ProjectGrade.FOUR)
     with pytest.raises(ValidationError) as excinfo:
-        grading.grade_set(enrolment=student, grade=grade, reason="I insist", by=course.ta)
+        grading_services.grade_set(enrolment=student, grade=grade, reason="I insist", by=course.ta)
     assert excinfo.value.messages == [message]
     assert not FinalGrade.objects.exists()
     assert not GradeChange.objects.exists()
@@ -706,7 +708,7 @@ def test_grade_set_refuses_a_grade_not_on_the_students_scale(course, level, grad
 def test_passing_an_ineligible_student_needs_a_reason_which_is_kept(course):
     student = make_student(course, "Ina Eligible", present=7, project=ProjectGrade.FOUR)
     with pytest.raises(ValidationError) as excinfo:
-        grading.grade_set(enrolment=student, grade="3", by=course.ta)
+        grading_services.grade_set(enrolment=student, grade="3", by=course.ta)
     assert excinfo.value.messages == [
         "Ina Eligible is not eligible (Attendance: 70 %, needs 80 %). Give a reason to pass "
         "them anyway."
@@ -715,7 +717,7 @@ def test_passing_an_ineligible_student_needs_a_reason_which_is_kept(course):
     assert not GradeChange.objects.exists()
 
     reason = "Two absences were for a documented illness."
-    assert grading.grade_set(enrolment=student, grade="3", reason=reason, by=course.ta)
+    assert grading_services.grade_set(enrolment=student, grade="3", reason=reason, by=course.ta)
     final = FinalGrade.objects.get(enrolment=student)
     assert (final.grade, final.proposed, final.reason, final.is_override) == (
         "3",
@@ -729,25 +731,27 @@ def test_passing_an_ineligible_student_needs_a_reason_which_is_kept(course):
 
 def test_failing_an_ineligible_student_as_proposed_needs_no_reason(course):
     student = make_student(course, "Ina Eligible", present=7, project=ProjectGrade.FOUR)
-    assert grading.grade_set(enrolment=student, grade="U", by=course.ta)
+    assert grading_services.grade_set(enrolment=student, grade="U", by=course.ta)
     assert FinalGrade.objects.get(enrolment=student).grade == "U"
 
 
 def test_a_grade_other_than_the_proposal_needs_a_reason(course):
     student = make_student(course, "Want More", project=ProjectGrade.FOUR)
     with pytest.raises(ValidationError) as excinfo:
-        grading.grade_set(enrolment=student, grade="5", by=course.ta)
+        grading_services.grade_set(enrolment=student, grade="5", by=course.ta)
     assert excinfo.value.messages == ["The proposed grade for Want More is 4; give a reason for 5."]
     assert not FinalGrade.objects.exists()
 
-    assert grading.grade_set(enrolment=student, grade="5", reason="Oral exam", by=course.ta)
+    assert grading_services.grade_set(
+        enrolment=student, grade="5", reason="Oral exam", by=course.ta
+    )
     assert FinalGrade.objects.get(enrolment=student).grade == "5"
 
 
 def test_without_a_proposal_every_grade_needs_a_reason(course):
     student = make_student(course, "Un Assessed")
     with pytest.raises(ValidationError) as excinfo:
-        grading.grade_set(enrolment=student, grade="4", by=course.ta)
+        grading_services.grade_set(enrolment=student, grade="4", by=course.ta)
     assert excinfo.value.messages == [
         "There is no proposed grade for Un Assessed (project not assessed); give a reason for 4."
     ]
@@ -756,18 +760,20 @@ def test_without_a_proposal_every_grade_needs_a_reason(course):
 
 def test_setting_the_same_grade_again_changes_and_logs_nothing(course):
     student = make_student(course, "Anna Good", project=ProjectGrade.FOUR)
-    grading.grade_set(enrolment=student, grade="4", by=course.ta)
+    grading_services.grade_set(enrolment=student, grade="4", by=course.ta)
     set_at = FinalGrade.objects.get().set_at
 
-    assert grading.grade_set(enrolment=student, grade="4", by=course.ta) is False
+    assert grading_services.grade_set(enrolment=student, grade="4", by=course.ta) is False
     assert GradeChange.objects.count() == 1
     assert FinalGrade.objects.get().set_at == set_at
 
 
 def test_a_changed_grade_logs_the_old_one(course):
     student = make_student(course, "Anna Good", project=ProjectGrade.FOUR)
-    grading.grade_set(enrolment=student, grade="4", by=course.ta)
-    grading.grade_set(enrolment=student, grade="5", reason="Re-marked", by=course.responsible)
+    grading_services.grade_set(enrolment=student, grade="4", by=course.ta)
+    grading_services.grade_set(
+        enrolment=student, grade="5", reason="Re-marked", by=course.responsible
+    )
     last = GradeChange.objects.filter(enrolment=student).last()
     assert (last.old_grade, last.new_grade, last.reason, last.changed_by) == (
         "4",
@@ -775,14 +781,14 @@ def test_a_changed_grade_logs_the_old_one(course):
         "Re-marked",
         course.responsible,
     )
-    assert [str(c) for c in grading.grade_history(student)] == ["— → 4", "4 → 5"]
+    assert [str(c) for c in grading_sheet.grade_history(student)] == ["— → 4", "4 → 5"]
 
 
 @pytest.mark.parametrize("status", [EnrolmentStatus.WITHDRAWN, EnrolmentStatus.APPLIED])
 def test_grade_set_refuses_a_student_who_is_not_accepted(course, status):
     student = make_student(course, "Gone Away", project=ProjectGrade.FOUR, status=status)
     with pytest.raises(ValidationError) as excinfo:
-        grading.grade_set(enrolment=student, grade="4", reason="x", by=course.ta)
+        grading_services.grade_set(enrolment=student, grade="4", reason="x", by=course.ta)
     assert excinfo.value.messages == ["Only accepted students get a grade."]
     assert not FinalGrade.objects.exists()
 
@@ -795,9 +801,9 @@ def test_accept_proposed_grades_only_ungraded_students_with_a_proposal(course):
     weak = make_student(course, "Bert Weak", present=7, project=ProjectGrade.FOUR)
     open_ = make_student(course, "Cleo Open")  # not assessed: no proposal
     done = make_student(course, "Dora Done", project=ProjectGrade.THREE)
-    grading.grade_set(enrolment=done, grade="4", reason="Oral exam", by=course.responsible)
+    grading_services.grade_set(enrolment=done, grade="4", reason="Oral exam", by=course.responsible)
 
-    assert grading.grades_accept_proposed(offering=course.offering, by=course.ta) == 2
+    assert grading_services.grades_accept_proposed(offering=course.offering, by=course.ta) == 2
 
     grades = {f.enrolment_id: (f.grade, f.proposed, f.set_by_id) for f in FinalGrade.objects.all()}
     assert grades == {
@@ -813,7 +819,7 @@ def test_accept_proposed_grades_only_ungraded_students_with_a_proposal(course):
     assert changes == {good.pk: ("", "4", course.ta.pk), weak.pk: ("", "U", course.ta.pk)}
     assert GradeChange.objects.filter(enrolment=done).count() == 1
 
-    assert grading.grades_accept_proposed(offering=course.offering, by=course.ta) == 0
+    assert grading_services.grades_accept_proposed(offering=course.offering, by=course.ta) == 0
     assert GradeChange.objects.count() == 3
 
 
@@ -825,7 +831,7 @@ def graded(course):
     """Anna passes with a 4, Bert fails on attendance; both graded as proposed."""
     course.anna = make_student(course, "Anna Good", project=ProjectGrade.FOUR)
     course.bert = make_student(course, "Bert Weak", present=7, project=ProjectGrade.FOUR)
-    assert grading.grades_accept_proposed(offering=course.offering, by=course.ta) == 2
+    assert grading_services.grades_accept_proposed(offering=course.offering, by=course.ta) == 2
     return course
 
 
@@ -836,28 +842,28 @@ def result_mails(enrolment=None):
 
 def test_a_ta_cannot_sign_off_or_unlock(graded):
     with pytest.raises(PermissionDenied):
-        grading.results_sign_off(offering=graded.offering, by=graded.ta)
+        grading_services.results_sign_off(offering=graded.offering, by=graded.ta)
     assert not ResultsEvent.objects.exists()
     assert not result_mails().exists()
-    grading.results_sign_off(offering=graded.offering, by=graded.responsible)
+    grading_services.results_sign_off(offering=graded.offering, by=graded.responsible)
     with pytest.raises(PermissionDenied):
-        grading.results_unlock(offering=graded.offering, by=graded.ta, reason="Typo")
-    assert grading.current_results_state(graded.offering).locked
+        grading_services.results_unlock(offering=graded.offering, by=graded.ta, reason="Typo")
+    assert grading_sheet.current_results_state(graded.offering).locked
 
 
 def test_the_responsible_of_another_offering_cannot_sign_off(graded, other_offering):
     elsewhere = UserFactory()
     StaffFactory(offering=other_offering, user=elsewhere, role=StaffRole.RESPONSIBLE)
     with pytest.raises(PermissionDenied):
-        grading.results_sign_off(offering=graded.offering, by=elsewhere)
+        grading_services.results_sign_off(offering=graded.offering, by=elsewhere)
     assert not ResultsEvent.objects.exists()
 
 
 def test_sign_off_is_refused_while_students_have_no_grade_and_names_them(graded):
     make_student(graded, "Cleo Open")
     make_student(graded, "Dan Open", project=ProjectGrade.FOUR, submitted_at=None)
-    with pytest.raises(grading.UngradedStudents) as excinfo:
-        grading.results_sign_off(offering=graded.offering, by=graded.responsible)
+    with pytest.raises(grading_services.UngradedStudents) as excinfo:
+        grading_services.results_sign_off(offering=graded.offering, by=graded.responsible)
     assert isinstance(excinfo.value, ValidationError)
     assert excinfo.value.messages == ["2 students have no grade yet: Cleo Open, Dan Open."]
     assert not ResultsEvent.objects.exists()
@@ -868,11 +874,11 @@ def test_sign_off_locks_the_results_and_queues_one_result_mail_per_student(grade
     # A withdrawn student is not graded, does not block the sign-off and gets no mail.
     make_student(graded, "Wilma Withdrawn", status=EnrolmentStatus.WITHDRAWN)
 
-    assert grading.results_sign_off(offering=graded.offering, by=graded.responsible) == 2
+    assert grading_services.results_sign_off(offering=graded.offering, by=graded.responsible) == 2
 
     event = ResultsEvent.objects.get()
     assert (event.action, event.by) == (ResultsAction.SIGNED_OFF, graded.responsible)
-    assert grading.grade_sheet(graded.offering).state.locked
+    assert grading_sheet.grade_sheet(graded.offering).state.locked
     assert result_mails().count() == 2
     assert set(result_mails().values_list("status", flat=True)) == {MailStatus.QUEUED}
 
@@ -891,30 +897,30 @@ def test_sign_off_locks_the_results_and_queues_one_result_mail_per_student(grade
 
 
 def test_a_superuser_may_sign_off(graded, superuser):
-    assert grading.results_sign_off(offering=graded.offering, by=superuser) == 2
+    assert grading_services.results_sign_off(offering=graded.offering, by=superuser) == 2
     assert ResultsEvent.objects.get().by == superuser
 
 
 def test_the_result_mail_of_a_failed_project_does_not_say_all_conditions_were_met(course):
     failed = make_student(course, "Fay Failed", project=ProjectGrade.FAIL)
-    grading.grade_set(enrolment=failed, grade="U", by=course.ta)
-    grading.results_sign_off(offering=course.offering, by=course.responsible)
+    grading_services.grade_set(enrolment=failed, grade="U", by=course.ta)
+    grading_services.results_sign_off(offering=course.offering, by=course.responsible)
     (mail,) = result_mails(failed)
     assert "Your grade is U (Fail)." in mail.body
     assert "all conditions met" not in mail.body
 
 
 def test_signed_off_results_refuse_every_grade_change(graded):
-    grading.results_sign_off(offering=graded.offering, by=graded.responsible)
+    grading_services.results_sign_off(offering=graded.offering, by=graded.responsible)
     ids = level_ids(graded.offering, POINTS[ProjectGrade.FIVE])
     attempts = [
-        lambda: grading.grade_set(
+        lambda: grading_services.grade_set(
             enrolment=graded.bert, grade="3", reason="Re-marked", by=graded.responsible
         ),
-        lambda: grading.assessment_save(
+        lambda: grading_services.assessment_save(
             group=group_of(graded.anna), assessor=graded.ta, level_ids=ids, grade=None
         ),
-        lambda: grading.grades_accept_proposed(offering=graded.offering, by=graded.ta),
+        lambda: grading_services.grades_accept_proposed(offering=graded.offering, by=graded.ta),
     ]
     for attempt in attempts:
         with pytest.raises(ValidationError) as excinfo:
@@ -928,28 +934,32 @@ def test_signed_off_results_refuse_every_grade_change(graded):
     assert GradeChange.objects.count() == 2
     assert ProjectAssessment.objects.get(group=group_of(graded.anna)).grade == 4
     with pytest.raises(ValidationError, match="signed off already"):
-        grading.results_sign_off(offering=graded.offering, by=graded.responsible)
+        grading_services.results_sign_off(offering=graded.offering, by=graded.responsible)
     assert ResultsEvent.objects.count() == 1
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_unlocking_needs_a_reason(graded, reason):
-    grading.results_sign_off(offering=graded.offering, by=graded.responsible)
+    grading_services.results_sign_off(offering=graded.offering, by=graded.responsible)
     with pytest.raises(ValidationError, match="Say why"):
-        grading.results_unlock(offering=graded.offering, by=graded.responsible, reason=reason)
-    assert grading.current_results_state(graded.offering).locked
+        grading_services.results_unlock(
+            offering=graded.offering, by=graded.responsible, reason=reason
+        )
+    assert grading_sheet.current_results_state(graded.offering).locked
     assert ResultsEvent.objects.count() == 1
 
 
 def test_unlocking_results_that_are_not_signed_off_is_refused(graded):
     with pytest.raises(ValidationError, match="not signed off"):
-        grading.results_unlock(offering=graded.offering, by=graded.responsible, reason="Why not")
+        grading_services.results_unlock(
+            offering=graded.offering, by=graded.responsible, reason="Why not"
+        )
     assert not ResultsEvent.objects.exists()
 
 
 def test_unlock_change_and_sign_off_again_mails_only_the_changed_grade(graded):
-    grading.results_sign_off(offering=graded.offering, by=graded.responsible)
-    event = grading.results_unlock(
+    grading_services.results_sign_off(offering=graded.offering, by=graded.responsible)
+    event = grading_services.results_unlock(
         offering=graded.offering, by=graded.responsible, reason=" Bert's medical certificate "
     )
     event.refresh_from_db()
@@ -958,12 +968,12 @@ def test_unlock_change_and_sign_off_again_mails_only_the_changed_grade(graded):
         "Bert's medical certificate",
         graded.responsible,
     )
-    assert not grading.current_results_state(graded.offering).locked
+    assert not grading_sheet.current_results_state(graded.offering).locked
 
-    assert grading.grade_set(
+    assert grading_services.grade_set(
         enrolment=graded.bert, grade="3", reason="Medical certificate", by=graded.responsible
     )
-    assert grading.results_sign_off(offering=graded.offering, by=graded.responsible) == 1
+    assert grading_services.results_sign_off(offering=graded.offering, by=graded.responsible) == 1
 
     assert result_mails(graded.anna).count() == 1
     assert [m.subject for m in result_mails(graded.bert)] == [
@@ -990,12 +1000,14 @@ def test_an_archived_offering_takes_no_grades(graded):
     student = Enrolment.objects.select_related("offering").get(pk=graded.bert.pk)
     ids = level_ids(graded.offering, POINTS[ProjectGrade.FIVE])
     attempts = [
-        lambda: grading.grade_set(enrolment=student, grade="3", reason="x", by=graded.responsible),
-        lambda: grading.grades_accept_proposed(offering=graded.offering, by=graded.ta),
-        lambda: grading.assessment_save(
+        lambda: grading_services.grade_set(
+            enrolment=student, grade="3", reason="x", by=graded.responsible
+        ),
+        lambda: grading_services.grades_accept_proposed(offering=graded.offering, by=graded.ta),
+        lambda: grading_services.assessment_save(
             group=group_of(student), assessor=graded.ta, level_ids=ids, grade=None
         ),
-        lambda: grading.results_sign_off(offering=graded.offering, by=graded.responsible),
+        lambda: grading_services.results_sign_off(offering=graded.offering, by=graded.responsible),
     ]
     for attempt in attempts:
         with pytest.raises(ValidationError) as excinfo:
@@ -1013,7 +1025,7 @@ GRADE_SHEET_QUERIES = 12
 
 def populate(offering, ta, count):
     """`count` students in groups of two, with everything the grade sheet reads, in bulk."""
-    grading.grading_setup_defaults(offering=offering)
+    grading_services.grading_setup_defaults(offering=offering)
     sessions = add_sessions(offering, 10) + add_sessions(
         offering, 1, first=local(2016, 5, 30, 13, 15), cancelled=True
     )
@@ -1098,7 +1110,7 @@ def populate(offering, ta, count):
 def test_grade_sheet_runs_a_fixed_number_of_queries(offering, ta, count, django_assert_num_queries):
     populate(offering, ta, count)
     with django_assert_num_queries(GRADE_SHEET_QUERIES):
-        sheet = grading.grade_sheet(offering, now=AFTER)
+        sheet = grading_sheet.grade_sheet(offering, now=AFTER)
         summary = [
             (
                 row.eligibility.explain(),
@@ -1132,7 +1144,7 @@ def race_course():
     StaffFactory(offering=offering, user=ta, name=ta.full_name)
     course = build_course(offering, ta)
     student = make_student(course, "Anna Good", project=ProjectGrade.FOUR)
-    grading.grade_set(enrolment=student, grade="4", by=ta)
+    grading_services.grade_set(enrolment=student, grade="4", by=ta)
     return course, Enrolment.objects.select_related("offering", "student").get(pk=student.pk)
 
 
@@ -1152,7 +1164,9 @@ def test_a_grade_change_waits_for_a_running_sign_off_and_is_then_refused():
 
     def sign_off_and_hold():
         with transaction.atomic():
-            sent = grading.results_sign_off(offering=course.offering, by=course.responsible)
+            sent = grading_services.results_sign_off(
+                offering=course.offering, by=course.responsible
+            )
             holding.set()
             release.wait(10)
         return sent
@@ -1160,7 +1174,9 @@ def test_a_grade_change_waits_for_a_running_sign_off_and_is_then_refused():
     one = run_in_thread(sign_off_and_hold, results, "sign_off")
     assert holding.wait(10)
     two = run_in_thread(
-        lambda: grading.grade_set(enrolment=student, grade="5", reason="Re-marked", by=course.ta),
+        lambda: grading_services.grade_set(
+            enrolment=student, grade="5", reason="Re-marked", by=course.ta
+        ),
         results,
         "grade",
     )
@@ -1185,7 +1201,7 @@ def test_a_sign_off_waits_for_a_running_grade_change_and_mails_the_new_grade():
 
     def change_and_hold():
         with transaction.atomic():
-            changed = grading.grade_set(
+            changed = grading_services.grade_set(
                 enrolment=student, grade="5", reason="Re-marked", by=course.ta
             )
             holding.set()
@@ -1195,7 +1211,7 @@ def test_a_sign_off_waits_for_a_running_grade_change_and_mails_the_new_grade():
     one = run_in_thread(change_and_hold, results, "grade")
     assert holding.wait(10)
     two = run_in_thread(
-        lambda: grading.results_sign_off(offering=course.offering, by=course.responsible),
+        lambda: grading_services.results_sign_off(offering=course.offering, by=course.responsible),
         results,
         "sign_off",
     )
@@ -1216,18 +1232,22 @@ def test_simultaneous_grade_changes_and_sign_offs_never_change_a_signed_off_grad
     course, student = race_course()
     for round_, grade in enumerate(["5", "3", "5", "4", "3"]):
         if round_:
-            grading.results_unlock(offering=course.offering, by=course.responsible, reason="Again")
+            grading_services.results_unlock(
+                offering=course.offering, by=course.responsible, reason="Again"
+            )
         start, results = threading.Barrier(2), {}
 
         def change(grade=grade, start=start):
             start.wait(10)
-            return grading.grade_set(
+            return grading_services.grade_set(
                 enrolment=student, grade=grade, reason="Re-marked", by=course.ta
             )
 
         def sign_off(start=start):
             start.wait(10)
-            return grading.results_sign_off(offering=course.offering, by=course.responsible)
+            return grading_services.results_sign_off(
+                offering=course.offering, by=course.responsible
+            )
 
         threads = [
             run_in_thread(change, results, "grade"),

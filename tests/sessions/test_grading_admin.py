@@ -4,7 +4,8 @@ and sign-offs are shown there read-only (they are written on the grading pages).
 import pytest
 from django.urls import reverse
 
-from sessions import grading
+from sessions.grading import services as grading_services
+from sessions.grading import sheet as grading_sheet
 from sessions.models import FinalGrade, GradingScale, RubricCriterion
 from tests.factories.classroom import build_class
 
@@ -15,8 +16,8 @@ pytestmark = pytest.mark.django_db
 def graded(offering, other_offering, ta, other_ta):
     build_class(offering, 2, ta=ta)
     build_class(other_offering, 2, ta=other_ta)
-    grading.grades_accept_proposed(offering=offering, by=ta)
-    grading.grades_accept_proposed(offering=other_offering, by=other_ta)
+    grading_services.grades_accept_proposed(offering=offering, by=ta)
+    grading_services.grades_accept_proposed(offering=other_offering, by=other_ta)
 
 
 def change_url(obj):
@@ -59,7 +60,9 @@ def test_ta_changes_the_phd_scale_and_the_mapping_follows(client, offering, ta, 
     client.force_login(ta)
     response = client.post(change_url(scale), data)
     assert response.status_code == 302, response.content.decode()[:2000]
-    phd_row = next(r for r in grading.grade_sheet(offering).rows if r.enrolment.level == "phd")
+    phd_row = next(
+        r for r in grading_sheet.grade_sheet(offering).rows if r.enrolment.level == "phd"
+    )
     assert phd_row.proposed.code == "G"  # a project graded 4 is no longer VG
 
 

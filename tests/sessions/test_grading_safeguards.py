@@ -8,7 +8,8 @@ from django.urls import reverse
 from accounts.models import OutgoingMail
 from accounts.services import enrolment_decide, enrolment_withdraw
 from course.models import Staff
-from sessions import grading
+from sessions.grading import services as grading_services
+from sessions.grading import sheet as grading_sheet
 from sessions.models import FinalGrade, GradingScale, ResultsEvent, RubricLevel
 from tests.factories import EnrolmentFactory, StaffFactory, UserFactory
 from tests.factories.classroom import build_class
@@ -26,8 +27,8 @@ def responsible(offering):
 @pytest.fixture
 def signed_off(offering, ta, responsible):
     enrolments = build_class(offering, 4, ta=ta)
-    grading.grades_accept_proposed(offering=offering, by=ta)
-    grading.results_sign_off(offering=offering, by=responsible)
+    grading_services.grades_accept_proposed(offering=offering, by=ta)
+    grading_services.results_sign_off(offering=offering, by=responsible)
     return enrolments
 
 
@@ -64,7 +65,7 @@ def test_a_ta_cannot_make_themselves_course_responsible_in_the_offering_form(cli
     assert "only administrators change their role" in response.content.decode()
     own.refresh_from_db()
     assert own.role == "ta"
-    assert not grading.is_responsible(ta, offering)
+    assert not ta.has_perm("discussions.sign_off_results", offering)
 
 
 def test_a_ta_cannot_change_their_role_on_the_staff_page(client, offering, ta):
@@ -85,7 +86,7 @@ def test_an_administrator_may_change_a_role(client, offering, ta, superuser):
         offering_form(offering, [(own, "responsible")]) | {"staff-0-user": ta.pk},
     )
     assert response.status_code == 302, response.content.decode()[:3000]
-    assert grading.is_responsible(ta, offering)
+    assert ta.has_perm("discussions.sign_off_results", offering)
 
 
 # Scales and rubric -----------------------------------------------------------------------
@@ -133,12 +134,12 @@ def test_scales_and_rubric_are_read_only_once_signed_off(client, offering, ta, s
     assert client.post(criterion_url, data).status_code == 403
     assert not RubricLevel.objects.filter(label="Changed").exists()
     assert sorted(scale.grades.values_list("code", flat=True)) == ["G", "U", "VG"]
-    assert grading.grade_sheet(offering).ungraded == []
+    assert grading_sheet.grade_sheet(offering).ungraded == []
 
 
 def test_a_grade_students_have_cannot_be_renamed_or_removed(client, offering, ta):
     build_class(offering, 1, ta=ta, phd_every=1)  # one PhD student, graded VG
-    grading.grades_accept_proposed(offering=offering, by=ta)
+    grading_services.grades_accept_proposed(offering=offering, by=ta)
     scale = GradingScale.objects.get(offering=offering, level="phd")
     url = reverse("admin:discussions_gradingscale_change", args=[scale.pk])
     client.force_login(ta)
@@ -177,7 +178,7 @@ def test_nobody_is_accepted_into_signed_off_results(offering, ta, signed_off):
         enrolment_decide(enrolment=waiting, status="accepted", by=ta)
     waiting.refresh_from_db()
     assert waiting.status == "waitlisted"
-    assert grading.grade_sheet(offering).ungraded == []
+    assert grading_sheet.grade_sheet(offering).ungraded == []
 
 
 # Grades whose conditions changed -------------------------------------------------------------
@@ -185,12 +186,12 @@ def test_nobody_is_accepted_into_signed_off_results(offering, ta, signed_off):
 
 def test_sign_off_refuses_a_pass_that_the_conditions_no_longer_support(offering, ta, responsible):
     enrolments = build_class(offering, 4, ta=ta, phd_every=0)
-    grading.grades_accept_proposed(offering=offering, by=ta)
+    grading_services.grades_accept_proposed(offering=offering, by=ta)
     group = enrolments[0].membership.group
     group.presented = False  # recorded after the grades were accepted
     group.save()
     with pytest.raises(ValidationError) as excinfo:
-        grading.results_sign_off(offering=offering, by=responsible)
+        grading_services.results_sign_off(offering=offering, by=responsible)
     message = " ".join(excinfo.value.messages)
     assert message.startswith("4 grades no longer match the conditions")
     assert "Student 0000 has 4, proposed now U" in message
@@ -198,22 +199,22 @@ def test_sign_off_refuses_a_pass_that_the_conditions_no_longer_support(offering,
     assert not OutgoingMail.objects.filter(kind="result").exists()
     # A reason settles it: the examiner decides the group's absence was excused.
     for enrolment in enrolments:
-        grading.grade_set(enrolment=enrolment, grade="4", reason="Presented later", by=ta)
-    assert grading.results_sign_off(offering=offering, by=responsible) == 4
+        grading_services.grade_set(enrolment=enrolment, grade="4", reason="Presented later", by=ta)
+    assert grading_services.results_sign_off(offering=offering, by=responsible) == 4
 
 
 def test_accepting_again_after_an_unlock_keeps_what_was_mailed(offering, ta, responsible):
     enrolment = build_class(offering, 1, ta=ta, phd_every=1)[0]
-    grading.grades_accept_proposed(offering=offering, by=ta)
-    grading.results_sign_off(offering=offering, by=responsible)
-    grading.results_unlock(offering=offering, by=responsible, reason="Scale corrected")
+    grading_services.grades_accept_proposed(offering=offering, by=ta)
+    grading_services.results_sign_off(offering=offering, by=responsible)
+    grading_services.results_unlock(offering=offering, by=responsible, reason="Scale corrected")
     # The VG grade is given up for a new code; the student's row must be graded again.
     scale = GradingScale.objects.get(offering=offering, level="phd")
     scale.grades.filter(code="VG").update(code="VG2")
-    assert grading.grades_accept_proposed(offering=offering, by=ta) == 1
+    assert grading_services.grades_accept_proposed(offering=offering, by=ta) == 1
     final = FinalGrade.objects.get(enrolment=enrolment)
     assert (final.grade, final.notified_grade) == ("VG2", "VG")
-    assert grading.results_sign_off(offering=offering, by=responsible) == 1
+    assert grading_services.results_sign_off(offering=offering, by=responsible) == 1
     mails = OutgoingMail.objects.filter(kind="result").order_by("pk")
     assert [m.subject.split("] ")[1] for m in mails] == [
         "Your result: VG",

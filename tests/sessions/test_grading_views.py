@@ -10,7 +10,8 @@ from openpyxl import load_workbook
 
 from accounts.models import Enrolment, OutgoingMail
 from projects.models import Membership, ProjectGroup
-from sessions import grading
+from sessions.grading import services as grading_services
+from sessions.grading import sheet as grading_sheet
 from sessions.models import (
     FinalGrade,
     GradeChange,
@@ -167,7 +168,7 @@ def test_accepting_proposals_grades_everyone_with_one(client, offering, ta):
 
 def test_only_the_course_responsible_signs_off(client, offering, ta, responsible):
     enrolments = build_class(offering, 2, ta=ta)
-    grading.grades_accept_proposed(offering=offering, by=ta)
+    grading_services.grades_accept_proposed(offering=offering, by=ta)
     client.force_login(ta)
     page = client.get(offering_url(offering, SHEET)).content.decode()
     assert "Sign off the results" not in page
@@ -198,18 +199,18 @@ def test_sign_off_with_ungraded_students_names_them_and_changes_nothing(
 
 def test_unlock_needs_a_reason(client, offering, ta, responsible):
     build_class(offering, 1, ta=ta)
-    grading.grades_accept_proposed(offering=offering, by=ta)
-    grading.results_sign_off(offering=offering, by=responsible)
+    grading_services.grades_accept_proposed(offering=offering, by=ta)
+    grading_services.results_sign_off(offering=offering, by=responsible)
     client.force_login(responsible)
     response = client.post(offering_url(offering, SHEET + "unlock/"), {"reason": " "}, follow=True)
     assert "Say why the results are unlocked" in response.content.decode()
-    assert grading.current_results_state(offering).locked
+    assert grading_sheet.current_results_state(offering).locked
     response = client.post(
         offering_url(offering, SHEET + "unlock/"), {"reason": "Re-examination"}, follow=True
     )
     assert "The results are unlocked" in response.content.decode()
     assert "Unlocked" in response.content.decode() and "Re-examination" in response.content.decode()
-    assert not grading.current_results_state(offering).locked
+    assert not grading_sheet.current_results_state(offering).locked
 
 
 # Exports ------------------------------------------------------------------------------------
@@ -217,8 +218,8 @@ def test_unlock_needs_a_reason(client, offering, ta, responsible):
 
 def signed_off_class(offering, ta, responsible):
     enrolments = build_class(offering, 3, ta=ta)
-    grading.grades_accept_proposed(offering=offering, by=ta)
-    grading.results_sign_off(offering=offering, by=responsible)
+    grading_services.grades_accept_proposed(offering=offering, by=ta)
+    grading_services.results_sign_off(offering=offering, by=responsible)
     return enrolments
 
 
@@ -381,7 +382,7 @@ def test_after_sign_off_the_grade_form_is_gone_and_posts_are_refused(
 
 
 def test_ta_assesses_a_project_with_the_rubric(client, offering, ta):
-    grading.grading_setup_defaults(offering=offering)
+    grading_services.grading_setup_defaults(offering=offering)
     enrolment = EnrolmentFactory(offering=offering, status="accepted")
     group = ProjectGroup.objects.create(offering=offering, number=1)
     Membership.objects.create(group=group, enrolment=enrolment)
@@ -400,7 +401,7 @@ def test_ta_assesses_a_project_with_the_rubric(client, offering, ta):
 
 
 def test_an_incomplete_rubric_is_refused_and_the_choices_kept(client, offering, ta):
-    grading.grading_setup_defaults(offering=offering)
+    grading_services.grading_setup_defaults(offering=offering)
     ProjectGroup.objects.create(offering=offering, number=1)
     chosen = levels_for(offering, 3)
     first_criterion = min(chosen)
@@ -438,13 +439,13 @@ def test_student_sees_conditions_before_and_the_grade_after_sign_off(
     client, offering, ta, responsible
 ):
     enrolment = build_class(offering, 1, ta=ta, phd_every=1)[0]
-    grading.grades_accept_proposed(offering=offering, by=ta)
+    grading_services.grades_accept_proposed(offering=offering, by=ta)
     client.force_login(enrolment.student)
     page = client.get(f"/me/{offering.course.slug}/{offering.slug}/").content.decode()
     assert "Your grade shows here when the course responsible has signed off" in page
     assert "You meet every condition for a pass" in page
     assert "Your result" not in page and "Pass with distinction" not in page
-    grading.results_sign_off(offering=offering, by=responsible)
+    grading_services.results_sign_off(offering=offering, by=responsible)
     page = client.get(f"/me/{offering.course.slug}/{offering.slug}/").content.decode()
     assert "Your result, signed off" in page
     assert ">VG <span" in page and "Pass with distinction" in page
@@ -473,13 +474,15 @@ def test_grade_sheet_page_query_count_is_fixed(
     second = UserFactory(full_name="Second Assessor")
     StaffFactory(offering=offering, user=second, name=second.full_name)
     first_group = enrolments[0].membership.group
-    grading.assessment_save(
+    grading_services.assessment_save(
         group=first_group, assessor=second, level_ids=levels_for(offering, 1), grade=None
     )
-    grading.grades_accept_proposed(offering=offering, by=ta)
+    grading_services.grades_accept_proposed(offering=offering, by=ta)
     for member in first_group.memberships.all():
-        grading.grade_set(enrolment=member.enrolment, grade="U", reason="Settled: U", by=ta)
-    grading.grade_set(enrolment=enrolments[5], grade="U", reason="Plagiarism", by=ta)
+        grading_services.grade_set(
+            enrolment=member.enrolment, grade="U", reason="Settled: U", by=ta
+        )
+    grading_services.grade_set(enrolment=enrolments[5], grade="U", reason="Plagiarism", by=ta)
     client.force_login(ta)
     # Log-in and offering (4), the grade sheet (12), the sign-off right and the rubric (2).
     with django_assert_num_queries(18):
@@ -488,7 +491,7 @@ def test_grade_sheet_page_query_count_is_fixed(
     assert page.count("/staff/grades/students/") >= students
     assert "disagree" in page and "override" in page and "no group" in page
     assert loner.student.full_name in page
-    grading.results_sign_off(offering=offering, by=responsible)
+    grading_services.results_sign_off(offering=offering, by=responsible)
     with django_assert_num_queries(18):
         client.get(offering_url(offering, SHEET))
 
@@ -510,7 +513,7 @@ def test_student_and_project_pages_query_counts_are_fixed(
     client, django_assert_num_queries, offering, ta, students
 ):
     enrolment = build_class(offering, students, ta=ta)[0]
-    grading.grades_accept_proposed(offering=offering, by=ta)
+    grading_services.grades_accept_proposed(offering=offering, by=ta)
     client.force_login(ta)
     with django_assert_num_queries(18):
         page = client.get(offering_url(offering, f"{SHEET}students/{enrolment.pk}/"))
@@ -533,9 +536,9 @@ def test_my_courses_shows_signed_off_results_in_fixed_queries(
         StaffFactory(offering=offering, user=ta, role="responsible")
         enrolment = build_class(offering, 1, ta=ta, phd_every=0)[0]
         Enrolment.objects.filter(pk=enrolment.pk).update(student=student)
-        grading.grades_accept_proposed(offering=offering, by=ta)
+        grading_services.grades_accept_proposed(offering=offering, by=ta)
         if i % 2 == 0:
-            grading.results_sign_off(offering=offering, by=ta)
+            grading_services.results_sign_off(offering=offering, by=ta)
     client.force_login(student)
     client.get("/me/")  # the first visit makes the calendar token
     with django_assert_num_queries(7):

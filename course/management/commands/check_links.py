@@ -6,26 +6,19 @@ Broken or unreachable lecture links are marked, and the lectures page shows them
 possibly unavailable. A network failure is reported, never a crash: the exit status is 0.
 """
 
-from django.core.management.base import BaseCommand, CommandError
-
+from course.commands import OfferingCommand
 from course.links import check_links
-from course.models import Offering
-from course.selectors import offering_by_path
 
 
-class Command(BaseCommand):
+class Command(OfferingCommand):
     help = "Check every lecture and external link of an offering (concurrently)."
 
     def add_arguments(self, parser):
-        parser.add_argument("offering", help="course/offering, e.g. deep-learning/2016")
+        super().add_arguments(parser)
         parser.add_argument("--timeout", type=float, default=5.0, help="seconds per link")
         parser.add_argument("--workers", type=int, default=8, help="links checked at once")
 
-    def handle(self, *args, **options):
-        try:
-            offering = offering_by_path(options["offering"])
-        except Offering.DoesNotExist as error:
-            raise CommandError(str(error)) from None
+    def handle_offering(self, offering, **options):
         results = check_links(offering, timeout=options["timeout"], workers=options["workers"])
         for result in results:
             line = f"{result.status:<12} {result.label}: {result.url} ({result.detail})"

@@ -5,25 +5,20 @@ manage.py build_abstracts deep-learning/2016 -o book.pdf
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from course.models import Offering
-from course.selectors import offering_by_path
+from course.commands import OfferingCommand
 from projects.book import book_pdf, book_projects
 
 
-class Command(BaseCommand):
+class Command(OfferingCommand):
     help = "Build the book of abstracts (PDF) of an offering."
 
     def add_arguments(self, parser):
-        parser.add_argument("offering", help="course/offering, e.g. deep-learning/2016")
+        super().add_arguments(parser)
         parser.add_argument("-o", "--output", help="file to write (default: book-<slug>.pdf)")
 
-    def handle(self, *args, **options):
-        try:
-            offering = offering_by_path(options["offering"])
-        except Offering.DoesNotExist as error:
-            raise CommandError(str(error)) from None
+    def handle_offering(self, offering, **options):
         output = Path(
             options["output"] or f"book-of-abstracts-{offering.course.slug}-{offering.slug}.pdf"
         )

@@ -4,27 +4,20 @@ manage.py project_status deep-learning/2016
 manage.py project_status deep-learning/2016 --csv
 """
 
-from django.core.management.base import BaseCommand, CommandError
-
-from course.models import Offering
-from course.selectors import offering_by_path
+from course.commands import OfferingCommand
+from projects.exports import write_status_csv
 from projects.selectors import project_status_rows
 from projects.services import students_without_group
-from projects.views import write_status_csv
 
 
-class Command(BaseCommand):
+class Command(OfferingCommand):
     help = "Print groups, members, proposal state and deliverables of an offering."
 
     def add_arguments(self, parser):
-        parser.add_argument("offering", help="course/offering, e.g. deep-learning/2016")
+        super().add_arguments(parser)
         parser.add_argument("--csv", action="store_true", help="CSV instead of a table")
 
-    def handle(self, *args, **options):
-        try:
-            offering = offering_by_path(options["offering"])
-        except Offering.DoesNotExist as error:
-            raise CommandError(str(error)) from None
+    def handle_offering(self, offering, **options):
         deliverables, rows = project_status_rows(offering)
         if options["csv"]:
             write_status_csv(self.stdout, deliverables, rows)

@@ -6,39 +6,29 @@ Published slots stay where they are unless --reschedule. The same input gives th
 programme. When the projects do not fit, it says why and changes nothing.
 """
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from course.models import Offering
-from course.selectors import offering_by_path
+from course.commands import OfferingCommand
 from projects.presentations import schedule_presentations
 from projects.selectors import programme
 
 
-class Command(BaseCommand):
+class Command(OfferingCommand):
     help = "Allocate presentation slots to the accepted projects of an offering."
 
     def add_arguments(self, parser):
-        parser.add_argument("offering", help="course/offering, e.g. deep-learning/2016")
+        super().add_arguments(parser)
         parser.add_argument("--dry-run", action="store_true", help="show the result, save nothing")
         parser.add_argument("--publish", action="store_true", help="publish the programme")
         parser.add_argument("--reschedule", action="store_true", help="move published slots too")
 
-    def handle(self, *args, **options):
-        try:
-            offering = offering_by_path(options["offering"])
-        except Offering.DoesNotExist as error:
-            raise CommandError(str(error)) from None
-        try:
-            schedule = schedule_presentations(
-                offering=offering,
-                reschedule=options["reschedule"],
-                publish=options["publish"],
-                dry_run=options["dry_run"],
-            )
-        except ValidationError as error:
-            raise CommandError(" ".join(error.messages)) from None
+    def handle_offering(self, offering, **options):
+        schedule = schedule_presentations(
+            offering=offering,
+            reschedule=options["reschedule"],
+            publish=options["publish"],
+            dry_run=options["dry_run"],
+        )
         if options["dry_run"]:
             for group, session in sorted(schedule.placed.items(), key=lambda i: i[0].number):
                 self.stdout.write(f"  {group} → {session}")

@@ -4,26 +4,19 @@ manage.py attendance_report deep-learning/2016          # a table
 manage.py attendance_report deep-learning/2016 --csv    # CSV, as the staff page exports
 """
 
-from django.core.management.base import BaseCommand, CommandError
-
-from course.models import Offering
-from course.selectors import offering_by_path
+from course.commands import OfferingCommand
 from sessions.exports import write_attendance_csv
 from sessions.selectors import attendance_overview
 
 
-class Command(BaseCommand):
+class Command(OfferingCommand):
     help = "Print the attendance of an offering's students; those below the threshold marked."
 
     def add_arguments(self, parser):
-        parser.add_argument("offering", help="course/offering, e.g. deep-learning/2016")
+        super().add_arguments(parser)
         parser.add_argument("--csv", action="store_true", help="CSV with one column a session")
 
-    def handle(self, *args, **options):
-        try:
-            offering = offering_by_path(options["offering"])
-        except Offering.DoesNotExist as error:
-            raise CommandError(str(error)) from None
+    def handle_offering(self, offering, **options):
         sessions, rows = attendance_overview(offering)
         if options["csv"]:
             write_attendance_csv(self.stdout, sessions, rows)

@@ -6,13 +6,11 @@
 Running it again creates nothing twice; sessions already there are left as they are.
 """
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.forms import ValidationError as FormError
 from django.utils import timezone
 
-from course.models import Offering
-from course.selectors import offering_by_path
+from course.commands import OfferingCommand
 from sessions.forms import parse_dates
 from sessions.services import generate_sessions
 
@@ -24,39 +22,32 @@ def one_date(text):
         raise CommandError(f"“{text}” is not a date (YYYY-MM-DD).") from None
 
 
-class Command(BaseCommand):
+class Command(OfferingCommand):
     help = "Generate dated discussion sessions from an offering's weekly series."
 
     def add_arguments(self, parser):
-        parser.add_argument("offering", help="course/offering, e.g. deep-learning/2016")
+        super().add_arguments(parser)
         parser.add_argument("--from", dest="start", help="first date (default: offering start)")
         parser.add_argument("--to", dest="end", help="last date (default: offering end)")
         parser.add_argument("--skip", default="", help="holidays, comma-separated dates")
         parser.add_argument("--per-module", type=int, default=2, help="sessions per module")
         parser.add_argument("--dry-run", action="store_true", help="show, create nothing")
 
-    def handle(self, *args, **options):
-        try:
-            offering = offering_by_path(options["offering"])
-        except Offering.DoesNotExist as error:
-            raise CommandError(str(error)) from None
+    def handle_offering(self, offering, **options):
         try:
             skip = parse_dates(options["skip"])
         except FormError as error:
             raise CommandError(" ".join(error.messages)) from None
         start = one_date(options["start"]) if options["start"] else offering.start_date
         end = one_date(options["end"]) if options["end"] else offering.end_date
-        try:
-            result = generate_sessions(
-                offering=offering,
-                start=start,
-                end=end,
-                skip=skip,
-                per_module=options["per_module"],
-                dry_run=options["dry_run"],
-            )
-        except ValidationError as error:
-            raise CommandError(" ".join(error.messages)) from None
+        result = generate_sessions(
+            offering=offering,
+            start=start,
+            end=end,
+            skip=skip,
+            per_module=options["per_module"],
+            dry_run=options["dry_run"],
+        )
         for session in result.created:
             local = timezone.localtime(session.starts_at)
             module = session.module.title if session.module else "no module"

@@ -7,20 +7,19 @@ manage.py grade_report deep-learning/2016 --xlsx -o out.xlsx  # records Excel wo
 
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
-from course.models import Offering
-from course.selectors import offering_by_path
-from sessions.grade_exports import write_records_csv, write_records_xlsx
-from sessions.grading import grade_sheet
+from course.commands import OfferingCommand
+from sessions.grading.exports import write_records_csv, write_records_xlsx
+from sessions.grading.sheet import grade_sheet
 
 
-class Command(BaseCommand):
+class Command(OfferingCommand):
     help = "Print the grades of an offering's students, or export them as CSV or Excel."
 
     def add_arguments(self, parser):
-        parser.add_argument("offering", help="course/offering, e.g. deep-learning/2016")
+        super().add_arguments(parser)
         kind = parser.add_mutually_exclusive_group()
         kind.add_argument("--csv", action="store_true", help="the records export as CSV")
         kind.add_argument("--xlsx", action="store_true", help="the records export as Excel")
@@ -28,11 +27,7 @@ class Command(BaseCommand):
             "-o", "--output", help="file to write (required for --xlsx unless stdout is a file)"
         )
 
-    def handle(self, *args, **options):
-        try:
-            offering = offering_by_path(options["offering"])
-        except Offering.DoesNotExist as error:
-            raise CommandError(str(error)) from None
+    def handle_offering(self, offering, **options):
         sheet = grade_sheet(offering)
         if options["xlsx"]:
             return self.write_xlsx(sheet, options["output"])

@@ -1,6 +1,6 @@
 """Grading: scales, the project rubric and its assessments, final grades and the sign-off.
 
-The rules that combine them live in sessions/grading.py; these models only hold the data
+The rules that combine them live in the sessions/grading/ package; these models only hold the data
 and its invariants.
 """
 
@@ -11,7 +11,7 @@ from django.utils.functional import cached_property
 
 from accounts.enums import Level
 
-from .enums import ProjectGrade, ResultsAction
+from ..enums import ProjectGrade, ResultsAction
 
 
 class GradingScale(models.Model):

@@ -1,8 +1,10 @@
+"""Discussion sessions, their weekly series, attendance records and their change log."""
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from .enums import AttendanceStatus, Weekday
+from ..enums import AttendanceStatus, Weekday
 
 
 class SessionSeries(models.Model):
@@ -193,33 +195,3 @@ class CheckInFailure(models.Model):
 
     def __str__(self):
         return f"{self.user} at {self.at:%Y-%m-%d %H:%M}"
-
-
-from .grading_models import (  # noqa: E402 - kept in their own module, registered here
-    FinalGrade,
-    GradeChange,
-    GradingScale,
-    ProjectAssessment,
-    ResultsEvent,
-    Rubric,
-    RubricCriterion,
-    RubricLevel,
-    ScaleGrade,
-)
-
-__all__ = [
-    "Attendance",
-    "AttendanceChange",
-    "CheckInFailure",
-    "DiscussionSession",
-    "FinalGrade",
-    "GradeChange",
-    "GradingScale",
-    "ProjectAssessment",
-    "ResultsEvent",
-    "Rubric",
-    "RubricCriterion",
-    "RubricLevel",
-    "ScaleGrade",
-    "SessionSeries",
-]

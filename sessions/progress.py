@@ -1,9 +1,13 @@
 """Each student's progress through the modules: lectures watched, quiz, sessions attended.
 
 The offering's rule: a module is complete when every lecture part is watched, the counted
-quiz attempt reaches Offering.quiz_pass_percent, and the share of the module's held
-sessions attended reaches the attendance threshold. Modules without lectures, quiz or
-sessions need nothing of that kind.
+quiz attempt reaches Offering.quiz_pass_percent, and the module's held sessions meet the
+attendance threshold as the one attendance rule counts them (sessions/attendance.py: the
+sessions that count for the student, and the offering's rule for excused absences).
+Modules without lectures, quiz or sessions need nothing of that kind.
+
+It lives in sessions, the top of the app order, because it reads course (lectures,
+quizzes) and attendance.
 """
 
 from dataclasses import dataclass
@@ -11,9 +15,13 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from .enums import ModuleKind
-from .models import Module, Quiz, QuizAttempt, VideoLecture, WatchedPart
-from .quizzes import counted_attempt
+from course.enums import ModuleKind
+from course.models import Module, Quiz, QuizAttempt, VideoLecture, WatchedPart
+from course.quizzes import counted_attempt
+
+from .attendance import AttendanceSummary, summarize
+from .enums import AttendanceStatus
+from .models import Attendance, DiscussionSession
 
 
 @dataclass
@@ -22,9 +30,17 @@ class ModuleProgress:
     parts_total: int
     parts_watched: int
     quizzes: list  # (quiz, counted attempt or None)
-    sessions_held: int
-    sessions_attended: int
+    sessions: AttendanceSummary  # the module's sessions only
     complete: bool
+
+    @property
+    def sessions_held(self) -> int:
+        """Held sessions that count, as the offering's rule for excused absences says."""
+        return self.sessions.total
+
+    @property
+    def sessions_attended(self) -> int:
+        return self.sessions.attended
 
     @property
     def quiz_percent(self):
@@ -51,8 +67,6 @@ def _units(lecture) -> list:
 
 def progress_for(offering, enrolments, *, now=None) -> dict:
     """{enrolment id: [ModuleProgress]} for the given enrolments, in a fixed number of queries."""
-    from sessions.models import Attendance
-
     now = now or timezone.now()
     enrolments = list(enrolments)
     ids = [e.pk for e in enrolments]
@@ -67,16 +81,18 @@ def progress_for(offering, enrolments, *, now=None) -> dict:
         enrolment__in=ids, quiz__module__offering=offering
     ).order_by("number"):
         attempts.setdefault((attempt.enrolment_id, attempt.quiz_id), []).append(attempt)
-    sessions = list(
-        offering.discussion_sessions.filter(is_cancelled=False, starts_at__lte=now).values_list(
-            "pk", "module_id", "starts_at"
-        )
-    )
-    present = set(
-        Attendance.objects.filter(
-            enrolment__in=ids, session__offering=offering, status__in=["present", "excused"]
-        ).values_list("enrolment_id", "session_id")
-    )
+    held: dict[int | None, list[DiscussionSession]] = {}
+    for session in DiscussionSession.objects.filter(offering=offering, starts_at__lte=now).only(
+        "pk", "module_id", "starts_at", "is_cancelled"
+    ):
+        held.setdefault(session.module_id, []).append(session)
+    statuses: dict[int, dict[int, str]] = {pk: {} for pk in ids}
+    for enrolment_id, session_id, status in Attendance.objects.filter(
+        enrolment__in=ids,
+        session__offering=offering,
+        status__in=[AttendanceStatus.PRESENT, AttendanceStatus.EXCUSED],
+    ).values_list("enrolment_id", "session_id", "status"):
+        statuses[enrolment_id][session_id] = status
     result = {}
     for enrolment in enrolments:
         rows = []
@@ -87,29 +103,25 @@ def progress_for(offering, enrolments, *, now=None) -> dict:
                 (quiz, counted_attempt(quiz, attempts.get((enrolment.pk, quiz.pk), [])))
                 for quiz in module.quizzes.all()
             ]
-            held = [
-                pk
-                for pk, module_id, starts_at in sessions
-                if module_id == module.pk
-                and (
-                    enrolment.enrolled_on is None
-                    or timezone.localtime(starts_at).date() >= enrolment.enrolled_on
-                )
-            ]
-            attended = sum(1 for pk in held if (enrolment.pk, pk) in present)
+            sessions = summarize(
+                sessions=held.get(module.pk, []),
+                statuses=statuses[enrolment.pk],
+                enrolled_on=enrolment.enrolled_on,
+                threshold=offering.attendance_threshold,
+                rule=offering.excused_absences,
+                now=now,
+            )
             quiz_ok = all(
                 a is not None and a.percent >= offering.quiz_pass_percent for _, a in quizzes
             )
-            sessions_ok = not held or 100 * attended >= offering.attendance_threshold * len(held)
             rows.append(
                 ModuleProgress(
                     module=module,
                     parts_total=len(units),
                     parts_watched=seen,
                     quizzes=quizzes,
-                    sessions_held=len(held),
-                    sessions_attended=attended,
-                    complete=seen == len(units) and quiz_ok and sessions_ok,
+                    sessions=sessions,
+                    complete=seen == len(units) and quiz_ok and sessions.meets_threshold,
                 )
             )
         result[enrolment.pk] = rows

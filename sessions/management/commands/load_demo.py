@@ -7,7 +7,7 @@ manage.py load_demo --force    # also against a production database
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from course import demo
+from sessions.demo import deep_learning as demo
 
 
 class Command(BaseCommand):

@@ -11,9 +11,9 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
-from .enums import QuestionKind
-from .models import Quiz, QuizAttempt, QuizChoice, QuizQuestion, WatchedPart
-from .quizzes import quiz_submit
+from course.enums import QuestionKind
+from course.models import Quiz, QuizAttempt, QuizChoice, QuizQuestion, WatchedPart
+from course.quizzes import quiz_submit
 
 S, M, N = QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.NUMERIC
 

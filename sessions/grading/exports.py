@@ -5,13 +5,11 @@ date is the day the course responsible signed the results off; before that the f
 marked preliminary and the date is empty.
 """
 
-import csv
-
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from course.exports import csv_safe
+from course.exports import csv_writer
 
 COLUMNS = ["Student name", "Email", "Level", "Course code", "Grade", "Examination date"]
 
@@ -44,12 +42,10 @@ def write_records_csv(out, sheet, *, bom: bool = False) -> None:
     """`bom` starts the file with a byte-order mark, so that Excel reads Å and é as UTF-8."""
     if bom:
         out.write("\ufeff")
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(COLUMNS)
     for values in records_rows(sheet):
-        writer.writerow(
-            [csv_safe(v) if isinstance(v, str) else (v.isoformat() if v else "") for v in values]
-        )
+        writer.writerow([v if isinstance(v, str) else (v.isoformat() if v else "") for v in values])
 
 
 def write_records_xlsx(out, sheet) -> None:

@@ -1,7 +1,8 @@
-"""Staff pages for grading: the grade sheet, one student's grade, a project's assessment."""
+"""The pages of grading: the public examination page (rules, scales, rubric), and for staff
+the grade sheet, one student's grade and a project's assessment."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -9,13 +10,14 @@ from django.views.generic import TemplateView
 
 from accounts.models import Enrolment
 from course.archive import is_archived
-from course.views import OfferingStaffMixin
+from course.pages import OfferingPageMixin, OfferingStaffMixin
 from projects.models import ProjectGroup
 
-from . import grading
-from .enums import ProjectGrade
-from .grade_exports import records_filename, write_records_csv, write_records_xlsx
-from .models import ProjectAssessment, Rubric, RubricCriterion
+from ..enums import ProjectGrade
+from ..models import ProjectAssessment, Rubric, RubricCriterion
+from . import services
+from . import sheet as sheets
+from .exports import records_filename, write_records_csv, write_records_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -31,15 +33,33 @@ FILTERS = [
 
 def sheet_url(offering) -> str:
     return reverse(
-        "discussions:grade_sheet",
+        "grading:grade_sheet",
         kwargs={"course_slug": offering.course.slug, "offering_slug": offering.slug},
     )
+
+
+class ExaminationView(OfferingPageMixin, TemplateView):
+    """The public examination page: the offering's rules, its grading scales and rubric."""
+
+    template_name = "sessions/grading/examination.html"
+    section = "examination"
+
+    def get_context_data(self, **kwargs):
+        scales, criteria = sheets.grading_overview(self.get_offering())
+        return super().get_context_data(
+            scales=scales,
+            criteria=criteria,
+            rubric=criteria[0].rubric if criteria else None,
+            **kwargs,
+        )
 
 
 class GradeSheetView(OfferingStaffMixin, TemplateView):
     """All students with each condition, the proposed and the final grade; CSV and Excel."""
 
-    template_name = "sessions/grade_sheet.html"
+    permission_required = "discussions.view_grade_sheet"
+
+    template_name = "sessions/grading/grade_sheet.html"
     section = "staff"
 
     def get(self, request, *args, **kwargs):
@@ -50,7 +70,7 @@ class GradeSheetView(OfferingStaffMixin, TemplateView):
 
     def export(self, kind):
         offering = self.get_offering()
-        sheet = grading.grade_sheet(offering)
+        sheet = sheets.grade_sheet(offering)
         filename = records_filename(sheet, kind)
         if kind == "csv":
             response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -63,22 +83,22 @@ class GradeSheetView(OfferingStaffMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         offering = self.get_offering()
-        sheet = grading.grade_sheet(offering)
+        sheet = sheets.grade_sheet(offering)
         which = self.request.GET.get("filter", "")
         level = self.request.GET.get("level", "")
-        rows = grading.filter_rows(sheet.rows, which, level)
+        rows = sheets.filter_rows(sheet.rows, which, level)
         return super().get_context_data(
             sheet=sheet,
             rows=rows,
             filters=FILTERS,
             current_filter=which,
             current_level=level,
-            can_sign_off=grading.is_responsible(self.request.user, offering),
+            can_sign_off=self.request.user.has_perm("discussions.sign_off_results", offering),
             archived=is_archived(offering),
             proposable=len(sheet.proposable),
             eligible=len(sheet.eligible),
             graded=len(sheet.rows) - len(sheet.ungraded),
-            projects=grading.projects_overview(sheet, self.request.user),
+            projects=sheets.projects_overview(sheet, self.request.user),
             **kwargs,
         )
 
@@ -87,6 +107,27 @@ class GradeSheetActionView(OfferingStaffMixin, TemplateView):
     """The sheet's buttons: default scales and rubric, accept proposals, sign off, unlock."""
 
     action = ""
+    # The rule each button needs, and what a member of staff without it is told.
+    RULES = {
+        "setup": ("discussions.set_up_grading", ""),
+        "accept": ("discussions.set_grade", ""),
+        "sign_off": (
+            "discussions.sign_off_results",
+            "Only the course responsible signs off the results.",
+        ),
+        "unlock": (
+            "discussions.sign_off_results",
+            "Only the course responsible unlocks the results.",
+        ),
+    }
+
+    def get_permission_required(self):
+        if self.request.method == "POST":
+            return (self.RULES[self.action][0],)
+        return ("discussions.view_grade_sheet",)
+
+    def get_permission_denied_message(self):
+        return self.RULES[self.action][1]
 
     def get(self, request, *args, **kwargs):
         return redirect(sheet_url(self.get_offering()))
@@ -96,29 +137,27 @@ class GradeSheetActionView(OfferingStaffMixin, TemplateView):
         user = request.user
         try:
             if self.action == "setup":
-                scales, rubric = grading.grading_setup_defaults(offering=offering)
+                scales, rubric = services.grading_setup_defaults(offering=offering)
                 text = (
                     f"Created {scales} grading scale{'s' if scales != 1 else ''}"
                     f"{' and the rubric' if rubric else ''}; edit them in the administration."
                 )
             elif self.action == "accept":
-                count = grading.grades_accept_proposed(offering=offering, by=user)
+                count = services.grades_accept_proposed(offering=offering, by=user)
                 text = f"{count} student{'s' if count != 1 else ''} got the proposed grade."
             elif self.action == "sign_off":
-                mails = grading.results_sign_off(offering=offering, by=user)
+                mails = services.results_sign_off(offering=offering, by=user)
                 text = (
                     f"The results are signed off and locked; {mails} result "
                     f"mail{'s' if mails != 1 else ''} queued."
                 )
             elif self.action == "unlock":
-                grading.results_unlock(
+                services.results_unlock(
                     offering=offering, by=user, reason=request.POST.get("reason", "")
                 )
                 text = "The results are unlocked; grades can be changed again."
             else:
                 raise Http404("No such action.")
-        except PermissionDenied as error:
-            raise PermissionDenied(str(error)) from None
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -129,26 +168,31 @@ class GradeSheetActionView(OfferingStaffMixin, TemplateView):
 class StudentGradeView(OfferingStaffMixin, TemplateView):
     """One student's conditions, project assessments, proposal, grade form and history."""
 
-    template_name = "sessions/student_grade.html"
+    def get_permission_required(self):
+        if self.request.method == "POST":
+            return ("discussions.set_grade",)
+        return ("discussions.view_grade_sheet",)
+
+    template_name = "sessions/grading/student_grade.html"
     section = "staff"
 
     def get_enrolment(self) -> Enrolment:
         if not hasattr(self, "_enrolment"):
             self._enrolment = get_object_or_404(
-                grading.graded_enrolments(self.get_offering()).select_related("offering__course"),
+                sheets.graded_enrolments(self.get_offering()).select_related("offering__course"),
                 pk=self.kwargs["enrolment_id"],
             )
         return self._enrolment
 
     def get_context_data(self, **kwargs):
         enrolment = self.get_enrolment()
-        sheet = grading.grade_sheet(enrolment.offering, enrolments=[enrolment])
+        sheet = sheets.grade_sheet(enrolment.offering, enrolments=[enrolment])
         return super().get_context_data(
             enrolment=enrolment,
             row=sheet.rows[0],
             state=sheet.state,
             archived=is_archived(enrolment.offering),
-            history=list(grading.grade_history(enrolment)),
+            history=list(sheets.grade_history(enrolment)),
             posted=kwargs.pop("posted", None),
             **kwargs,
         )
@@ -158,7 +202,7 @@ class StudentGradeView(OfferingStaffMixin, TemplateView):
         grade = request.POST.get("grade", "")
         reason = request.POST.get("reason", "")
         try:
-            changed = grading.grade_set(
+            changed = services.grade_set(
                 enrolment=enrolment, grade=grade, reason=reason, by=request.user
             )
         except ValidationError as error:
@@ -176,7 +220,9 @@ class StudentGradeView(OfferingStaffMixin, TemplateView):
 class AssessmentView(OfferingStaffMixin, TemplateView):
     """Assess a group's project with the rubric; other assessments shown side by side."""
 
-    template_name = "sessions/assessment.html"
+    permission_required = "discussions.assess_project"
+
+    template_name = "sessions/grading/assessment.html"
     section = "staff"
 
     def get_group(self) -> ProjectGroup:
@@ -229,7 +275,7 @@ class AssessmentView(OfferingStaffMixin, TemplateView):
             )
         )
         proposal = getattr(group, "proposal", None)
-        state = grading.current_results_state(group.offering)
+        state = sheets.current_results_state(group.offering)
         numbers = list(
             ProjectGroup.objects.filter(offering=group.offering)
             .order_by("number")
@@ -273,7 +319,7 @@ class AssessmentView(OfferingStaffMixin, TemplateView):
             grade = -1
         comment = request.POST.get("comment", "")
         try:
-            assessment = grading.assessment_save(
+            assessment = services.assessment_save(
                 group=group,
                 assessor=request.user,
                 level_ids=level_ids,

@@ -19,9 +19,11 @@ from accounts.models import OutgoingMail, User
 from course.models import Offering
 from projects.services import group_mark_presented
 
-from . import grading
-from .enums import ProjectGrade
-from .models import FinalGrade, GradeChange, ProjectAssessment, ResultsEvent
+from ..enums import ProjectGrade
+from ..grading import services as grading
+from ..grading.rules import scale_grade_for
+from ..grading.sheet import current_results_state
+from ..models import FinalGrade, GradeChange, ProjectAssessment, ResultsEvent
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -81,7 +83,7 @@ def load(offering: Offering, ta: User, *, reviewer: User, examiner: User) -> Non
     for group in groups.values():
         if group.presented is not True:
             group_mark_presented(group=group, presented=True)
-    if grading.current_results_state(offering).locked:
+    if current_results_state(offering).locked:
         return  # signed off on an earlier load: the grades are final
     first_sign_off = not ResultsEvent.objects.filter(offering=offering).exists()
 
@@ -96,7 +98,7 @@ def load(offering: Offering, ta: User, *, reviewer: User, examiner: User) -> Non
     for number, (project_grade, reason) in SETTLED.items():
         for membership in groups[number].memberships.select_related("enrolment"):
             enrolment = membership.enrolment
-            grade = grading.scale_grade_for(scales[enrolment.level], project_grade)
+            grade = scale_grade_for(scales[enrolment.level], project_grade)
             grading.grade_set(enrolment=enrolment, grade=grade.code, reason=reason, by=examiner)
     grading.results_sign_off(offering=offering, by=examiner)
     if first_sign_off:

@@ -6,6 +6,7 @@ silent the values are marked INVENTED in a comment: a demo needs them, the page 
 load() is idempotent: it finds existing rows by their natural keys and updates them.
 """
 
+import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -16,10 +17,16 @@ from django.utils.text import slugify
 
 from accounts.enums import EnrolmentStatus, Level
 from accounts.models import Enrolment, EnrolmentDecision, User
+from course.enums import ModuleKind, OfferingStatus, StaffRole
+from course.models import Announcement, Course, Module, Offering, Staff, VideoLecture
+from course.services import lecture_set_parts
+from projects import demo as projects_demo
 
-from .enums import ModuleKind, OfferingStatus, StaffRole
-from .models import Announcement, Course, Module, Offering, Staff, VideoLecture
-from .services import lecture_set_parts
+from ..enums import AttendanceStatus
+from ..models import SessionSeries
+from ..services import generate_sessions, register_save
+from . import grading as grading_demo
+from . import quizzes as quizzes_demo
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -305,17 +312,12 @@ def _enrol(offering, student, level, status, applied_at, decided_by) -> Enrolmen
 
 def _sessions(offering: Offering, start: date, end: date, skip: list[date], per_module: int):
     """The seed's weekly discussion sessions: Tuesdays in ML13, Thursdays in ML1."""
-    from datetime import time as clock
-
-    from sessions.models import SessionSeries
-    from sessions.services import generate_sessions
-
     for weekday, room in ((1, "ML13"), (3, "ML1")):
         SessionSeries.objects.get_or_create(
             offering=offering,
             weekday=weekday,
-            start_time=clock(13, 15),
-            end_time=clock(15, 0),
+            start_time=time(13, 15),
+            end_time=time(15, 0),
             defaults={"room": room},
         )
     generate_sessions(offering=offering, start=start, end=end, skip=skip, per_module=per_module)
@@ -331,11 +333,6 @@ LOW_ATTENDANCE = {"student@example.org": 0.6, "nora.falk@example.org": 0.55,
 
 def _attendance(offering: Offering, ta: User) -> None:
     """Deterministic attendance for the 2016 students (the same on every load)."""
-    import random
-
-    from sessions.enums import AttendanceStatus
-    from sessions.services import register_save
-
     enrolments = list(
         offering.enrolments.accepted().select_related("student").order_by("student__email")
     )
@@ -458,18 +455,12 @@ def load() -> tuple[Offering, list[DemoLogin]]:
     # week of May belongs to the project presentations.
     _sessions(offering, date(2016, 3, 22), date(2016, 5, 26), [date(2016, 5, 5)], per_module=4)
     _attendance(offering, ta)
-    from . import demo_quizzes
-
-    demo_quizzes.load(offering, ta)
-    from projects import demo as projects_demo
-
+    quizzes_demo.load(offering, ta)
     projects_demo.load(offering, ta)
     projects_demo.load_presentations(offering)
     # Grading needs the presentations done and the offering still running (archived below).
     # The course responsible has no account in the demo: the administrator signs off.
-    from sessions import demo as sessions_demo
-
-    sessions_demo.load(offering, ta, reviewer=reviewer, examiner=admin)
+    grading_demo.load(offering, ta, reviewer=reviewer, examiner=admin)
 
     for title, published_at, body in ANNOUNCEMENTS:
         Announcement.objects.update_or_create(

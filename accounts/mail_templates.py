@@ -1,0 +1,89 @@
+"""The decision mails' default texts and the placeholders their templates may use.
+
+Pure rules with no database: MailTemplate.clean() and the admin's help text ask them, and
+accounts.mailing renders them.
+"""
+
+import string
+
+from django.core.exceptions import ValidationError
+
+from .enums import EnrolmentStatus
+
+COMMON_PLACEHOLDERS = {
+    "student_name": "the student's full name",
+    "student_email": "the student's email address",
+    "course": "the course title",
+    "offering": "the offering's name, e.g. 2016",
+    "status": "the decision, e.g. Accepted",
+    "my_page_url": "the student's own page for the offering",
+    "offering_url": "the offering's public page",
+}
+ACCEPTED_PLACEHOLDERS = {
+    "platform_name": "the external video platform's name",
+    "platform_url": "the external video platform's address",
+    "enrollment_key": "the platform's enrollment key (never shown publicly)",
+    "instructions": "the offering's instructions for accepted students",
+}
+
+DEFAULT_TEMPLATES = {
+    EnrolmentStatus.ACCEPTED: (
+        "${course} ${offering}: you are enrolled",
+        "Dear ${student_name},\n\n"
+        "you are enrolled in ${course} ${offering}. Welcome!\n\n"
+        "${instructions}\n\n"
+        "Video lectures and quizzes are on ${platform_name}: ${platform_url}\n"
+        "Your enrollment key: ${enrollment_key}\n\n"
+        "Your page for the course: ${my_page_url}\n",
+    ),
+    EnrolmentStatus.WAITLISTED: (
+        "${course} ${offering}: you are on the waiting list",
+        "Dear ${student_name},\n\n"
+        "the course ${course} ${offering} is full, and your application is on its waiting "
+        "list. Seats go to the waiting list in the order of application; we will mail you if "
+        "one becomes free for you.\n\nYour application: ${my_page_url}\n",
+    ),
+    EnrolmentStatus.REJECTED: (
+        "${course} ${offering}: your application",
+        "Dear ${student_name},\n\n"
+        "we are sorry: we cannot offer you a place in ${course} ${offering}.\n\n"
+        "Your application: ${my_page_url}\n",
+    ),
+    EnrolmentStatus.WITHDRAWN: (
+        "${course} ${offering}: your application is withdrawn",
+        "Dear ${student_name},\n\n"
+        "your application to ${course} ${offering} is withdrawn. If this is a mistake, "
+        "register again while registration is open, or contact the teaching assistants.\n\n"
+        "${offering_url}\n",
+    ),
+}
+
+
+def allowed_placeholders(status: str) -> dict[str, str]:
+    if status == EnrolmentStatus.ACCEPTED:
+        return {**COMMON_PLACEHOLDERS, **ACCEPTED_PLACEHOLDERS}
+    return dict(COMMON_PLACEHOLDERS)
+
+
+def validate_template(status: str, *, subject: str, body: str) -> None:
+    """Refuse a template whose placeholders would fail, or leak the key, at send time."""
+    allowed = allowed_placeholders(status)
+    errors = {}
+    for name, text in (("subject", subject), ("body", body)):
+        template = string.Template(text or "")
+        if not template.is_valid():
+            errors[name] = (
+                "A $ must start a placeholder such as ${student_name}; write $$ for a dollar sign."
+            )
+            continue
+        unknown = [p for p in template.get_identifiers() if p not in allowed]
+        if unknown:
+            wrong = unknown[0]
+            if wrong in ACCEPTED_PLACEHOLDERS:
+                errors[name] = f"${{{wrong}}} can only be used in the mail to accepted students."
+            else:
+                errors[name] = f"Unknown placeholder ${{{wrong}}}. Available: " + ", ".join(
+                    f"${{{p}}}" for p in allowed
+                )
+    if errors:
+        raise ValidationError(errors)

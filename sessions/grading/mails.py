@@ -1,0 +1,72 @@
+"""The result mail each student gets at sign-off, and queueing it through the outbox."""
+
+from django.urls import reverse
+
+from accounts.enums import MailKind
+from accounts.mailing import MailDraft, absolute_url, queue_mails
+
+from ..models import FinalGrade
+from .sheet import GradeSheet, SheetRow
+
+
+def result_mail_text(row: SheetRow, sheet: GradeSheet) -> tuple[str, str]:
+    offering = sheet.offering
+    grade = row.final_grade
+    link = absolute_url(
+        reverse(
+            "student:offering",
+            kwargs={"course_slug": offering.course.slug, "offering_slug": offering.slug},
+        )
+    )
+    title = f"{offering.course.title} ({offering.name})"
+    subject = f"[{title}] Your result: {grade.code}"
+    lines = [
+        f"Dear {row.enrolment.student.full_name},",
+        "",
+        f"the results of {title} are final. Your grade is {grade.code}"
+        + (f" ({grade.label})." if grade.label else "."),
+    ]
+    if row.final.notified_grade:
+        subject = f"[{title}] Your result has changed: {grade.code}"
+        lines += ["", f"This replaces the grade {row.final.notified_grade} we mailed you before."]
+    if not grade.passing:
+        if not row.eligibility.eligible:
+            lines += ["", "What was missing: " + row.eligibility.explain() + "."]
+        elif row.final.reason:
+            lines += ["", "The examiners' reason: " + row.final.reason]
+        else:
+            lines += ["", "The project did not reach a passing grade."]
+    lines += [
+        "",
+        f"The grade is reported to the university's records system as {grade.code} for "
+        f"{offering.course.code}. Your page: {link}",
+        "",
+        "-- ",
+        title,
+    ]
+    return subject, "\n".join(lines) + "\n"
+
+
+def queue_result_mails(sheet: GradeSheet) -> int:
+    """Queue a result mail to every student not yet mailed their current grade (all of them
+    at the first sign-off, those whose grade changed after an unlock), through the outbox.
+    Returns how many. Side effects: OutgoingMail rows; FinalGrade.notified_grade."""
+    rows = [r for r in sheet.rows if r.final.notified_grade != r.final.grade]
+    drafts = []
+    for row in rows:
+        subject, body = result_mail_text(row, sheet)
+        drafts.append(
+            MailDraft(
+                to_email=row.enrolment.student.email,
+                subject=subject,
+                body=body,
+                kind=MailKind.RESULT,
+                offering=sheet.offering,
+                recipient=row.enrolment.student,
+            )
+        )
+    queue_mails(drafts)
+    for row in rows:
+        row.final.notified_grade = row.final.grade
+    FinalGrade.objects.bulk_update([r.final for r in rows], ["notified_grade"])
+    return len(drafts)

@@ -1,0 +1,73 @@
+"""The pure rules of grading: no database, no side effects, easy to test.
+
+How a project grade maps onto a student's scale, the rubric's suggestion, how a rate is
+written, and which grade the sheet proposes for a student.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from ..enums import ProjectGrade
+from ..models import Rubric, RubricLevel, ScaleGrade
+
+if TYPE_CHECKING:  # the row type only: the sheet (a read model) builds on these rules
+    from .sheet import SheetRow
+
+
+def scale_grade_for(grades: list[ScaleGrade], project_grade: int) -> ScaleGrade | None:
+    """The grade of a scale a project grade maps to: the highest equivalent at or below it."""
+    fitting = [g for g in grades if g.equivalent <= project_grade]
+    return max(fitting, key=lambda g: g.equivalent) if fitting else None
+
+
+def failing_grade(grades: list[ScaleGrade]) -> ScaleGrade | None:
+    failing = [g for g in grades if not g.passing]
+    return min(failing, key=lambda g: g.equivalent) if failing else None
+
+
+def rubric_suggest(rubric: Rubric, levels: list[RubricLevel]) -> int:
+    """The project grade the rubric suggests: any insufficient level fails the project; else
+    the points against the rubric's bands (a couple of topics → 3, more and deeper → 4, 5)."""
+    if any(level.insufficient for level in levels):
+        return ProjectGrade.FAIL
+    points = sum(level.points for level in levels)
+    if points >= rubric.points_for_5:
+        return ProjectGrade.FIVE
+    if points >= rubric.points_for_4:
+        return ProjectGrade.FOUR
+    if points >= rubric.points_for_3:
+        return ProjectGrade.THREE
+    return ProjectGrade.FAIL
+
+
+def percent_text(value: float) -> str:
+    """79.6 stays 79.6, never rounded up to a threshold it does not reach."""
+    floored = math.floor(value * 10) / 10
+    return f"{floored:.0f} %" if floored == int(floored) else f"{floored:.1f} %"
+
+
+def propose(row: SheetRow) -> tuple[ScaleGrade | None, str]:
+    """The proposed grade on the student's scale and, without one, why not."""
+    if row.scale is None:
+        return None, "no grading scale for this level"
+    grades = list(row.scale.grade_list)
+    if row.eligibility.failed:
+        fail = failing_grade(grades)
+        return fail, "not eligible: " + row.eligibility.explain()
+    if row.eligibility.pending:
+        return None, "waiting for: " + row.eligibility.explain()
+    if row.disagreement:
+        grades_text = " vs ".join(str(ProjectGrade(g).label) for g in row.project_grades)
+        return None, f"assessors disagree ({grades_text})"
+    if row.project_grade is None:
+        return None, "project not assessed"
+    grade = scale_grade_for(grades, row.project_grade)
+    return grade, "" if grade else "the scale has no grade for this project grade"
+
+
+def unexplained_grade(row: SheetRow) -> bool:
+    """A grade that differs from what the conditions and the project now give, without a
+    reason: attendance corrected, a group marked absent or re-assessed after grading."""
+    return row.graded and not row.final.reason and row.differs_from_proposal

@@ -1,0 +1,332 @@
+"""The writes of grading: the default scales and rubric, assessments, final grades, the
+sign-off and its undoing.
+
+Every write is atomic, locks the offering row first (course.services.offering_lock) so
+that it is serialised with a concurrent sign-off, refuses changes once the results are
+signed off, and logs every grade change (GradeChange). A grade other than the proposal
+needs a reason.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Enrolment, User
+from course.archive import ensure_writable
+from course.models import Offering
+from course.services import offering_lock
+
+from ..enums import ProjectGrade, ResultsAction
+from ..models import (
+    FinalGrade,
+    GradeChange,
+    GradingScale,
+    ProjectAssessment,
+    ResultsEvent,
+    Rubric,
+    RubricCriterion,
+    RubricLevel,
+    ScaleGrade,
+)
+from .defaults import DEFAULT_RUBRIC, DEFAULT_SCALES
+from .mails import queue_result_mails
+from .rules import rubric_suggest, unexplained_grade
+from .sheet import SheetRow, current_results_state, grade_sheet, student_row
+
+
+@transaction.atomic
+def grading_setup_defaults(*, offering: Offering) -> tuple[int, bool]:
+    """Create the 2016 scales and rubric where the offering has none. Idempotent.
+
+    Returns (scales created, rubric created).
+    """
+    ensure_writable(offering)
+    scales_created = 0
+    for level, (name, grades) in DEFAULT_SCALES.items():
+        scale, created = GradingScale.objects.get_or_create(
+            offering=offering, level=level, defaults={"name": name}
+        )
+        if created:
+            scales_created += 1
+            ScaleGrade.objects.bulk_create(
+                ScaleGrade(scale=scale, code=c, label=lb, passing=p, equivalent=eq)
+                for c, lb, p, eq in grades
+            )
+    rubric, rubric_created = Rubric.objects.get_or_create(offering=offering)
+    if rubric_created:
+        for order, (name, description, levels) in enumerate(DEFAULT_RUBRIC):
+            criterion = RubricCriterion.objects.create(
+                rubric=rubric, order=order, name=name, description=description
+            )
+            RubricLevel.objects.bulk_create(
+                RubricLevel(criterion=criterion, points=pt, label=lb, insufficient=bad)
+                for pt, lb, bad in levels
+            )
+    return scales_created, rubric_created
+
+
+def _lock_offering(offering: Offering) -> Offering:
+    """Serialise grade changes with sign-off: both lock the offering row first."""
+    ensure_writable(offering)
+    return offering_lock(offering)
+
+
+def _ensure_unlocked(offering: Offering) -> None:
+    state = current_results_state(offering)
+    if state.locked:
+        raise ValidationError(
+            f"The results were signed off on {timezone.localtime(state.signed_off_at):%Y-%m-%d}; "
+            "the course responsible must unlock them before any grade changes."
+        )
+
+
+# Writes -----------------------------------------------------------------------------------
+
+
+def clean_text(value: str, what: str) -> str:
+    """Text typed into a grading form, stripped; a NUL character (which PostgreSQL cannot
+    store, and nobody types) is refused with a message instead of a server error."""
+    if "\x00" in value:
+        raise ValidationError(f"The {what} contains a NUL character; remove it and try again.")
+    return value.strip()
+
+
+@transaction.atomic
+def assessment_save(
+    *, group, assessor: User, level_ids: dict[int, int], grade: int | None, comment: str = ""
+) -> ProjectAssessment:
+    """Save `assessor`'s assessment of the group's project: one level per rubric criterion.
+
+    `grade` is the project grade the TA gives; None takes the rubric's suggestion. Refused
+    with ValidationError (nothing saved) when a criterion has no level or a level belongs to
+    another criterion, or when the results are signed off.
+    """
+    if not assessor.has_perm("discussions.assess_project", group.offering):
+        raise PermissionDenied("Only the offering's teaching staff assess its projects.")
+    comment = clean_text(comment, "comment")
+    offering = _lock_offering(group.offering)
+    _ensure_unlocked(offering)
+    rubric = Rubric.objects.filter(offering=offering).first()
+    if rubric is None:
+        raise ValidationError("This offering has no rubric yet; create it on the grade sheet.")
+    criteria = list(rubric.criteria.prefetch_related("levels"))
+    chosen = []
+    errors = []
+    for criterion in criteria:
+        levels = {lv.pk: lv for lv in criterion.levels.all()}
+        level = levels.get(level_ids.get(criterion.pk))
+        if level is None:
+            errors.append(f"Choose a level for “{criterion.name}”.")
+        else:
+            chosen.append(level)
+    unknown = set(level_ids) - {c.pk for c in criteria}
+    if unknown:
+        errors.append("The form names criteria of another rubric; reload the page.")
+    if grade is not None and grade not in ProjectGrade.values:
+        errors.append(f"{grade} is not a project grade (U, 3, 4 or 5).")
+    if errors:
+        raise ValidationError(errors)
+    suggested = rubric_suggest(rubric, chosen)
+    now = timezone.now()
+    assessment, _ = ProjectAssessment.objects.update_or_create(
+        group=group,
+        assessor=assessor,
+        defaults={
+            "suggested": suggested,
+            "grade": suggested if grade is None else grade,
+            "comment": comment.strip(),
+            "updated_at": now,
+        },
+        create_defaults={
+            "suggested": suggested,
+            "grade": suggested if grade is None else grade,
+            "comment": comment.strip(),
+            "updated_at": now,
+            "created_at": now,
+        },
+    )
+    assessment.levels.set(chosen)
+    return assessment
+
+
+def _check_grade(row: SheetRow, grade: str, reason: str) -> None:
+    """The rules for setting a grade; raises ValidationError with what to do."""
+    student = row.enrolment.student.full_name or row.enrolment.student.email
+    if row.scale is None:
+        raise ValidationError(
+            f"There is no grading scale for {row.enrolment.get_level_display()} students; "
+            "add one in the administration."
+        )
+    by_code = {g.code: g for g in row.scale.grade_list}
+    if grade not in by_code:
+        raise ValidationError(
+            f"“{grade}” is not a grade of the {row.enrolment.get_level_display()} scale "
+            f"({', '.join(by_code)})."
+        )
+    if reason:
+        return
+    if by_code[grade].passing and not row.eligibility.eligible:
+        raise ValidationError(
+            f"{student} is not eligible ({row.eligibility.explain()}). Give a reason to "
+            f"pass them anyway."
+        )
+    if row.proposed is None:
+        raise ValidationError(
+            f"There is no proposed grade for {student} ({row.proposal_note}); give a reason "
+            f"for {grade}."
+        )
+    if row.proposed.code != grade:
+        raise ValidationError(
+            f"The proposed grade for {student} is {row.proposed.code}; give a reason for {grade}."
+        )
+
+
+def _write_grade(row: SheetRow, grade: str, reason: str, by: User, now) -> bool:
+    old = row.final.grade if row.final else ""
+    proposed = row.proposed.code if row.proposed else ""
+    if row.final and old == grade and row.final.reason == reason:
+        return False
+    FinalGrade.objects.update_or_create(
+        enrolment=row.enrolment,
+        defaults={
+            "grade": grade,
+            "proposed": proposed,
+            "reason": reason,
+            "set_by": by,
+            "set_at": now,
+        },
+    )
+    GradeChange.objects.create(
+        enrolment=row.enrolment,
+        old_grade=old,
+        new_grade=grade,
+        proposed=proposed,
+        reason=reason,
+        changed_by=by,
+        changed_at=now,
+    )
+    return True
+
+
+@transaction.atomic
+def grade_set(*, enrolment: Enrolment, grade: str, reason: str = "", by: User) -> bool:
+    """Set a student's final grade. Returns False when nothing changed.
+
+    Refused with ValidationError, changing nothing: results signed off; the grade is not on
+    the student's scale; without a reason, a grade other than the proposed one (a passing
+    grade for an ineligible student in particular). Side effects: FinalGrade, GradeChange.
+    """
+    _lock_offering(enrolment.offering)
+    _ensure_unlocked(enrolment.offering)
+    enrolment = Enrolment.objects.select_related("student", "offering__course").get(
+        pk=enrolment.pk
+    )  # as it is now that the offering is locked, not as the caller loaded it
+    if not enrolment.is_accepted:
+        raise ValidationError("Only accepted students get a grade.")
+    row = student_row(enrolment)
+    grade, reason = clean_text(grade, "grade"), clean_text(reason, "reason")
+    _check_grade(row, grade, reason)
+    return _write_grade(row, grade, reason, by, timezone.now())
+
+
+@transaction.atomic
+def grades_accept_proposed(*, offering: Offering, by: User) -> int:
+    """Give every ungraded student with a proposed grade that grade. Returns how many."""
+    _lock_offering(offering)
+    _ensure_unlocked(offering)
+    now = timezone.now()
+    rows = grade_sheet(offering).proposable
+    # A row may exist with a code its scale no longer has: update it, keeping what the
+    # student was mailed, so that a changed result is mailed again and an unchanged one not.
+    stale = [r for r in rows if r.final is not None]
+    old = {r.enrolment.pk: r.final.grade for r in stale}
+    for r in stale:
+        r.final.grade = r.final.proposed = r.proposed.code
+        r.final.reason, r.final.set_by, r.final.set_at = "", by, now
+    FinalGrade.objects.bulk_update(
+        [r.final for r in stale], ["grade", "proposed", "reason", "set_by", "set_at"]
+    )
+    FinalGrade.objects.bulk_create(
+        FinalGrade(
+            enrolment=r.enrolment,
+            grade=r.proposed.code,
+            proposed=r.proposed.code,
+            set_by=by,
+            set_at=now,
+        )
+        for r in rows
+        if r.final is None
+    )
+    GradeChange.objects.bulk_create(
+        GradeChange(
+            enrolment=r.enrolment,
+            old_grade=old.get(r.enrolment.pk, ""),
+            new_grade=r.proposed.code,
+            proposed=r.proposed.code,
+            changed_by=by,
+            changed_at=now,
+        )
+        for r in rows
+    )
+    return len(rows)
+
+
+class UngradedStudents(ValidationError):
+    pass
+
+
+@transaction.atomic
+def results_sign_off(*, offering: Offering, by: User) -> int:
+    """The course responsible signs off the results: grades lock and students are told.
+
+    Refused when `by` is not the course responsible, when the results are signed off already,
+    or while a student has no grade (the message names them). Side effects: ResultsEvent;
+    a result mail queued to every student whose grade they have not been mailed yet.
+    Returns the number of mails queued.
+    """
+    if not by.has_perm("discussions.sign_off_results", offering):
+        raise PermissionDenied("Only the course responsible signs off the results.")
+    offering = _lock_offering(offering)
+    if current_results_state(offering).locked:
+        raise ValidationError("The results are signed off already.")
+    sheet = grade_sheet(offering)
+    if sheet.ungraded:
+        names = ", ".join(
+            r.enrolment.student.full_name or r.enrolment.student.email for r in sheet.ungraded
+        )
+        count = len(sheet.ungraded)
+        raise UngradedStudents(
+            f"{count} student{'s have' if count != 1 else ' has'} no grade yet: {names}."
+        )
+    unexplained = [r for r in sheet.rows if unexplained_grade(r)]
+    if unexplained:
+        details = "; ".join(
+            f"{r.enrolment.student.full_name or r.enrolment.student.email} has "
+            f"{r.final.grade}, proposed now {r.proposed.code if r.proposed else 'none'}"
+            for r in unexplained
+        )
+        raise ValidationError(
+            f"{len(unexplained)} grade{'s' if len(unexplained) != 1 else ''} no longer "
+            f"match{'es' if len(unexplained) == 1 else ''} the conditions or the project "
+            f"grade and {'have' if len(unexplained) != 1 else 'has'} no reason: {details}. "
+            "Set them again, or give the reason on the student's page."
+        )
+    now = timezone.now()
+    ResultsEvent.objects.create(offering=offering, action=ResultsAction.SIGNED_OFF, by=by, at=now)
+    return queue_result_mails(sheet)
+
+
+@transaction.atomic
+def results_unlock(*, offering: Offering, by: User, reason: str) -> ResultsEvent:
+    """Unlock signed-off results so grades can change again; the reason is recorded."""
+    if not by.has_perm("discussions.sign_off_results", offering):
+        raise PermissionDenied("Only the course responsible unlocks the results.")
+    offering = _lock_offering(offering)
+    if not current_results_state(offering).locked:
+        raise ValidationError("The results are not signed off, so there is nothing to unlock.")
+    reason = clean_text(reason, "reason")
+    if not reason:
+        raise ValidationError("Say why the results are unlocked; the reason is kept.")
+    return ResultsEvent.objects.create(
+        offering=offering, action=ResultsAction.UNLOCKED, by=by, reason=reason
+    )

@@ -1,0 +1,323 @@
+"""The grading read model: the grade sheet of an offering, a student's row, the public
+overview of scales and rubric, the signed-off results and the grade history.
+
+grade_sheet() loads a whole offering in a fixed number of queries (attendance counted by
+the database, first uploads by MIN() per group and deliverable); Python only joins the
+results and asks eligibility.py and rules.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.db.models import Min
+from django.utils import timezone
+
+from accounts.models import Enrolment
+from course.models import Offering
+from projects.models import Deliverable, Extension, Membership, PresentationSlot, Submission
+
+from ..attendance import AttendanceSummary, attendance_summaries
+from ..enums import ProjectGrade, ResultsAction
+from ..models import (
+    FinalGrade,
+    GradeChange,
+    GradingScale,
+    ProjectAssessment,
+    ResultsEvent,
+    Rubric,
+    RubricCriterion,
+    ScaleGrade,
+)
+from .eligibility import (
+    Eligibility,
+    attendance_condition,
+    deliverable_condition,
+    presented_condition,
+)
+from .rules import percent_text, propose, scale_grade_for
+
+
+def grading_overview(offering: Offering) -> tuple[list[GradingScale], list[RubricCriterion]]:
+    """The scales and the rubric, for the public examination page: three queries."""
+    scales: dict[int, GradingScale] = {}
+    for grade in ScaleGrade.objects.filter(scale__offering=offering).select_related("scale"):
+        scale = scales.setdefault(grade.scale_id, grade.scale)
+        scale.__dict__.setdefault("grade_list", []).append(grade)
+    criteria = list(
+        RubricCriterion.objects.filter(rubric__offering=offering)
+        .select_related("rubric")
+        .prefetch_related("levels")
+    )
+    for scale in scales.values():
+        for grade in scale.grade_list:
+            grade.project_grades = ", ".join(
+                str(ProjectGrade(p).label)
+                for p in ProjectGrade.values
+                if scale_grade_for(scale.grade_list, p) == grade
+            )
+    return sorted(scales.values(), key=lambda s: s.level), criteria
+
+
+@dataclass
+class ResultsState:
+    event: ResultsEvent | None
+
+    @property
+    def locked(self) -> bool:
+        return self.event is not None and self.event.action == ResultsAction.SIGNED_OFF
+
+    @property
+    def signed_off_at(self):
+        return self.event.at if self.locked else None
+
+
+@dataclass
+class SheetRow:
+    enrolment: Enrolment
+    attendance: AttendanceSummary
+    eligibility: Eligibility
+    group: object | None
+    assessments: list[ProjectAssessment]
+    scale: GradingScale | None
+    final: FinalGrade | None
+    proposed: ScaleGrade | None = None
+    proposal_note: str = ""
+
+    @property
+    def attendance_text(self) -> str:
+        """The rate as the conditions word it: never rounded up to the threshold."""
+        percent = self.attendance.percent
+        return "" if percent is None else percent_text(percent)
+
+    @property
+    def project_grades(self) -> list[int]:
+        return [a.grade for a in self.assessments]
+
+    @property
+    def disagreement(self) -> bool:
+        return len(set(self.project_grades)) > 1
+
+    @property
+    def project_grade(self) -> int | None:
+        """The assessors' common grade; None while unassessed or while they disagree."""
+        grades = set(self.project_grades)
+        return grades.pop() if len(grades) == 1 else None
+
+    @property
+    def codes(self) -> list[str]:
+        return [g.code for g in self.scale.grade_list] if self.scale else []
+
+    @property
+    def graded(self) -> bool:
+        return self.final is not None and self.final.grade in self.codes
+
+    @property
+    def final_grade(self) -> ScaleGrade | None:
+        if not self.graded:
+            return None
+        return next(g for g in self.scale.grade_list if g.code == self.final.grade)
+
+    @property
+    def differs_from_proposal(self) -> bool:
+        return self.graded and (self.proposed is None or self.final.grade != self.proposed.code)
+
+
+@dataclass
+class GradeSheet:
+    offering: Offering
+    rows: list[SheetRow]
+    deliverables: list
+    scales: dict[str, GradingScale]
+    state: ResultsState
+
+    @cached_property
+    def rubric(self) -> Rubric | None:
+        return Rubric.objects.filter(offering=self.offering).first()
+
+    @property
+    def ungraded(self) -> list[SheetRow]:
+        return [row for row in self.rows if not row.graded]
+
+    @property
+    def proposable(self) -> list[SheetRow]:
+        """Ungraded students with a proposed grade: what "accept proposals" grades."""
+        return [row for row in self.rows if not row.graded and row.proposed is not None]
+
+    @property
+    def eligible(self) -> list[SheetRow]:
+        return [row for row in self.rows if row.eligibility.eligible]
+
+    def published_result(self, row: SheetRow) -> ScaleGrade | None:
+        """What the student may see of their grade: only a signed-off one."""
+        return row.final_grade if self.state.locked else None
+
+
+def current_results_state(offering: Offering) -> ResultsState:
+    return ResultsState(
+        ResultsEvent.objects.filter(offering=offering).select_related("by").current()
+    )
+
+
+def graded_enrolments(offering: Offering):
+    """The students who get a grade: accepted ones (withdrawn students are not graded)."""
+    return (
+        Enrolment.objects.accepted()
+        .filter(offering=offering)
+        .select_related("student")
+        .order_by("student__full_name", "pk")
+    )
+
+
+def grade_sheet(offering: Offering, *, enrolments=None, now=None) -> GradeSheet:
+    """Every condition, assessment, proposal and final grade of the offering's students.
+
+    A fixed number of queries whatever the number of students, sessions or groups: the
+    database counts attendance and submissions; Python only joins the results.
+    """
+    now = now or timezone.now()
+    enrolments = list(graded_enrolments(offering) if enrolments is None else enrolments)
+    summaries = attendance_summaries(offering, enrolments, now=now)
+    deliverables = list(Deliverable.objects.filter(offering=offering, required=True))
+    memberships = Membership.objects.filter(group__offering=offering).select_related("group")
+    if len(enrolments) <= 50:
+        memberships = memberships.filter(enrolment__in=[e.pk for e in enrolments])
+    group_of = {m.enrolment_id: m.group for m in memberships}
+    first_upload = {
+        (row["group_id"], row["deliverable_id"]): row["first"]
+        for row in Submission.objects.filter(deliverable__in=deliverables)
+        .values("group_id", "deliverable_id")
+        .annotate(first=Min("uploaded_at"))
+        .order_by()
+    }
+    extensions = {
+        (x.group_id, x.deliverable_id): x
+        for x in Extension.objects.filter(deliverable__in=deliverables)
+    }
+    slots = {
+        s.group_id: s
+        for s in PresentationSlot.objects.filter(session__offering=offering, group__isnull=False)
+    }
+    assessments: dict[int, list[ProjectAssessment]] = {}
+    for a in ProjectAssessment.objects.filter(group__offering=offering).select_related("assessor"):
+        assessments.setdefault(a.group_id, []).append(a)
+    finals = {
+        f.enrolment_id: f
+        for f in FinalGrade.objects.filter(enrolment__offering=offering).select_related("set_by")
+    }
+    scales: dict[str, GradingScale] = {}
+    for grade in ScaleGrade.objects.filter(scale__offering=offering).select_related("scale"):
+        scale = scales.get(grade.scale.level)
+        if scale is None:
+            scale = scales[grade.scale.level] = grade.scale
+            scale.grade_list = []  # filled here, so the cached property runs no query
+        scale.grade_list.append(grade)
+    course_running = offering.end_date >= timezone.localdate(now)
+    rows = []
+    for enrolment in enrolments:
+        group = group_of.get(enrolment.pk)
+        summary = summaries[enrolment.pk]
+        conditions = [attendance_condition(summary)]
+        for deliverable in deliverables:
+            key = (group.pk if group else None, deliverable.pk)
+            extension = extensions.get(key)
+            conditions.append(
+                deliverable_condition(
+                    deliverable,
+                    group=group,
+                    first_upload=first_upload.get(key),
+                    due=deliverable.due_for(extension),
+                    extended=extension is not None,
+                    now=now,
+                    course_running=course_running,
+                )
+            )
+        conditions.append(
+            presented_condition(
+                group=group, slot=slots.get(group.pk) if group else None, offering=offering, now=now
+            )
+        )
+        row = SheetRow(
+            enrolment=enrolment,
+            attendance=summary,
+            eligibility=Eligibility(conditions),
+            group=group,
+            assessments=assessments.get(group.pk, []) if group else [],
+            scale=scales.get(enrolment.level),
+            final=finals.get(enrolment.pk),
+        )
+        row.proposed, row.proposal_note = propose(row)
+        rows.append(row)
+    return GradeSheet(
+        offering=offering,
+        rows=rows,
+        deliverables=deliverables,
+        scales=scales,
+        state=current_results_state(offering),
+    )
+
+
+def signed_off_grades(enrolments) -> dict[int, str]:
+    """{enrolment id: grade} for those of the enrolments whose results are signed off, for
+    a student's list of courses: two queries, whatever the number of courses."""
+    enrolments = list(enrolments)
+    signed = ResultsEvent.objects.filter(
+        offering__in={e.offering_id for e in enrolments}
+    ).signed_off_offering_ids()
+    if not signed:
+        return {}
+    return dict(
+        FinalGrade.objects.filter(
+            enrolment__in=[e.pk for e in enrolments if e.offering_id in signed]
+        ).values_list("enrolment_id", "grade")
+    )
+
+
+def projects_overview(sheet: GradeSheet, user) -> dict:
+    """For the sheet's project card: which groups are assessed, by anyone and by `user`."""
+    groups = {row.group.pk: row for row in sheet.rows if row.group is not None}
+    rows = sorted(groups.values(), key=lambda r: r.group.number)
+    return {
+        "total": len(rows),
+        "assessed": sum(1 for r in rows if r.assessments),
+        "by_user": sum(1 for r in rows if any(a.assessor_id == user.pk for a in r.assessments)),
+        "waiting": [r.group for r in rows if not r.assessments],
+        "disagreements": [r.group for r in rows if r.disagreement],
+    }
+
+
+def student_row(enrolment: Enrolment, *, now=None) -> SheetRow:
+    return grade_sheet(enrolment.offering, enrolments=[enrolment], now=now).rows[0]
+
+
+def grade_history(enrolment: Enrolment):
+    return GradeChange.objects.filter(enrolment=enrolment).select_related("changed_by")
+
+
+def filter_rows(rows: list[SheetRow], which: str, level: str = "") -> list[SheetRow]:
+    """The grade sheet's filters: missing conditions, ungraded, disagreements, overrides;
+    and the students' level."""
+    if level:
+        rows = [r for r in rows if r.enrolment.level == level]
+    tests = {
+        "missing": lambda r: r.eligibility.failed,
+        "pending": lambda r: r.eligibility.pending,
+        "ungraded": lambda r: not r.graded,
+        "disagreement": lambda r: r.disagreement,
+        "override": lambda r: r.differs_from_proposal,
+    }
+    test = tests.get(which)
+    return [r for r in rows if test(r)] if test else rows
+
+
+def results_freeze(offering: Offering) -> str:
+    """Why the offering's enrolments no longer change: once the results are signed off, who
+    is enrolled is part of the examination record (registered in accounts'
+    ENROLMENT_FREEZES; withdrawals and acceptances are refused)."""
+    if not ResultsEvent.objects.filter(offering=offering).signed_off():
+        return ""
+    return (
+        f"the results of {offering} are signed off, so enrolments no longer change. "
+        "The course responsible can unlock the results first."
+    )

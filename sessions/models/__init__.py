@@ -1,0 +1,37 @@
+"""The models of sessions: discussion sessions and attendance, and grading."""
+
+from .attendance import (
+    Attendance,
+    AttendanceChange,
+    CheckInFailure,
+    DiscussionSession,
+    SessionSeries,
+)
+from .grading import (
+    FinalGrade,
+    GradeChange,
+    GradingScale,
+    ProjectAssessment,
+    ResultsEvent,
+    Rubric,
+    RubricCriterion,
+    RubricLevel,
+    ScaleGrade,
+)
+
+__all__ = [
+    "Attendance",
+    "AttendanceChange",
+    "CheckInFailure",
+    "DiscussionSession",
+    "FinalGrade",
+    "GradeChange",
+    "GradingScale",
+    "ProjectAssessment",
+    "ResultsEvent",
+    "Rubric",
+    "RubricCriterion",
+    "RubricLevel",
+    "ScaleGrade",
+    "SessionSeries",
+]

@@ -1,0 +1,268 @@
+"""The student's own pages. Every page resolves the student's own enrolment from the URL:
+someone else's is never shown (404)."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from accounts import selectors as accounts_selectors
+from accounts.models import Enrolment
+from course import quizzes
+from course import selectors as course_selectors
+from course.models import LecturePart, Quiz, QuizAnswer, VideoLecture
+from course.validators import parse_id
+from projects import selectors as projects_selectors
+
+from ..attendance import counts_for, summarize
+from ..calendar import personal_feed_url
+from ..grading.sheet import grade_sheet, signed_off_grades
+from ..models import Attendance
+from ..progress import progress_for
+
+
+def personal_context(view) -> dict:
+    """What a logged-in student sees of their own on the public offering pages: their
+    ticks and quizzes on the module and lecture pages, their progress on the outline.
+    Registered in course.pages.PERSONAL_CONTEXT; one query for someone not enrolled."""
+    offering = view.get_offering()
+    enrolment = accounts_selectors.accepted_enrolment(view.request.user, offering)
+    if enrolment is None:
+        return {}
+    page = view.personal_page
+    if page == "module_list":
+        rows = progress_for(offering, [enrolment])[enrolment.pk]
+        return {"progress": {row.module.pk: row for row in rows}}
+    context = {"enrolment": enrolment, "watched": course_selectors.watched_units(enrolment)}
+    if page == "module_detail":
+        context["quizzes"] = list(view.module.quizzes.order_by("opens_at"))
+    return context
+
+
+class MyCoursesView(LoginRequiredMixin, TemplateView):
+    """/me/: every offering the person applied to, with the signed-off results, the
+    personal calendar feed and the offerings they teach."""
+
+    template_name = "sessions/student/courses.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        enrolments = list(accounts_selectors.student_enrolments(user))
+        results = signed_off_grades(e for e in enrolments if e.is_accepted)
+        for enrolment in enrolments:
+            enrolment.result = results.get(enrolment.pk)
+        return super().get_context_data(
+            enrolments=enrolments,
+            accepted=any(e.is_accepted for e in enrolments),
+            calendar_url=(
+                self.request.build_absolute_uri(personal_feed_url(user))
+                if user.calendar_token
+                else None
+            ),
+            taught=course_selectors.taught_offerings(user),
+            **kwargs,
+        )
+
+
+class OwnEnrolmentMixin(LoginRequiredMixin):
+    """The logged-in person's enrolment in the offering of the URL, else 404."""
+
+    def get_enrolment(self) -> Enrolment:
+        if not hasattr(self, "_enrolment"):
+            self._enrolment = accounts_selectors.own_enrolment(
+                user=self.request.user,
+                course_slug=self.kwargs["course_slug"],
+                offering_slug=self.kwargs["offering_slug"],
+            )
+        return self._enrolment
+
+    def base_context(self) -> dict:
+        enrolment = self.get_enrolment()
+        return {
+            "enrolment": enrolment,
+            "offering": enrolment.offering,
+            "course": enrolment.offering.course,
+            "section": "me",
+        }
+
+
+class EnrolledStudentMixin(OwnEnrolmentMixin):
+    """As OwnEnrolmentMixin, for pages only accepted students have."""
+
+    def get_enrolment(self) -> Enrolment:
+        enrolment = super().get_enrolment()
+        if not enrolment.is_accepted:
+            raise Http404("Only enrolled students have this page.")
+        return enrolment
+
+
+class MyOfferingView(OwnEnrolmentMixin, TemplateView):
+    """A student's own page for one offering: status, key, instructions, news, their
+    project and their examination conditions (and, once signed off, their result)."""
+
+    template_name = "sessions/student/offering.html"
+
+    def get_context_data(self, **kwargs):
+        enrolment = self.get_enrolment()
+        offering = enrolment.offering
+        examination = project = None
+        if enrolment.is_accepted:
+            sheet = grade_sheet(offering, enrolments=[enrolment])
+            row = sheet.rows[0]
+            examination = {"row": row, "state": sheet.state, "result": sheet.published_result(row)}
+            group = projects_selectors.group_of(enrolment)
+            project = {
+                "group": group,
+                "rows": projects_selectors.deliverable_rows(offering, group),
+            }
+        return super().get_context_data(
+            **self.base_context(),
+            announcements=list(course_selectors.published_announcements(offering)[:5]),
+            waiting_position=accounts_selectors.waiting_position(enrolment),
+            attendance=examination["row"].attendance if examination else None,
+            project=project,
+            examination=examination,
+            **kwargs,
+        )
+
+
+class MyAttendanceView(OwnEnrolmentMixin, TemplateView):
+    """A student's own attendance in one offering, with the projection to the threshold."""
+
+    template_name = "sessions/student/attendance.html"
+
+    def get_context_data(self, **kwargs):
+        enrolment = self.get_enrolment()
+        offering = enrolment.offering
+        now = timezone.now()
+        sessions = list(offering.discussion_sessions.select_related("module").order_by("starts_at"))
+        statuses = dict(
+            Attendance.objects.filter(enrolment=enrolment).values_list("session_id", "status")
+        )
+        summary = summarize(
+            sessions=sessions,
+            statuses=statuses,
+            enrolled_on=enrolment.enrolled_on,
+            threshold=offering.attendance_threshold,
+            rule=offering.excused_absences,
+            now=now,
+        )
+        rows = []
+        for session in sessions:
+            if session.starts_at > now:
+                continue
+            if session.is_cancelled:
+                state = "cancelled"
+            elif not counts_for(session, enrolment.enrolled_on):
+                state = "before_enrolment"
+            else:
+                state = statuses.get(session.pk, "not_recorded")
+            rows.append((session, state))
+        return super().get_context_data(**self.base_context(), summary=summary, rows=rows, **kwargs)
+
+
+class ProgressView(EnrolledStudentMixin, TemplateView):
+    template_name = "sessions/student/progress.html"
+
+    def get_context_data(self, **kwargs):
+        enrolment = self.get_enrolment()
+        rows = progress_for(enrolment.offering, [enrolment])[enrolment.pk]
+        return super().get_context_data(**self.base_context(), rows=rows, **kwargs)
+
+
+class QuizView(EnrolledStudentMixin, TemplateView):
+    """One page with every question; submitting grades it and shows the result."""
+
+    template_name = "sessions/student/quiz.html"
+
+    def get_quiz(self):
+        return get_object_or_404(
+            Quiz.objects.select_related("module"),
+            pk=self.kwargs["quiz_id"],
+            module__offering=self.get_enrolment().offering,
+        )
+
+    def get_context_data(self, **kwargs):
+        quiz = self.get_quiz()
+        enrolment = self.get_enrolment()
+        attempts = quizzes.attempts_of(quiz, enrolment)
+        last = attempts[-1] if attempts else None
+        now = timezone.now()
+        chosen, numbers, correctness = set(), {}, {}
+        if last:
+            for answer in QuizAnswer.objects.filter(attempt=last).prefetch_related("choices"):
+                chosen.update(c.pk for c in answer.choices.all())
+                numbers[answer.question_id] = answer.numeric_value
+                correctness[answer.question_id] = answer.is_correct
+        return super().get_context_data(
+            **self.base_context(),
+            quiz=quiz,
+            questions=quizzes.quiz_questions(quiz) if now >= quiz.opens_at else [],
+            attempts=attempts,
+            counted=quizzes.counted_attempt(quiz, attempts),
+            last=last,
+            chosen=chosen,
+            numbers=numbers,
+            correctness=correctness,
+            # Answers at once means after the student's last attempt: showing them while
+            # attempts remain would hand out the next attempt's answers.
+            show_answers=bool(last)
+            and quiz.answers_visible(now)
+            and (len(attempts) >= quiz.attempts_allowed or now > quiz.closes_at),
+            can_submit=quiz.is_open(now) and len(attempts) < quiz.attempts_allowed,
+            now=now,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        quiz = self.get_quiz()
+        try:
+            attempt = quizzes.quiz_submit(
+                quiz=quiz, enrolment=self.get_enrolment(), data=request.POST
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages) + " Nothing was saved.")
+        else:
+            messages.success(
+                request, f"Attempt {attempt.number}: {attempt.score} of {attempt.max_score} right."
+            )
+        return redirect(request.path)
+
+
+class WatchedView(EnrolledStudentMixin, View):
+    """Tick a lecture part as watched: a plain form, or fetch() from static/js/site.js."""
+
+    def post(self, request, *args, **kwargs):
+        enrolment = self.get_enrolment()
+        raw_part = request.POST.get("part", "")
+        lecture_id, part_id = parse_id(request.POST.get("lecture", "")), parse_id(raw_part)
+        if lecture_id is None or (raw_part and part_id is None):
+            raise Http404("No such lecture.")
+        lecture = get_object_or_404(
+            VideoLecture.objects.select_related("module"),
+            pk=lecture_id,
+            module__offering=enrolment.offering,
+        )
+        part = None
+        if part_id is not None:
+            part = get_object_or_404(LecturePart, pk=part_id, lecture=lecture)
+        watched = request.POST.get("watched") == "1"
+        wants_json = request.headers.get("Accept") == "application/json"
+        try:
+            quizzes.watched_set(enrolment=enrolment, lecture=lecture, part=part, watched=watched)
+        except ValidationError as error:
+            if wants_json:
+                return JsonResponse({"error": " ".join(error.messages)}, status=400)
+            messages.error(request, " ".join(error.messages))
+        if wants_json:
+            return JsonResponse({"watched": watched})
+        offering = enrolment.offering
+        return redirect(
+            reverse("course:lecture_list", args=[offering.course.slug, offering.slug])
+            + f"#lecture-{lecture.pk}"
+        )
