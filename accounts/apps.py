@@ -8,7 +8,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and registration"
 
     def ready(self):
-        # Extension point of the app below (course.copying): accounts copies its own part.
+        # The extension point of the app below (course.copying), for this app's own part
+        # of next year's offering. Imported here: models are ready only now.
         from course.copying import COPY_STEPS
 
         from .copying import copy_mail_templates

@@ -8,10 +8,10 @@ from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 
+from course.rules import taught_offering_ids
+
 
 def may_use_admin(user) -> bool:
-    from course.rules import taught_offering_ids
-
     return user.is_active and (user.is_staff or bool(taught_offering_ids(user)))
 
 

@@ -7,6 +7,8 @@ ids. Every app's admin.py builds on these.
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 
 from .archive import is_archived
 from .models import Course, Module, Offering
@@ -117,3 +119,25 @@ class ReadOnlyAdmin(TeachingAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class AdminRefusal(Exception):
+    """A service refused an admin save after the form was valid (someone changed the record
+    in between): raised from save_model() or save_formset(), it rolls the admin's
+    transaction back, and ServiceSaveMixin tells the user why."""
+
+    def __init__(self, error: ValidationError):
+        super().__init__(error)
+        self.error = error
+
+
+class ServiceSaveMixin:
+    """For admins whose saves go through services (save_model calls one): a refusal that
+    comes only at save time is shown as a message on the reloaded page, nothing saved."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except AdminRefusal as refusal:
+            self.message_user(request, " ".join(refusal.error.messages), messages.ERROR)
+            return redirect(request.get_full_path())

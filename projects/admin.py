@@ -1,12 +1,15 @@
 """Admin for groups (moving students), proposals, deliverables, extensions and submissions."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
-from course.admin_base import TeachingAdminMixin
+from course.admin_base import AdminRefusal, ServiceSaveMixin, TeachingAdminMixin
+from course.models import Module
 from course.rules import taught_offering_ids
 
 from .models import (
@@ -18,6 +21,14 @@ from .models import (
     ProjectGroup,
     Proposal,
     Submission,
+)
+from .presentations import programme_publish, schedule_presentations, slots_retime, slots_swap
+from .services import (
+    group_mark_presented,
+    membership_remove,
+    membership_set,
+    proposal_save,
+    submission_feedback,
 )
 
 ONLY = admin.RelatedOnlyFieldListFilter
@@ -41,6 +52,9 @@ class MembershipInlineFormSet(BaseInlineFormSet):
 
 
 class MembershipInline(TeachingAdminMixin, admin.TabularInline):
+    """Members are added and removed through projects.services (membership_set and
+    membership_remove, under the group's lock); ProjectGroupAdmin.save_formset calls them."""
+
     model = Membership
     formset = MembershipInlineFormSet
     extra = 0
@@ -51,7 +65,7 @@ class MembershipInline(TeachingAdminMixin, admin.TabularInline):
 
 
 @admin.register(ProjectGroup)
-class ProjectGroupAdmin(TeachingAdminMixin, admin.ModelAdmin):
+class ProjectGroupAdmin(ServiceSaveMixin, TeachingAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "offering", "title", "members", "invite_code"]
     list_filter = [("offering", ONLY)]
     search_fields = ["proposal__title", "memberships__enrolment__student__full_name"]
@@ -78,9 +92,30 @@ class ProjectGroupAdmin(TeachingAdminMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         Proposal.objects.get_or_create(group=obj, defaults={"updated_by": request.user})
 
+    def save_formset(self, request, form, formset, change):
+        """The members, through the services that lock the group."""
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        for inline_form in formset.forms:
+            if not inline_form.has_changed() and inline_form not in formset.deleted_forms:
+                continue
+            instance = inline_form.instance
+            if inline_form in formset.deleted_forms:
+                if instance.pk:
+                    membership_remove(membership=instance)
+            elif inline_form.cleaned_data.get("enrolment"):
+                if instance.pk and "enrolment" in inline_form.changed_data:
+                    membership_remove(membership=Membership.objects.get(pk=instance.pk))
+                membership_set(
+                    enrolment=inline_form.cleaned_data["enrolment"],
+                    group=form.instance,
+                    by=request.user,
+                )
+        return None
+
 
 @admin.register(Membership)
-class MembershipAdmin(TeachingAdminMixin, admin.ModelAdmin):
+class MembershipAdmin(ServiceSaveMixin, TeachingAdminMixin, admin.ModelAdmin):
     """Staff move a student to another group here (also after the group has submitted)."""
 
     list_display = ["student", "group", "offering", "joined_at", "added_by"]
@@ -107,13 +142,59 @@ class MembershipAdmin(TeachingAdminMixin, admin.ModelAdmin):
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_readonly_fields(self, request, obj=None):
+        # A membership is one student's place: to put someone else in a group, add theirs.
+        return [*self.readonly_fields, "enrolment"] if obj is not None else self.readonly_fields
+
     def save_model(self, request, obj, form, change):
-        obj.added_by = request.user
-        super().save_model(request, obj, form, change)
+        """Through the service that locks the groups involved (a move locks both)."""
+        try:
+            saved = membership_set(enrolment=obj.enrolment, group=obj.group, by=request.user)
+        except ValidationError as error:
+            raise AdminRefusal(error) from None
+        obj.pk, obj.joined_at, obj.added_by = saved.pk, saved.joined_at, saved.added_by
+
+    def delete_model(self, request, obj):
+        membership_remove(membership=obj)
+
+
+class ProposalAdminForm(forms.ModelForm):
+    """Carries the version the page was opened with: a save based on an older one is refused
+    (someone saved in between), as on the group's own page, and their text is shown."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Proposal
+        fields = ["title", "description", "topics", "abstract"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        data = super().clean()
+        current = Proposal.objects.select_related("updated_by").get(pk=self.instance.pk)
+        if data.get("loaded_version") != current.version:
+            # Next time the form is based on their version: the editor combines and saves.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("loaded_version")] = current.version
+            raise ValidationError(conflict_message(current))
+        return data
+
+
+def conflict_message(current: Proposal) -> str:
+    who = current.updated_by.full_name if current.updated_by else "Someone"
+    when = timezone.localtime(current.updated_at).strftime("%H:%M")
+    return (
+        f"{who} saved this proposal at {when}, while you were editing; nothing was saved. "
+        f"Your text is still in the form. Theirs: title “{current.title}”; description "
+        f"“{current.description}”; abstract “{current.abstract}”. Combine them and save again."
+    )
 
 
 @admin.register(Proposal)
-class ProposalAdmin(TeachingAdminMixin, admin.ModelAdmin):
+class ProposalAdmin(ServiceSaveMixin, TeachingAdminMixin, admin.ModelAdmin):
     """Every group gets its proposal when it is created: proposals are not added here."""
 
     list_display = ["__str__", "group", "offering", "status", "submitted_at", "decided_by"]
@@ -123,7 +204,8 @@ class ProposalAdmin(TeachingAdminMixin, admin.ModelAdmin):
     offering_path = "group__offering"
     readonly_fields = ["group", "status", "version", "updated_at", "updated_by", "submitted_at",
                        "decided_at", "decided_by", "staff_comment", "decision_page"]  # fmt: skip
-    fields = ["group", "title", "description", "topics", "abstract", *readonly_fields[1:]]
+    fields = ["group", "title", "description", "topics", "abstract", *readonly_fields[1:],
+              "loaded_version"]  # fmt: skip
 
     @admin.display(description="offering")
     def offering(self, proposal):
@@ -132,14 +214,28 @@ class ProposalAdmin(TeachingAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 
-    def save_model(self, request, obj, form, change):
-        # A new version, so a student's form opened before this edit cannot overwrite it.
-        from django.utils import timezone
+    form = ProposalAdminForm
 
-        obj.version += 1
-        obj.updated_at = timezone.now()
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+    def save_model(self, request, obj, form, change):
+        """Through proposal_save(), which refuses an edit based on an outdated version (a
+        student saved since the page was opened: the form said so, or, in the moment
+        between, the save is rolled back and the page says so)."""
+        try:
+            proposal_save(
+                proposal=obj,
+                by=request.user,
+                version=form.cleaned_data["loaded_version"],
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                topics=form.cleaned_data["topics"],
+                abstract=form.cleaned_data["abstract"],
+                as_staff=True,
+            )
+        except ValidationError as error:
+            raise AdminRefusal(error) from None
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the topics are saved by proposal_save()
 
     @admin.display(description="decide")
     def decision_page(self, proposal):
@@ -152,8 +248,6 @@ class ProposalAdmin(TeachingAdminMixin, admin.ModelAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "topics" and not request.user.is_superuser:
-            from course.models import Module
-
             kwargs["queryset"] = Module.objects.filter(
                 offering__in=taught_offering_ids(request.user)
             )
@@ -220,8 +314,6 @@ class SubmissionAdmin(TeachingAdminMixin, admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        from .services import submission_feedback
-
         if "feedback" in form.changed_data:
             submission_feedback(submission=obj, text=obj.feedback, by=request.user)
 
@@ -238,18 +330,11 @@ class PresentationSessionAdmin(TeachingAdminMixin, admin.ModelAdmin):
         return session.capacity
 
     def save_model(self, request, obj, form, change):
-        from .presentations import slots_retime
-
         super().save_model(request, obj, form, change)
         slots_retime(session=obj)
 
     @admin.action(description="Schedule the projects into the selected sessions' offering")
     def schedule(self, request, queryset):
-        from django.contrib import messages
-        from django.core.exceptions import ValidationError
-
-        from .presentations import schedule_presentations
-
         for offering in {session.offering for session in queryset}:
             try:
                 result = schedule_presentations(offering=offering)
@@ -267,10 +352,6 @@ class PresentationSessionAdmin(TeachingAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Publish the programme of the selected sessions")
     def publish(self, request, queryset):
-        from django.contrib import messages
-
-        from .presentations import programme_publish
-
         try:
             count = programme_publish(sessions=queryset.select_related("offering__course"))
         except ValidationError as error:
@@ -298,11 +379,6 @@ class PresentationSlotAdmin(TeachingAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Swap the projects of the two selected slots")
     def swap(self, request, queryset):
-        from django.contrib import messages
-        from django.core.exceptions import ValidationError
-
-        from .presentations import slots_swap
-
         slots = list(queryset)
         if len(slots) != 2:
             self.message_user(request, "Select exactly two slots to swap.", messages.ERROR)
@@ -315,10 +391,6 @@ class PresentationSlotAdmin(TeachingAdminMixin, admin.ModelAdmin):
             self.message_user(request, "The two projects swapped places.", messages.SUCCESS)
 
     def _mark(self, request, queryset, presented: bool):
-        from django.contrib import messages
-
-        from .services import group_mark_presented
-
         groups = ProjectGroup.objects.filter(slot__in=queryset).select_related("offering__course")
         try:
             for group in groups:

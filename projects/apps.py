@@ -8,7 +8,8 @@ class ProjectsConfig(AppConfig):
     verbose_name = "Projects"
 
     def ready(self):
-        # Extension point of the app below (course.copying): projects copies its own part.
+        # The extension point of the app below (course.copying), for this app's own part
+        # of next year's offering. Imported here: models are ready only now.
         from course.copying import COPY_STEPS
 
         from .copying import copy_deliverables_and_presentations

@@ -35,7 +35,7 @@ def book_html(offering: Offering, *, for_pdf: bool) -> str:
 
 def refuse_fetch(url, *args, **kwargs):
     """For WeasyPrint before 68: fetch data: URLs only."""
-    from weasyprint.urls import default_url_fetcher
+    from weasyprint.urls import default_url_fetcher  # WeasyPrint loads slowly: on use only
 
     if url.startswith("data:"):
         return default_url_fetcher(url, *args, **kwargs)
@@ -65,7 +65,7 @@ def book_pdf(offering: Offering) -> bytes:
     if default_storage.exists(path):
         with default_storage.open(path, "rb") as cached:
             return cached.read()
-    from weasyprint import HTML
+    from weasyprint import HTML  # WeasyPrint loads slowly (Pango, fonts): on use only
 
     started = timezone.now()
     content = HTML(string=html, url_fetcher=no_network_fetcher()).write_pdf()

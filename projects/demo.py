@@ -103,7 +103,7 @@ REPORT_UPLOADS = {
 @functools.lru_cache(maxsize=64)
 def demo_pdf(title: str, authors: tuple[str, ...], kind: str, pages: int) -> bytes:
     """A small real PDF with the given number of pages, made with WeasyPrint."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # WeasyPrint loads slowly (Pango, fonts): on use only
 
     page = (
         f"<h1>{escape(title)}</h1><p><em>{escape(', '.join(authors))}</em></p>"

@@ -196,8 +196,6 @@ class Extension(models.Model):
         return f"{self.group}: {self.deliverable} until {self.due_at:%Y-%m-%d %H:%M}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         super().clean()
         if self.deliverable_id and self.group_id:
             if self.deliverable.offering_id != self.group.offering_id:
@@ -295,8 +293,6 @@ class PresentationSession(models.Model):
         return f"{local:%a %Y-%m-%d %H:%M} {self.room}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         super().clean()
         if not (self.starts_at and self.ends_at):
             return

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from course.archive import ensure_writable
 from course.models import Offering
@@ -181,7 +182,6 @@ def slots_swap(*, first: PresentationSlot, second: PresentationSlot) -> None:
 def wishes_save(*, group: ProjectGroup, wishes: dict, now=None) -> None:
     """Replace the group's wishes: {session: "prefer" | "cannot" | ""} before the deadline."""
     ensure_writable(group.offering)
-    from django.utils import timezone
 
     now = now or timezone.now()
     ProjectGroup.objects.select_for_update().filter(pk=group.pk).first()  # one save at a time

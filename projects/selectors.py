@@ -9,9 +9,19 @@ from django.utils import timezone
 from accounts.enums import EnrolmentStatus
 from accounts.models import Enrolment
 from course.models import Module, Offering
+from course.rules import taught_offering_ids
 
 from .enums import DeliverableState, ProposalStatus
-from .models import Deliverable, Extension, Membership, ProjectGroup, Submission
+from .models import (
+    Deliverable,
+    Extension,
+    Membership,
+    PresentationSession,
+    PresentationSlot,
+    PresentationWish,
+    ProjectGroup,
+    Submission,
+)
 
 
 def members_prefetch() -> Prefetch:
@@ -156,8 +166,6 @@ def staff_can_see(user, offering) -> bool:
 
 def submissions_visible_to(user) -> QuerySet[Submission]:
     """Submissions of the user's own groups and of the offerings they teach."""
-    from course.rules import taught_offering_ids
-
     if user.is_superuser:
         return Submission.objects.all()
     return Submission.objects.filter(
@@ -171,8 +179,6 @@ def submissions_visible_to(user) -> QuerySet[Submission]:
 
 def programme(offering: Offering, *, include_unpublished: bool = False):
     """Presentation sessions with their slots, projects and presenters: four queries."""
-    from .models import PresentationSession, PresentationSlot
-
     slots = PresentationSlot.objects.select_related("group__proposal").prefetch_related(
         Prefetch(
             "group__memberships",
@@ -190,8 +196,6 @@ def programme(offering: Offering, *, include_unpublished: bool = False):
 
 def presentation_for(group: ProjectGroup):
     """The group's sessions with its wishes, and its published slot if it has one."""
-    from .models import PresentationSlot, PresentationWish
-
     sessions = list(group.offering.presentation_sessions.order_by("starts_at"))
     wishes = dict(PresentationWish.objects.filter(group=group).values_list("session_id", "wish"))
     slot = (

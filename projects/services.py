@@ -118,6 +118,46 @@ def group_leave(*, enrolment: Enrolment, by: User) -> None:
         group.delete()
 
 
+@transaction.atomic
+def membership_set(*, enrolment: Enrolment, group: ProjectGroup, by: User) -> Membership:
+    """Staff put a student in a group: added, or moved from the group they are in.
+
+    Every group involved is locked (in id order, so two moves cannot deadlock) while the
+    membership changes, as group_join() locks the group it counts. Staff may go beyond the
+    offering's group size and may move students of a group that has submitted (in 2016 one
+    project had a single member). Refused, changing nothing: a student of another offering
+    or one not accepted. The group left behind keeps its proposal and submissions.
+    """
+    ensure_writable(group.offering)
+    if enrolment.offering_id != group.offering_id:
+        raise ValidationError("The student is enrolled in another offering.")
+    if not enrolment.is_accepted:
+        raise ValidationError("Only accepted students can be in a group.")
+    current = Membership.objects.filter(enrolment=enrolment).first()
+    involved = {group.pk} | ({current.group_id} if current else set())
+    list(ProjectGroup.objects.select_for_update().filter(pk__in=involved).order_by("pk"))
+    current = Membership.objects.filter(enrolment=enrolment).first()  # as it is under the lock
+    if current is None:
+        try:
+            with transaction.atomic():
+                return Membership.objects.create(group=group, enrolment=enrolment, added_by=by)
+        except IntegrityError:
+            raise ValidationError("The student was put in a group a moment ago.") from None
+    if current.group_id != group.pk:
+        current.group, current.added_by, current.joined_at = group, by, timezone.now()
+        current.save(update_fields=["group", "added_by", "joined_at"])
+    return current
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership) -> None:
+    """Staff take a student out of their group (under the group's lock). The group stays,
+    with its proposal and submissions, even when it has no member left."""
+    ensure_writable(membership.group.offering)
+    ProjectGroup.objects.select_for_update().filter(pk=membership.group_id).first()
+    Membership.objects.filter(pk=membership.pk).delete()
+
+
 def students_without_group(offering: Offering):
     return (
         Enrolment.objects.accepted()
@@ -185,11 +225,14 @@ def proposal_save(
     description: str,
     topics,
     abstract: str,
+    as_staff: bool = False,
 ) -> Proposal:
-    """Save the group's edit if it is based on the latest version, else raise ProposalConflict.
+    """Save an edit if it is based on the latest version, else raise ProposalConflict.
 
-    Title, description and topics can change while the proposal is a draft or needs
-    revision; the abstract can change until the proposal is rejected.
+    For the group: title, description and topics can change while the proposal is a draft
+    or needs revision; the abstract until the proposal is rejected and the abstracts'
+    deadline. Staff (`as_staff`, the admin) may correct any field at any time; their edits
+    are refused on an outdated version too, so neither side overwrites the other.
     """
     ensure_writable(proposal.group.offering)
     abstract = abstract.strip()
@@ -207,13 +250,15 @@ def proposal_save(
         if current.version != version:
             raise ProposalConflict(current)
         deadline = current.group.offering.abstracts_deadline
-        if abstract != current.abstract and deadline and timezone.now() > deadline:
+        if as_staff:
+            pass  # staff correct what they must, whatever the state
+        elif abstract != current.abstract and deadline and timezone.now() > deadline:
             raise ValidationError(
                 f"Abstracts could be changed until {timezone.localtime(deadline):%Y-%m-%d %H:%M}."
             )
-        if current.status == ProposalStatus.REJECTED:
+        elif current.status == ProposalStatus.REJECTED:
             raise ValidationError("The proposal was rejected and can no longer be edited.")
-        if current.is_editable:
+        if current.is_editable or as_staff:
             current.title = title.strip()
             current.description = description.strip()
         elif (title.strip(), description.strip()) != (current.title, current.description):
@@ -223,7 +268,7 @@ def proposal_save(
         current.updated_at = timezone.now()
         current.updated_by = by
         current.save()
-        if current.is_editable:
+        if current.is_editable or as_staff:
             current.topics.set(topics)
     return current
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from course.admin_base import ReadOnlyAdmin, TeachingAdminMixin
-from course.rules import taught_offering_ids
+from course.rules import offering_id_of, taught_offering_ids
 
 from .forms import GenerateSessionsForm
 from .models import (
@@ -187,8 +187,6 @@ class GradingSetupMixin(TeachingAdminMixin):
         return super()._allowed(request, action, obj)
 
     def _signed_off(self, request, obj) -> bool:
-        from course.rules import offering_id_of
-
         offering_id = offering_id_of(obj)
         cache = request.__dict__.setdefault("_signed_off_offerings", {})
         if offering_id not in cache:

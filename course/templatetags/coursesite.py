@@ -1,6 +1,8 @@
 from django import template
 from django.utils.html import format_html
 
+from course.enums import OfferingStatus
+from course.models import Offering
 from course.rendering import render_markdown
 
 register = template.Library()
@@ -72,9 +74,6 @@ def plain_number(value):
 @register.simple_tag
 def current_offering(offering):
     """The course's latest published offering that is not over, for an archive's banner."""
-    from course.enums import OfferingStatus
-    from course.models import Offering
-
     if not offering.is_archive:
         return None
     return (

@@ -4,16 +4,40 @@ How a project grade maps onto a student's scale, the rubric's suggestion, how a 
 written, and which grade the sheet proposes for a student.
 """
 
-from __future__ import annotations
-
 import math
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..enums import ProjectGrade
-from ..models import Rubric, RubricLevel, ScaleGrade
+from ..models import FinalGrade, GradingScale, Rubric, RubricLevel, ScaleGrade
 
-if TYPE_CHECKING:  # the row type only: the sheet (a read model) builds on these rules
-    from .sheet import SheetRow
+
+class Conditions(Protocol):
+    """What the rules ask of a student's eligibility (eligibility.Eligibility)."""
+
+    @property
+    def failed(self) -> bool: ...
+    @property
+    def pending(self) -> bool: ...
+    def explain(self) -> str: ...
+
+
+class Row(Protocol):
+    """What the rules ask of a student's row of the grade sheet (sheet.SheetRow)."""
+
+    scale: GradingScale | None
+    final: FinalGrade | None
+    eligibility: Conditions
+
+    @property
+    def disagreement(self) -> bool: ...
+    @property
+    def project_grades(self) -> list[int]: ...
+    @property
+    def project_grade(self) -> int | None: ...
+    @property
+    def graded(self) -> bool: ...
+    @property
+    def differs_from_proposal(self) -> bool: ...
 
 
 def scale_grade_for(grades: list[ScaleGrade], project_grade: int) -> ScaleGrade | None:
@@ -48,7 +72,7 @@ def percent_text(value: float) -> str:
     return f"{floored:.0f} %" if floored == int(floored) else f"{floored:.1f} %"
 
 
-def propose(row: SheetRow) -> tuple[ScaleGrade | None, str]:
+def propose(row: Row) -> tuple[ScaleGrade | None, str]:
     """The proposed grade on the student's scale and, without one, why not."""
     if row.scale is None:
         return None, "no grading scale for this level"
@@ -67,7 +91,12 @@ def propose(row: SheetRow) -> tuple[ScaleGrade | None, str]:
     return grade, "" if grade else "the scale has no grade for this project grade"
 
 
-def unexplained_grade(row: SheetRow) -> bool:
+def unexplained_grade(row: Row) -> bool:
     """A grade that differs from what the conditions and the project now give, without a
     reason: attendance corrected, a group marked absent or re-assessed after grading."""
-    return row.graded and not row.final.reason and row.differs_from_proposal
+    return (
+        row.graded
+        and row.final is not None
+        and not row.final.reason
+        and (row.differs_from_proposal)
+    )

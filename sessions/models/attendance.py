@@ -1,6 +1,7 @@
 """Discussion sessions, their weekly series, attendance records and their change log."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -38,8 +39,6 @@ class SessionSeries(models.Model):
         )
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         super().clean()
         if self.start_time and self.end_time and self.end_time <= self.start_time:
             raise ValidationError({"end_time": "The session must end after it starts."})
@@ -118,8 +117,6 @@ class DiscussionSession(models.Model):
         return f"{local:%a %Y-%m-%d %H:%M} {self.room}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         super().clean()
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": "The session must end after it starts."})

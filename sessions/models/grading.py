@@ -5,6 +5,7 @@ and its invariants.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -96,8 +97,6 @@ class Rubric(models.Model):
         return f"Rubric of {self.offering}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         super().clean()
         if not (self.points_for_3 < self.points_for_4 < self.points_for_5):
             raise ValidationError("The points for 3, 4 and 5 must increase.")

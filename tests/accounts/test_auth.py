@@ -1,10 +1,15 @@
 import re
+from datetime import datetime, timedelta
 from io import StringIO
 
 import pytest
+from django.conf import settings
+from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.core import mail
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import OutgoingMail, User
 from tests.factories import UserFactory
@@ -99,9 +104,25 @@ def test_account_created_by_staff_without_password_can_set_one(client, db):
     assert OutgoingMail.objects.filter(recipient=user, kind="password_reset").exists()
 
 
+class YesterdaysGenerator(PasswordResetTokenGenerator):
+    """Makes the tokens Django would have made PASSWORD_RESET_TIMEOUT and a day ago."""
+
+    def _now(self):
+        return datetime.now() - timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT, days=1)
+
+
+def reset_link(user, generator) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return f"/accounts/password/reset/{uid}/{generator.make_token(user)}/"
+
+
 def test_expired_reset_link_says_so(client, student):
-    response = client.get("/accounts/password/reset/MQ/bad-token/")
-    assert "This link has expired" in response.content.decode()
+    expired = client.get(reset_link(student, YesterdaysGenerator()), follow=True)
+    assert "This link has expired" in expired.content.decode()
+    # The same link made today works: it is the age that is refused.
+    fresh = client.get(reset_link(student, default_token_generator), follow=True)
+    assert "This link has expired" not in fresh.content.decode()
+    assert 'name="new_password1"' in fresh.content.decode()
 
 
 def test_login_page_uses_the_site_layout(client, db):

@@ -104,10 +104,12 @@ def test_held_mail_is_not_sent_until_approved(offering, ta):
 def test_discarded_mail_is_kept_but_never_sent(offering):
     queued = queue_mail(to_email="a@example.org", subject="S", body="B", kind="other")
     mail_discard(mails=OutgoingMail.objects.all())
-    send()
-    assert mail.outbox == []
+    kept = queue_mail(to_email="b@example.org", subject="Still due", body="B", kind="other")
+    assert "1 sent" in send()
+    assert [m.to for m in mail.outbox] == [["b@example.org"]]  # the run sends, not the other
     queued.refresh_from_db()
-    assert queued.status == "discarded"
+    kept.refresh_from_db()
+    assert (queued.status, kept.status) == ("discarded", "sent")
 
 
 def test_dry_run_lists_and_sends_nothing(db):
@@ -128,9 +130,12 @@ def test_failing_server_records_the_error_and_retries_later(db):
     assert queued.attempts == 1
     assert "SMTPServerDisconnected" in queued.last_error
     assert queued.next_attempt_at > timezone.now()
-    # Not due yet: the next run leaves it alone.
-    send()
-    assert mail.outbox == []
+    # Not due yet: the next run leaves it alone, and sends what is due.
+    queue_mail(to_email="b@example.org", subject="Due", body="B", kind="other")
+    assert "1 sent" in send()
+    assert [m.to for m in mail.outbox] == [["b@example.org"]]
+    queued.refresh_from_db()
+    assert (queued.status, queued.attempts) == ("queued", 1)
     # When it is due and the server is back, it goes out.
     report = send_due_mail(now=queued.next_attempt_at + dt.timedelta(seconds=1))
     assert [m.pk for m in report.sent] == [queued.pk]

@@ -2,15 +2,17 @@
 
 import datetime as dt
 import re
+import time
 from io import StringIO
 
 import pytest
-from django.core import mail
+from django.core import mail, signing
 from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.enums import EnrolmentStatus as S
 from accounts.models import Enrolment, OutgoingMail, User
+from accounts.services import VERIFY_MAX_AGE, VERIFY_SALT
 from tests.conftest import offering_url
 from tests.factories import EnrolmentFactory, UserFactory
 
@@ -136,6 +138,29 @@ def test_bad_verification_link_is_explained(client, db):
     response = client.get("/accounts/verify/not-a-token/")
     assert response.status_code == 400
     assert "This link is not valid" in html(response)
+
+
+class LastMonthsSigner(signing.TimestampSigner):
+    """Signs as the site did VERIFY_MAX_AGE and a day ago."""
+
+    def timestamp(self):
+        return signing.b62_encode(int(time.time()) - VERIFY_MAX_AGE - 24 * 3600)
+
+
+def test_expired_verification_link_says_so_and_confirms_nothing(client, db):
+    user = UserFactory(email_verified_at=None)
+    payload = {"user": user.pk, "email": user.email}
+    old = LastMonthsSigner(salt=VERIFY_SALT).sign_object(payload, compress=True)
+    response = client.get(f"/accounts/verify/{old}/")
+    assert response.status_code == 400
+    assert "This link has expired: ask for a new one." in html(response)
+    user.refresh_from_db()
+    assert user.email_verified_at is None
+    # The same payload signed now confirms: it is the age that is refused.
+    fresh = signing.dumps(payload, salt=VERIFY_SALT)
+    client.get(f"/accounts/verify/{fresh}/")
+    user.refresh_from_db()
+    assert user.email_verified_at is not None
 
 
 def test_verification_link_can_be_resent_but_not_flooded(client, db):

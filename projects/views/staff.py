@@ -1,0 +1,156 @@
+"""Staff pages: every group's state (with CSV and a reminder), and one group's page."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from course.pages import OfferingStaffMixin
+
+from .. import selectors, services
+from ..enums import ProposalStatus
+from ..exports import write_status_csv
+from ..forms import (
+    DecisionForm,
+    ExtensionForm,
+    FeedbackForm,
+)
+from ..models import Submission
+
+
+class ProjectStatusView(OfferingStaffMixin, TemplateView):
+    """Every group with members, proposal state and deliverables; students without a group."""
+
+    template_name = "projects/staff_status.html"
+    section = "staff"
+
+    def get_permission_required(self):
+        if self.request.method == "POST":
+            return ("projects.remind_students",)
+        return ("projects.view_project_overview",)
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "csv":
+            offering = self.get_offering()
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = (
+                f'attachment; filename="projects-{offering.course.slug}-{offering.slug}.csv"'
+            )
+            write_status_csv(response, *selectors.project_status_rows(offering))
+            return response
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        offering = self.get_offering()
+        deliverables, rows = selectors.project_status_rows(offering)
+        return super().get_context_data(
+            deliverables=deliverables,
+            rows=rows,
+            without_group=list(services.students_without_group(offering)),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        try:
+            count = services.remind_students_without_group(
+                offering=self.get_offering(), by=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Reminder queued to {count} student(s) in the outbox.")
+        return redirect(request.path)
+
+
+class StaffProjectView(OfferingStaffMixin, TemplateView):
+    """One group for staff: decide the proposal, give feedback, grant an extension."""
+
+    template_name = "projects/staff_project.html"
+    section = "staff"
+    # The rule each of the page's forms needs (an unknown action is refused by post()).
+    ACTION_RULES = {
+        "decide": "projects.decide_proposal",
+        "feedback": "projects.give_feedback",
+        "presented": "projects.mark_presented",
+        "extension": "projects.grant_extension",
+    }
+
+    def get_permission_required(self):
+        if self.request.method == "POST":
+            action = self.request.POST.get("action", "")
+            return (self.ACTION_RULES.get(action, "projects.view_project_overview"),)
+        return ("projects.view_project_overview",)
+
+    def get_group(self):
+        return get_object_or_404(
+            selectors.groups_with_proposals(self.get_offering()), number=self.kwargs["number"]
+        )
+
+    def get_context_data(self, **kwargs):
+        offering = self.get_offering()
+        group = self.get_group()
+        return super().get_context_data(
+            group=group,
+            events=list(group.proposal.events.select_related("by")),
+            rows=selectors.deliverable_rows(offering, group),
+            decision_form=kwargs.pop("decision_form", None) or DecisionForm(),
+            extension_form=kwargs.pop("extension_form", None) or ExtensionForm(offering=offering),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        offering = self.get_offering()
+        group = self.get_group()
+        action = request.POST.get("action")
+        try:
+            if action == "decide":
+                form = DecisionForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError("Choose accept, revision or reject.")
+                services.proposal_decide(
+                    proposal=group.proposal,
+                    status=form.cleaned_data["status"],
+                    comment=form.cleaned_data["comment"],
+                    by=request.user,
+                )
+                messages.success(
+                    request,
+                    f"Proposal {ProposalStatus(form.cleaned_data['status']).label.lower()}; "
+                    "the group's mail is in the outbox.",
+                )
+            elif action == "feedback":
+                form = FeedbackForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError("The feedback form was incomplete.")
+                submission = get_object_or_404(
+                    Submission, group=group, pk=form.cleaned_data["submission"]
+                )
+                services.submission_feedback(
+                    submission=submission, text=form.cleaned_data["feedback"], by=request.user
+                )
+                messages.success(request, f"Feedback saved on {submission}.")
+            elif action == "presented":
+                value = request.POST.get("presented")
+                if value not in ("yes", "no"):
+                    raise ValidationError("Say yes or no.")
+                services.group_mark_presented(group=group, presented=value == "yes")
+                messages.success(request, f"{group}: presentation marked.")
+            elif action == "extension":
+                form = ExtensionForm(request.POST, offering=offering)
+                if not form.is_valid():
+                    return self.render_to_response(self.get_context_data(extension_form=form))
+                extension = services.extension_grant(
+                    group=group, by=request.user, **form.cleaned_data
+                )
+                messages.success(
+                    request,
+                    f"{extension.deliverable}: {group} has until "
+                    f"{timezone.localtime(extension.due_at):%Y-%m-%d %H:%M}.",
+                )
+            else:
+                raise ValidationError("Unknown action.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(request.path)
