@@ -78,10 +78,13 @@ class DecisionInline(TeachingAdminMixin, admin.TabularInline):
 
 
 def decision_action(status: str, label: str):
-    @admin.action(description=label)
+    @admin.action(description=label, permissions=["decide_application"])
     def action(modeladmin, request, queryset):
         done, errors = 0, []
-        for enrolment in queryset.order_by("applied_at", "pk"):
+        for enrolment in queryset.select_related("offering").order_by("applied_at", "pk"):
+            if not request.user.has_perm("accounts.decide_application", enrolment.offering):
+                errors.append(f"{enrolment}: only the offering's staff decide its applications.")
+                continue
             try:
                 services.enrolment_decide(enrolment=enrolment, status=status, by=request.user)
             except ValidationError as error:
@@ -103,6 +106,9 @@ def decision_action(status: str, label: str):
 
 @admin.register(Enrolment)
 class EnrolmentAdmin(TeachingAdminMixin, admin.ModelAdmin):
+    def has_decide_application_permission(self, request, obj=None):
+        return request.user.has_perm("accounts.decide_application", obj)
+
     list_display = ["student_name", "student_email", "email_confirmed", "offering", "level",
                     "programme", "status", "applied_at", "decided_by", "decided_at"]  # fmt: skip
     list_filter = [
@@ -233,12 +239,15 @@ class OutgoingMailAdmin(TeachingAdminMixin, admin.ModelAdmin):
                 messages.ERROR,
             )  # fmt: skip
 
-    @admin.action(description="Approve: send selected mails")
+    def has_review_mail_permission(self, request, obj=None):
+        return request.user.has_perm("accounts.review_mail", obj)
+
+    @admin.action(description="Approve: send selected mails", permissions=["review_mail"])
     def approve(self, request, queryset):
         count = mail_approve(mails=queryset, by=request.user)
         self.message_user(request, f"{count} mail(s) queued for sending.", messages.SUCCESS)
 
-    @admin.action(description="Discard selected mails")
+    @admin.action(description="Discard selected mails", permissions=["review_mail"])
     def discard(self, request, queryset):
         count = mail_discard(mails=queryset)
         self.message_user(request, f"{count} mail(s) discarded.", messages.SUCCESS)

@@ -26,7 +26,7 @@ ACCEPTED_PLACEHOLDERS = {
     "instructions": "the offering's instructions for accepted students",
 }
 
-DEFAULT_TEMPLATES = {
+DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     EnrolmentStatus.ACCEPTED: (
         "${course} ${offering}: you are enrolled",
         "Dear ${student_name},\n\n"

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from course.archive import ensure_writable
-from course.models import Announcement
+from course.models import Announcement, Offering
 
 from .enums import EnrolmentStatus, MailKind, MailStatus
 from .mail_templates import DEFAULT_TEMPLATES
@@ -81,7 +81,7 @@ class MailDraft:
     subject: str
     body: str
     kind: str  # MailKind
-    offering: object | None = None
+    offering: Offering | None = None
     recipient: User | None = None
     enrolment: Enrolment | None = None
     review: bool = False  # held for staff to review instead of queued

@@ -31,7 +31,7 @@ S = EnrolmentStatus
 # the student applying again (enrolment_apply) or by staff enrolling them directly
 # (enrolment_enrol_directly), never by a bulk accept that would jump the waiting list.
 # Rejecting an accepted student revokes a mistaken acceptance; the seat goes on.
-TRANSITIONS = {
+TRANSITIONS: dict[str, set[str]] = {
     S.APPLIED: {S.ACCEPTED, S.WAITLISTED, S.REJECTED, S.WITHDRAWN},
     S.WAITLISTED: {S.ACCEPTED, S.REJECTED, S.WITHDRAWN},
     S.ACCEPTED: {S.WITHDRAWN, S.REJECTED},

@@ -19,6 +19,7 @@ imports them.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import overload
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -49,6 +50,14 @@ class CopyPlan:
 #: function(source, plan) copying one app's part of an offering into plan.offering; they run
 #: in the order the apps are installed, after course's own content.
 COPY_STEPS: list[Callable[[Offering, CopyPlan], None]] = []
+
+
+@overload
+def shift_datetime(moment: datetime, shift: timedelta) -> datetime: ...
+
+
+@overload
+def shift_datetime(moment: None, shift: timedelta) -> None: ...
 
 
 def shift_datetime(moment: datetime | None, shift: timedelta) -> datetime | None:

@@ -85,6 +85,11 @@ def parse_answers(questions: list[QuizQuestion], data) -> list[ParsedAnswer]:
             if len(values) != 1:
                 raise ValidationError("Give one number per numeric question.")
             number = parse_number(values[0])
+            if question.numeric_answer is None:
+                # QuizQuestion.clean() asks for the answer, but the database does not.
+                raise ValidationError(
+                    "A numeric question of this quiz has no answer set; tell the teaching staff."
+                )
             correct = abs(number - question.numeric_answer) <= question.tolerance
             answers.append(ParsedAnswer(question, [], number, correct))
             continue
@@ -200,10 +205,15 @@ def quiz_statistics(quiz: Quiz):
     Counts the attempt that counts for each student only, so one student's many tries do
     not weigh more than another's one. Three queries.
     """
-    attempts_by_student = {}
+    attempts_by_student: dict[int, list[QuizAttempt]] = {}
     for attempt in QuizAttempt.objects.filter(quiz=quiz).order_by("enrolment_id", "number"):
         attempts_by_student.setdefault(attempt.enrolment_id, []).append(attempt)
-    counted = [counted_attempt(quiz, a).pk for a in attempts_by_student.values()]
+    # Every list holds at least one attempt, so each student has one that counts.
+    counted = [
+        counting.pk
+        for attempts in attempts_by_student.values()
+        if (counting := counted_attempt(quiz, attempts)) is not None
+    ]
     per_question = {
         row["question"]: row
         for row in QuizAnswer.objects.filter(attempt__in=counted)

@@ -109,7 +109,7 @@ def schedule_presentations(
     slots = PresentationSlot.objects.filter(session__in=sessions)
     kept = [] if reschedule else list(slots.filter(published=True, group__isnull=False))
     kept_groups = {slot.group_id for slot in kept}
-    taken = {}
+    taken: dict[int, int] = {}  # session id -> places kept
     for slot in kept:
         taken[slot.session_id] = taken.get(slot.session_id, 0) + 1
     to_place = [g for g in groups if g.pk not in kept_groups]

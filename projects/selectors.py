@@ -95,7 +95,8 @@ def deliverable_rows(offering: Offering, group: ProjectGroup | None, *, now=None
     """Every deliverable of the offering with the group's deadline, versions and state."""
     now = now or timezone.now()
     deliverables = list(offering.deliverables.order_by("order", "due_at"))
-    extensions, submissions = {}, {}
+    extensions: dict[int, Extension] = {}  # deliverable id -> the group's extension
+    submissions: dict[int, list[Submission]] = {}  # deliverable id -> versions, newest first
     if group is not None:
         extensions = {e.deliverable_id: e for e in Extension.objects.filter(group=group)}
         for submission in (
@@ -145,8 +146,8 @@ def project_status_rows(offering: Offering, *, now=None):
         for e in Extension.objects.filter(deliverable__offering=offering)
     }
     latest: dict[tuple[int, int], Submission] = {}
-    for submission in Submission.objects.filter(deliverable__offering=offering).order_by("version"):
-        latest[(submission.deliverable_id, submission.group_id)] = submission
+    for version in Submission.objects.filter(deliverable__offering=offering).order_by("version"):
+        latest[(version.deliverable_id, version.group_id)] = version
     rows = []
     for group in groups:
         cells = []

@@ -351,12 +351,13 @@ def proposal_decide(*, proposal: Proposal, status: str, comment: str, by: User) 
             kwargs={"course_slug": offering.course.slug, "offering_slug": offering.slug},
         )
     )
-    text = {
+    texts: dict[str, str] = {
         ProposalStatus.ACCEPTED: f"your project proposal “{proposal}” is accepted.",
         ProposalStatus.REVISION: f"please revise your project proposal “{proposal}” and "
         "submit it again.",
         ProposalStatus.REJECTED: f"your project proposal “{proposal}” is not accepted.",
-    }[status]
+    }
+    text = texts[status]
     body = text + (f"\n\nComment from the teachers:\n{comment}" if comment else "")
     _notify_group(
         proposal, f"proposal {proposal.get_status_display().lower()}", f"{body}\n\n{link}"

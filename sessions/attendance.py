@@ -118,7 +118,11 @@ def summarize(
     record are absences.
     """
     now = now or timezone.now()
-    counts = {AttendanceStatus.PRESENT: 0, AttendanceStatus.EXCUSED: 0, AttendanceStatus.ABSENT: 0}
+    counts: dict[str, int] = {
+        AttendanceStatus.PRESENT: 0,
+        AttendanceStatus.EXCUSED: 0,
+        AttendanceStatus.ABSENT: 0,
+    }
     remaining = 0
     for session in sessions:
         if not counts_for(session, enrolled_on):
@@ -193,8 +197,10 @@ def attendance_summaries(offering, enrolments, *, now=None, sessions=None):
             records = records.filter(enrolment__in=[e.pk for e in enrolments])
         else:
             records = records.filter(enrolment__offering=offering)
-        records = records.values_list("enrolment_id", "status").annotate(n=Count("pk")).order_by()
-        for enrolment_id, status, n in records:
+        per_status = (
+            records.values_list("enrolment_id", "status").annotate(n=Count("pk")).order_by()
+        )
+        for enrolment_id, status, n in per_status:
             if enrolment_id in counts:
                 counts[enrolment_id][status] = n
 

@@ -28,7 +28,7 @@ rules.add_perm("discussions.view_attendance", teaches_attendance)
 rules.add_perm("discussions.view_attendancechange", teaches)
 
 # Grading. Scales and the rubric are edited in the admin by the offering's staff; grades,
-# assessments and the sign-off are written on the staff pages through sessions/grading.py,
+# assessments and the sign-off are written on the staff pages through sessions/grading/,
 # so the admin shows them read-only. Each of these models answers `offering_id`.
 for model in ("gradingscale", "scalegrade", "rubric", "rubriccriterion", "rubriclevel"):
     for action in ("view", "add", "change", "delete"):

@@ -203,7 +203,9 @@ def register_save(
         )
     }
     result = RegisterResult()
-    new, changed, log = [], [], []
+    new: list[Attendance] = []
+    changed: list[Attendance] = []
+    log: list[tuple[Attendance, str, bool | None]] = []  # (record, old status, old active)
     for enrolment_id, (status, active) in entries.items():
         record = existing.get(enrolment_id)
         if record is None:

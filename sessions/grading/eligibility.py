@@ -84,7 +84,9 @@ def attendance_condition(summary: AttendanceSummary) -> Condition:
     now_text = f"{percent_text(summary.percent)}, {needs}"
     if summary.remaining:
         if not summary.reachable:
-            best = percent_text(summary.best_percent)
+            best_percent = summary.best_percent
+            assert best_percent is not None  # sessions remain, so the final total is not 0
+            best = percent_text(best_percent)
             return Condition(
                 "attendance",
                 "Attendance",

@@ -10,8 +10,11 @@ from .sheet import GradeSheet, SheetRow
 
 
 def result_mail_text(row: SheetRow, sheet: GradeSheet) -> tuple[str, str]:
+    """The subject and body of a graded student's result mail."""
     offering = sheet.offering
-    grade = row.final_grade
+    final, grade = row.final, row.final_grade
+    if final is None or grade is None:
+        raise ValueError(f"{row.enrolment} has no grade on their scale: no result to mail.")
     link = absolute_url(
         reverse(
             "student:offering",
@@ -26,14 +29,14 @@ def result_mail_text(row: SheetRow, sheet: GradeSheet) -> tuple[str, str]:
         f"the results of {title} are final. Your grade is {grade.code}"
         + (f" ({grade.label})." if grade.label else "."),
     ]
-    if row.final.notified_grade:
+    if final.notified_grade:
         subject = f"[{title}] Your result has changed: {grade.code}"
-        lines += ["", f"This replaces the grade {row.final.notified_grade} we mailed you before."]
+        lines += ["", f"This replaces the grade {final.notified_grade} we mailed you before."]
     if not grade.passing:
         if not row.eligibility.eligible:
             lines += ["", "What was missing: " + row.eligibility.explain() + "."]
-        elif row.final.reason:
-            lines += ["", "The examiners' reason: " + row.final.reason]
+        elif final.reason:
+            lines += ["", "The examiners' reason: " + final.reason]
         else:
             lines += ["", "The project did not reach a passing grade."]
     lines += [
@@ -50,10 +53,18 @@ def result_mail_text(row: SheetRow, sheet: GradeSheet) -> tuple[str, str]:
 def queue_result_mails(sheet: GradeSheet) -> int:
     """Queue a result mail to every student not yet mailed their current grade (all of them
     at the first sign-off, those whose grade changed after an unlock), through the outbox.
-    Returns how many. Side effects: OutgoingMail rows; FinalGrade.notified_grade."""
-    rows = [r for r in sheet.rows if r.final.notified_grade != r.final.grade]
+    Returns how many. Side effects: OutgoingMail rows; FinalGrade.notified_grade.
+
+    Every student must have a grade: results_sign_off() refuses before that.
+    """
+    due: list[tuple[SheetRow, FinalGrade]] = []
+    for row in sheet.rows:
+        if row.final is None:
+            raise ValueError(f"{row.enrolment} has no grade: no result to mail.")
+        if row.final.notified_grade != row.final.grade:
+            due.append((row, row.final))
     drafts = []
-    for row in rows:
+    for row, _ in due:
         subject, body = result_mail_text(row, sheet)
         drafts.append(
             MailDraft(
@@ -66,7 +77,7 @@ def queue_result_mails(sheet: GradeSheet) -> int:
             )
         )
     queue_mails(drafts)
-    for row in rows:
-        row.final.notified_grade = row.final.grade
-    FinalGrade.objects.bulk_update([r.final for r in rows], ["notified_grade"])
+    for _, final in due:
+        final.notified_grade = final.grade
+    FinalGrade.objects.bulk_update([final for _, final in due], ["notified_grade"])
     return len(drafts)

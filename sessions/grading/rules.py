@@ -22,12 +22,18 @@ class Conditions(Protocol):
 
 
 class Row(Protocol):
-    """What the rules ask of a student's row of the grade sheet (sheet.SheetRow)."""
+    """What the rules ask of a student's row of the grade sheet (sheet.SheetRow).
 
-    scale: GradingScale | None
-    final: FinalGrade | None
-    eligibility: Conditions
+    Read-only properties: the rules never assign them, and a read-only member lets a row
+    provide a subtype (SheetRow.eligibility is an Eligibility, which satisfies Conditions).
+    """
 
+    @property
+    def scale(self) -> GradingScale | None: ...
+    @property
+    def final(self) -> FinalGrade | None: ...
+    @property
+    def eligibility(self) -> Conditions: ...
     @property
     def disagreement(self) -> bool: ...
     @property

@@ -72,10 +72,10 @@ def _lock_offering(offering: Offering) -> Offering:
 
 
 def _ensure_unlocked(offering: Offering) -> None:
-    state = current_results_state(offering)
-    if state.locked:
+    signed_off_at = current_results_state(offering).signed_off_at  # None unless locked
+    if signed_off_at is not None:
         raise ValidationError(
-            f"The results were signed off on {timezone.localtime(state.signed_off_at):%Y-%m-%d}; "
+            f"The results were signed off on {timezone.localtime(signed_off_at):%Y-%m-%d}; "
             "the course responsible must unlock them before any grade changes."
         )
 
@@ -114,7 +114,8 @@ def assessment_save(
     errors = []
     for criterion in criteria:
         levels = {lv.pk: lv for lv in criterion.levels.all()}
-        level = levels.get(level_ids.get(criterion.pk))
+        level_id = level_ids.get(criterion.pk)
+        level = levels.get(level_id) if level_id is not None else None
         if level is None:
             errors.append(f"Choose a level for “{criterion.name}”.")
         else:
@@ -235,38 +236,39 @@ def grades_accept_proposed(*, offering: Offering, by: User) -> int:
     _lock_offering(offering)
     _ensure_unlocked(offering)
     now = timezone.now()
-    rows = grade_sheet(offering).proposable
+    # (row, proposed grade): every proposable row has a proposal.
+    rows = [(r, r.proposed) for r in grade_sheet(offering).proposable if r.proposed is not None]
     # A row may exist with a code its scale no longer has: update it, keeping what the
     # student was mailed, so that a changed result is mailed again and an unchanged one not.
-    stale = [r for r in rows if r.final is not None]
-    old = {r.enrolment.pk: r.final.grade for r in stale}
-    for r in stale:
-        r.final.grade = r.final.proposed = r.proposed.code
-        r.final.reason, r.final.set_by, r.final.set_at = "", by, now
+    stale = [(r.final, proposed) for r, proposed in rows if r.final is not None]
+    old = {final.enrolment_id: final.grade for final, _ in stale}
+    for final, proposed in stale:
+        final.grade = final.proposed = proposed.code
+        final.reason, final.set_by, final.set_at = "", by, now
     FinalGrade.objects.bulk_update(
-        [r.final for r in stale], ["grade", "proposed", "reason", "set_by", "set_at"]
+        [final for final, _ in stale], ["grade", "proposed", "reason", "set_by", "set_at"]
     )
     FinalGrade.objects.bulk_create(
         FinalGrade(
             enrolment=r.enrolment,
-            grade=r.proposed.code,
-            proposed=r.proposed.code,
+            grade=proposed.code,
+            proposed=proposed.code,
             set_by=by,
             set_at=now,
         )
-        for r in rows
+        for r, proposed in rows
         if r.final is None
     )
     GradeChange.objects.bulk_create(
         GradeChange(
             enrolment=r.enrolment,
             old_grade=old.get(r.enrolment.pk, ""),
-            new_grade=r.proposed.code,
-            proposed=r.proposed.code,
+            new_grade=proposed.code,
+            proposed=proposed.code,
             changed_by=by,
             changed_at=now,
         )
-        for r in rows
+        for r, proposed in rows
     )
     return len(rows)
 
@@ -298,12 +300,13 @@ def results_sign_off(*, offering: Offering, by: User) -> int:
         raise UngradedStudents(
             f"{count} student{'s have' if count != 1 else ' has'} no grade yet: {names}."
         )
-    unexplained = [r for r in sheet.rows if unexplained_grade(r)]
+    # (row, final grade): unexplained_grade() holds only for a row with a final grade.
+    unexplained = [(r, r.final) for r in sheet.rows if r.final is not None and unexplained_grade(r)]
     if unexplained:
         details = "; ".join(
             f"{r.enrolment.student.full_name or r.enrolment.student.email} has "
-            f"{r.final.grade}, proposed now {r.proposed.code if r.proposed else 'none'}"
-            for r in unexplained
+            f"{final.grade}, proposed now {r.proposed.code if r.proposed else 'none'}"
+            for r, final in unexplained
         )
         raise ValidationError(
             f"{len(unexplained)} grade{'s' if len(unexplained) != 1 else ''} no longer "

@@ -9,6 +9,7 @@ results and asks eligibility.py and rules.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 
 from django.db.models import Min
@@ -16,7 +17,14 @@ from django.utils import timezone
 
 from accounts.models import Enrolment
 from course.models import Offering
-from projects.models import Deliverable, Extension, Membership, PresentationSlot, Submission
+from projects.models import (
+    Deliverable,
+    Extension,
+    Membership,
+    PresentationSlot,
+    ProjectGroup,
+    Submission,
+)
 
 from ..attendance import AttendanceSummary, attendance_summaries
 from ..enums import ProjectGrade, ResultsAction
@@ -69,8 +77,8 @@ class ResultsState:
         return self.event is not None and self.event.action == ResultsAction.SIGNED_OFF
 
     @property
-    def signed_off_at(self):
-        return self.event.at if self.locked else None
+    def signed_off_at(self) -> datetime | None:
+        return self.event.at if self.event is not None and self.locked else None
 
 
 @dataclass
@@ -78,7 +86,7 @@ class SheetRow:
     enrolment: Enrolment
     attendance: AttendanceSummary
     eligibility: Eligibility
-    group: object | None
+    group: ProjectGroup | None
     assessments: list[ProjectAssessment]
     scale: GradingScale | None
     final: FinalGrade | None
@@ -115,13 +123,17 @@ class SheetRow:
 
     @property
     def final_grade(self) -> ScaleGrade | None:
-        if not self.graded:
+        """The final grade on the student's scale; None while not graded (see `graded`)."""
+        if self.scale is None or self.final is None:
             return None
-        return next(g for g in self.scale.grade_list if g.code == self.final.grade)
+        code = self.final.grade
+        return next((g for g in self.scale.grade_list if g.code == code), None)
 
     @property
     def differs_from_proposal(self) -> bool:
-        return self.graded and (self.proposed is None or self.final.grade != self.proposed.code)
+        if self.final is None or not self.graded:
+            return False
+        return self.proposed is None or self.final.grade != self.proposed.code
 
 
 @dataclass
@@ -220,13 +232,14 @@ def grade_sheet(offering: Offering, *, enrolments=None, now=None) -> GradeSheet:
         summary = summaries[enrolment.pk]
         conditions = [attendance_condition(summary)]
         for deliverable in deliverables:
-            key = (group.pk if group else None, deliverable.pk)
-            extension = extensions.get(key)
+            # Without a group there is neither an extension nor an upload.
+            key = (group.pk, deliverable.pk) if group else None
+            extension = extensions.get(key) if key else None
             conditions.append(
                 deliverable_condition(
                     deliverable,
                     group=group,
-                    first_upload=first_upload.get(key),
+                    first_upload=first_upload.get(key) if key else None,
                     due=deliverable.due_for(extension),
                     extended=extension is not None,
                     now=now,
@@ -276,14 +289,16 @@ def signed_off_grades(enrolments) -> dict[int, str]:
 
 def projects_overview(sheet: GradeSheet, user) -> dict:
     """For the sheet's project card: which groups are assessed, by anyone and by `user`."""
-    groups = {row.group.pk: row for row in sheet.rows if row.group is not None}
-    rows = sorted(groups.values(), key=lambda r: r.group.number)
+    by_pk = {row.group.pk: (row.group, row) for row in sheet.rows if row.group is not None}
+    groups = sorted(by_pk.values(), key=lambda pair: pair[0].number)
     return {
-        "total": len(rows),
-        "assessed": sum(1 for r in rows if r.assessments),
-        "by_user": sum(1 for r in rows if any(a.assessor_id == user.pk for a in r.assessments)),
-        "waiting": [r.group for r in rows if not r.assessments],
-        "disagreements": [r.group for r in rows if r.disagreement],
+        "total": len(groups),
+        "assessed": sum(1 for _, r in groups if r.assessments),
+        "by_user": sum(
+            1 for _, r in groups if any(a.assessor_id == user.pk for a in r.assessments)
+        ),
+        "waiting": [group for group, r in groups if not r.assessments],
+        "disagreements": [group for group, r in groups if r.disagreement],
     }
 
 

@@ -1,7 +1,7 @@
 """Grading: scales, the project rubric and its assessments, final grades and the sign-off.
 
-The rules that combine them live in the sessions/grading/ package; these models only hold the data
-and its invariants.
+The rules that combine them live in the sessions/grading/ package; these models only
+hold the data and its invariants.
 """
 
 from django.conf import settings
