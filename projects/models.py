@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from .enums import ProposalStatus
+from .validators import check_size_limit
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud
 
@@ -163,6 +164,9 @@ class Deliverable(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        check_size_limit(self.max_size_mb)
 
 
 class Extension(models.Model):
