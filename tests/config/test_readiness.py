@@ -7,7 +7,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.test import override_settings
 
-from tests.config.test_settings import run_manage
+from tests.config.test_settings import PRODUCTION, run_manage
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +78,24 @@ def test_liveness_needs_none_of_them(client, django_assert_num_queries):
         response = client.get("/healthz")
     assert response.status_code == 200
     assert response.content == b"ok"
+
+
+def test_load_balancers_ask_over_plain_http_without_being_redirected(tmp_path):
+    """Production redirects http to https, except the two checks a load balancer asks a
+    node for directly."""
+    result = run_manage(
+        "shell",
+        "--verbosity=0",
+        "-c",
+        "from django.test import Client; c = Client(HTTP_HOST='course.example.org')\n"
+        "for path in ('/healthz', '/readyz', '/'):\n"
+        "    r = c.get(path); print(path, r.status_code, r.get('Location', ''))",
+        **PRODUCTION,
+        DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
+        MEDIA_ROOT=str(tmp_path / "media"),
+    )
+    assert result.stdout.splitlines() == [
+        "/healthz 200 ",
+        "/readyz 200 ",
+        "/ 301 https://course.example.org/",
+    ], result.stderr
