@@ -1,18 +1,17 @@
 """URLs of the whole site. Each app owns its own namespace; Django's default error handlers
-render templates/404.html and templates/500.html."""
+render templates/404.html and templates/500.html; a request body beyond the limit gets
+templates/413.html (config.views.bad_request)."""
 
 from django.contrib import admin
-from django.http import HttpResponse
 from django.urls import include, path
 
+from config import views
 
-def healthz(request):
-    """For load balancers and the benchmark: answers without touching the database."""
-    return HttpResponse("ok", content_type="text/plain")
-
+handler400 = "config.views.bad_request"
 
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("sessions.student.urls")),

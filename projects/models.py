@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from .enums import ProposalStatus
+from .validators import check_size_limit
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud
 
@@ -167,6 +168,9 @@ class Deliverable(models.Model):
         deliverable's own. The one home of this rule: uploads, the student's and staff's
         pages, the status export and grading all ask it."""
         return extension.due_at if extension is not None else self.due_at
+
+    def clean(self):
+        check_size_limit(self.max_size_mb)
 
 
 class Extension(models.Model):

@@ -5,6 +5,7 @@ import io
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
@@ -64,3 +65,17 @@ def check_pdf(uploaded, *, max_size_mb: int, max_pages: int | None) -> CheckedPd
     if max_pages is not None and pages > max_pages:
         raise ValidationError(f"{pages} pages, the limit is {max_pages}.", code="too_many_pages")
     return CheckedPdf(content=content, pages=pages, sha256=hashlib.sha256(content).hexdigest())
+
+
+def check_size_limit(max_size_mb: int | None) -> None:
+    """A deliverable's size limit must fit in the largest request the site reads
+    (MAX_UPLOAD_BYTES less a megabyte for the rest of the upload form): a larger file would
+    be refused before `check_pdf` could name the deliverable's limit."""
+    largest = settings.MAX_UPLOAD_BYTES // (1024 * 1024) - 1
+    if max_size_mb is not None and max_size_mb > largest:
+        raise ValidationError(
+            {
+                "max_size_mb": f"At most {largest} MB: the site accepts no larger uploads "
+                "(its operator can raise MAX_UPLOAD_BYTES)."
+            }
+        )

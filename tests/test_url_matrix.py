@@ -104,7 +104,7 @@ POST_ONLY = {
 # Public pages, the log-in, sign-up and password pages, feeds behind secret tokens (their
 # tests are in tests/accounts, tests/course, tests/projects and tests/sessions).
 OPEN = {
-    "healthz", "accounts:login", "accounts:signup", "accounts:verify_email",
+    "healthz", "readyz", "accounts:login", "accounts:signup", "accounts:verify_email",
     "accounts:password_change", "accounts:password_change_done", "accounts:password_reset",
     "accounts:password_reset_done", "accounts:password_reset_confirm",
     "accounts:password_reset_complete", "student:courses", "accounts:register",

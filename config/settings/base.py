@@ -1,11 +1,15 @@
 """Settings shared by every environment; values that differ come from the environment.
 
-Environment variables (all optional in development):
+Environment variables (all optional in development; README "Configuration" and
+deploy/coursesite.env.example describe each):
     DATABASE_URL    sqlite:///path or postgres://user:pass@host:5432/name (default: db.sqlite3)
+    CONN_MAX_AGE    seconds a database connection is kept open (0 here, 60 in production)
+    REDIS_URL       redis://host:6379/0 for a cache shared by every process and machine
     SECRET_KEY      required in production
     DEBUG           "1"/"true" to enable
     ALLOWED_HOSTS   comma-separated host names
     TIME_ZONE       default Europe/Stockholm
+    MAX_UPLOAD_BYTES  largest request body a logged-in user may send
     EMAIL_URL-like settings: EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
                     EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL
 """
@@ -38,6 +42,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "config.apps.SiteConfig",
     "config.apps.CourseAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -62,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication (the limit depends on who asks), before anything reads the body.
+    "config.limits.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -89,8 +96,23 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        # A kept connection that the server closed meanwhile is replaced, not used.
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default must hold concurrent writes (two students joining a group at
+    # once, parallel sign-ups) without "database is locked" errors:
+    # - WAL: readers never wait for the writer, and the writer never waits for readers;
+    # - IMMEDIATE: a transaction takes the write lock when it begins, so two transactions
+    #   that read and then write queue up instead of deadlocking halfway (SQLite cannot
+    #   upgrade a read lock held by two connections and answers "locked" at once);
+    # - timeout: how long a transaction waits for the write lock before giving up.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -122,6 +144,36 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# The cache: shared by every process and machine when REDIS_URL names a Redis server,
+# otherwise each process keeps its own in memory (fine for one process, and for tests).
+# Sessions stay in the database (the default engine): with "cached_db" every logged-in
+# request would fail while Redis is down, for a saving of one primary-key query.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "coursesite"),
+            # A cache that does not answer must not hang the page for long.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Request bodies (config/limits.py). Anonymous visitors only send small forms; logged-in
+# users may upload files up to MAX_UPLOAD_BYTES, which must stay above the largest PDF size
+# limit a deliverable can have (projects.validators.check_size_limit keeps it so).
+# The proxy in front should refuse bigger bodies itself (nginx: client_max_body_size).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MiB of form fields, Django's default
+MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(51 * 1024 * 1024)))
+FILE_UPLOAD_HANDLERS = [
+    "config.limits.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

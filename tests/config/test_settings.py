@@ -29,6 +29,7 @@ PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "SECRET_KEY": "x" * 30 + "-production-like-key-for-the-check-0123456789",
     "ALLOWED_HOSTS": "course.example.org",
+    "SITE_URL": "https://course.example.org",
 }
 
 
