@@ -37,3 +37,9 @@ class ConditionState(models.TextChoices):
     MET = "met", "Met"
     PENDING = "pending", "Not yet decided"
     MISSING = "missing", "Not met"
+
+
+class ExportStatus(models.TextChoices):
+    PREPARING = "preparing", "Being prepared"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"

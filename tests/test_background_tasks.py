@@ -4,7 +4,7 @@ link checks. These tests commit for real and run the real worker (django-tasks-d
 
 import threading
 from datetime import timedelta
-from io import StringIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.core import mail
@@ -14,14 +14,18 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from openpyxl import load_workbook
 
+from accounts.enums import EnrolmentStatus as S
 from accounts.mailing import mail_approve, queue_mail
 from accounts.models import OutgoingMail
 from course.models import VideoLecture
 from projects.enums import BookStatus
 from projects.models import AbstractBook
 from projects.services import proposal_save
+from sessions.models import ResultsExport
 from tests.factories import (
+    EnrolmentFactory,
     ModuleFactory,
     OfferingFactory,
     StaffFactory,
@@ -215,3 +219,34 @@ def test_the_admin_queues_a_link_check_and_the_worker_records_it(client):
     lecture.refresh_from_db()
     assert lecture.link_checked_at is not None
     assert lecture.link_status != "ok"  # nothing listens on port 9
+
+
+@override_settings(EXPORT_INLINE_MAX_STUDENTS=2)
+def test_a_large_export_is_made_by_the_worker_and_offered_on_the_sheet(
+    client, offering, ta, other_ta
+):
+    EnrolmentFactory.create_batch(3, offering=offering, status=S.ACCEPTED)
+    client.force_login(ta)
+    sheet = "/courses/deep-learning/2016/staff/grades/"
+    asked = client.get(f"{sheet}?format=xlsx", follow=True).content.decode()
+    assert "The export is large: it is being prepared" in asked
+    assert "being prepared (reload the page in a minute)" in asked
+    export = ResultsExport.objects.get()
+    assert export.status == "preparing"  # nothing made within the request
+    run_worker()
+    export.refresh_from_db()
+    assert (export.status, export.students) == ("ready", 3)
+    page = client.get(sheet).content.decode()
+    link = f"{sheet}exports/{export.pk}/"
+    assert link in page and export.filename in page
+    response = client.get(link)
+    assert response["Content-Disposition"].startswith("attachment")
+    workbook = load_workbook(BytesIO(b"".join(response.streaming_content)))
+    assert workbook["Results"].max_row == 4  # the header and three students
+    client.force_login(other_ta)
+    assert client.get(link).status_code == 404
+    # A week later the nightly jobs remove it, file and all.
+    ResultsExport.objects.update(requested_at=timezone.now() - timedelta(days=8))
+    call_command("run_periodic_jobs", "--nightly", stdout=StringIO())
+    assert not ResultsExport.objects.exists()
+    assert not default_storage.exists(export.file)

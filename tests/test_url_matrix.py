@@ -17,6 +17,7 @@ from course.models import Quiz
 from projects.models import Membership, ProjectGroup
 from projects.services import submission_upload
 from sessions.grading import services as grading_services
+from sessions.grading.exports import build_results_export, results_export_request
 from sessions.models import DiscussionSession
 from tests.factories import EnrolmentFactory, ModuleFactory
 from tests.factories.projects import DeliverableFactory, ProjectGroupFactory
@@ -63,8 +64,10 @@ def world(offering, ta, other_ta, other_student, student, superuser):
         "student": student, "accepted": accepted.student, "peer": peer.student,
         "other_student": other_student, "ta": ta, "other_ta": other_ta, "superuser": superuser,
     }  # fmt: skip
+    export = results_export_request(offering=offering, kind="csv", by=users["ta"])
+    build_results_export.call(export.pk)  # as the task worker would
     ids = {"session": session.pk, "quiz": quiz.pk, "enrolment": accepted.pk,
-           "submission": submission.pk}  # fmt: skip
+           "submission": submission.pk, "export": export.pk}  # fmt: skip
     return users, ids
 
 
@@ -90,7 +93,12 @@ MATRIX = {
     "projects:download": (
         "/files/submissions/{submission}/",
         {"accepted": 200, "ta": 200, "superuser": 200},
-        None,
+        b"%PDF",
+    ),
+    "grading:results_export": (
+        f"{BASE}/staff/grades/exports/{{export}}/",
+        STAFF,
+        "\ufeffStudent name".encode(),
     ),
 }
 # POST-only URLs: tests/test_url_permissions.py (students' forms), the grading forms in
@@ -148,11 +156,11 @@ def test_who_may_open_what(client, world, name, role):
         assert response["Location"].startswith("/accounts/login/")
     elif role in allowed:
         assert response.status_code == 200, url
-        if text:
-            assert text in response.content.decode(), url
-        else:
+        if isinstance(text, bytes):  # a file, handed out as an attachment
             assert response["Content-Disposition"].startswith("attachment")
-            assert response.getvalue().startswith(b"%PDF")
+            assert response.getvalue().startswith(text)
+        else:
+            assert text in response.content.decode(), url
         if role == "peer":  # their own page, not Ann's
             assert b"Ann Own" not in response.content, url
     else:

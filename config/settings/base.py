@@ -185,6 +185,8 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Records exports of more students than this are made by the task worker, not the request.
+EXPORT_INLINE_MAX_STUDENTS = int(os.environ.get("EXPORT_INLINE_MAX_STUDENTS", "1000"))
 # Finished tasks' results are kept this long (run_periodic_jobs --nightly prunes them).
 TASK_RESULTS_KEPT_DAYS = int(os.environ.get("TASK_RESULTS_KEPT_DAYS", "14"))
 

@@ -3,13 +3,36 @@
 One row per graded student, in the columns the records office asks for. The examination
 date is the day the course responsible signed the results off; before that the file is
 marked preliminary and the date is empty.
+
+Up to settings.EXPORT_INLINE_MAX_STUDENTS students the file is made within the request
+(well under a second); above, the task worker makes it (ResultsExport) and the grade sheet
+offers it for EXPORTS_KEPT_DAYS days.
 """
 
+import io
+import logging
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from accounts.models import User
 from course.exports import csv_writer
+from course.models import Offering
+
+from ..enums import ExportStatus
+from ..models import ResultsExport
+from .sheet import GradeSheet, grade_sheet, graded_enrolments
+
+logger = logging.getLogger(__name__)
+EXPORTS_KEPT_DAYS = 7
 
 COLUMNS = ["Student name", "Email", "Level", "Course code", "Grade", "Examination date"]
 
@@ -68,3 +91,80 @@ def write_records_xlsx(out, sheet) -> None:
         notes = workbook.create_sheet("Note")
         notes.append(["Preliminary: the results are not signed off yet."])
     workbook.save(out)
+
+
+def export_in_background(offering: Offering) -> bool:
+    """Whether an export of the offering is too large to make within a request."""
+    return graded_enrolments(offering).count() > settings.EXPORT_INLINE_MAX_STUDENTS
+
+
+def write_records(kind: str, sheet: GradeSheet) -> bytes:
+    if kind == "csv":
+        text = io.StringIO()
+        write_records_csv(text, sheet, bom=True)
+        return text.getvalue().encode()
+    data = io.BytesIO()
+    write_records_xlsx(data, sheet)
+    return data.getvalue()
+
+
+@transaction.atomic
+def results_export_request(*, offering: Offering, kind: str, by: User) -> ResultsExport:
+    """Ask the task worker for a records export. Side effects: a ResultsExport row, and its
+    task queued when the transaction commits."""
+    if kind not in {"csv", "xlsx"}:
+        raise ValueError(kind)
+    export = ResultsExport.objects.create(offering=offering, kind=kind, requested_by=by)
+    transaction.on_commit(lambda: build_results_export.enqueue(export.pk))
+    return export
+
+
+@task()
+def build_results_export(export_id: int) -> str:
+    """Make a requested export and store it (the task worker runs it)."""
+    with transaction.atomic():
+        export = (
+            ResultsExport.objects.select_for_update(skip_locked=True)
+            .select_related("offering__course")
+            .filter(pk=export_id, status=ExportStatus.PREPARING)
+            .first()
+        )
+        if export is None:
+            return "nothing to do"
+        try:
+            sheet = grade_sheet(export.offering)
+            content = write_records(export.kind, sheet)
+            export.filename = records_filename(sheet, export.kind)
+            export.file = default_storage.save(
+                f"exports/{export.offering_id}/{uuid.uuid4().hex}.{export.kind}",
+                ContentFile(content),
+            )
+        except Exception as error:
+            logger.exception("The results export %s failed", export_id)
+            export.status, export.error = ExportStatus.FAILED, f"{type(error).__name__}: {error}"
+        else:
+            export.status, export.students = ExportStatus.READY, len(sheet.rows)
+        export.finished_at = timezone.now()
+        export.save()
+    return export.status
+
+
+def recent_exports(offering: Offering) -> list[ResultsExport]:
+    since = timezone.now() - timedelta(days=EXPORTS_KEPT_DAYS)
+    return list(
+        ResultsExport.objects.filter(offering=offering, requested_at__gte=since).select_related(
+            "requested_by"
+        )[:10]
+    )
+
+
+def results_exports_prune(*, now=None) -> int:
+    """Delete exports (and their files) older than EXPORTS_KEPT_DAYS: they hold grades and
+    email addresses and are made again in a minute. Returns how many."""
+    before = (now or timezone.now()) - timedelta(days=EXPORTS_KEPT_DAYS)
+    old = list(ResultsExport.objects.filter(requested_at__lt=before))
+    for export in old:
+        if export.file:
+            default_storage.delete(export.file)
+    ResultsExport.objects.filter(pk__in=[e.pk for e in old]).delete()
+    return len(old)

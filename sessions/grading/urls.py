@@ -20,6 +20,11 @@ urlpatterns = [
         for action in ("setup", "accept", "sign_off", "unlock")
     ],
     path(
+        f"{OFFERING}/staff/grades/exports/<int:export_id>/",
+        views.ResultsExportView.as_view(),
+        name="results_export",
+    ),
+    path(
         f"{OFFERING}/staff/grades/students/<int:enrolment_id>/",
         views.StudentGradeView.as_view(),
         name="student_grade",

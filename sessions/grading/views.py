@@ -6,18 +6,27 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.models import Enrolment
 from course.archive import is_archived
+from course.downloads import stored_file_response
 from course.pages import OfferingPageMixin, OfferingStaffMixin
 from projects.models import ProjectGroup
 
-from ..enums import ProjectGrade
-from ..models import ProjectAssessment, Rubric, RubricCriterion
+from ..enums import ExportStatus, ProjectGrade
+from ..models import ProjectAssessment, ResultsExport, Rubric, RubricCriterion
 from . import services
 from . import sheet as sheets
-from .exports import records_filename, write_records_csv, write_records_xlsx
+from .exports import (
+    export_in_background,
+    recent_exports,
+    records_filename,
+    results_export_request,
+    write_records_csv,
+    write_records_xlsx,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -70,6 +79,14 @@ class GradeSheetView(OfferingStaffMixin, TemplateView):
 
     def export(self, kind):
         offering = self.get_offering()
+        if export_in_background(offering):
+            results_export_request(offering=offering, kind=kind, by=self.request.user)
+            messages.info(
+                self.request,
+                "The export is large: it is being prepared, and appears under “Exports” on "
+                "this page in a minute.",
+            )
+            return redirect(sheet_url(offering))
         sheet = sheets.grade_sheet(offering)
         filename = records_filename(sheet, kind)
         if kind == "csv":
@@ -99,7 +116,26 @@ class GradeSheetView(OfferingStaffMixin, TemplateView):
             eligible=len(sheet.eligible),
             graded=len(sheet.rows) - len(sheet.ungraded),
             projects=sheets.projects_overview(sheet, self.request.user),
+            exports=recent_exports(offering),
             **kwargs,
+        )
+
+
+class ResultsExportView(OfferingStaffMixin, View):
+    """A records export the task worker made, to the offering's staff."""
+
+    permission_required = "discussions.view_grade_sheet"
+
+    def get(self, request, *args, **kwargs):
+        export = get_object_or_404(
+            ResultsExport,
+            pk=self.kwargs["export_id"],
+            offering=self.get_offering(),
+            status=ExportStatus.READY,
+        )
+        content_type = "text/csv; charset=utf-8" if export.kind == "csv" else XLSX
+        return stored_file_response(
+            export.file, filename=export.filename, content_type=content_type, attachment=True
         )
 
 

@@ -12,7 +12,7 @@ from django.utils.functional import cached_property
 
 from accounts.enums import Level
 
-from ..enums import ProjectGrade, ResultsAction
+from ..enums import ExportStatus, ProjectGrade, ResultsAction
 
 
 class GradingScale(models.Model):
@@ -280,3 +280,31 @@ class ResultsEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
+
+
+class ResultsExport(models.Model):
+    """A records export (CSV or Excel) too large to make within a request: the task worker
+    writes it to the file storage, and the grade sheet lists it for a week."""
+
+    offering = models.ForeignKey(
+        "course.Offering", on_delete=models.CASCADE, related_name="results_exports"
+    )
+    kind = models.CharField(max_length=4, choices=[("csv", "CSV"), ("xlsx", "Excel")])
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=ExportStatus.choices, default=ExportStatus.PREPARING
+    )
+    file = models.CharField("file in storage", max_length=255, blank=True)
+    filename = models.CharField("file name for the download", max_length=200, blank=True)
+    students = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self):
+        return f"Results {self.get_kind_display()} of {self.offering_id} ({self.status})"

@@ -5,8 +5,9 @@
 
 Frequent: the outbox sweep (mails whose delivery task was lost are sent; see
 accounts/mailing.py). Nightly: expired log-in sessions removed, finished task results older
-than TASK_RESULTS_KEPT_DAYS removed, and a link check queued for every offering that is
-running (its lecture links are checked on the task worker).
+than TASK_RESULTS_KEPT_DAYS removed, records exports older than a week removed (they hold
+grades), and a link check queued for every offering that is running (its lecture links are
+checked on the task worker).
 
 Each job runs even when one before it failed; the command then exits with an error.
 """
@@ -22,6 +23,7 @@ from accounts.mailing import send_due_mail
 from course.enums import OfferingStatus
 from course.links import check_offering_links
 from course.models import Offering
+from sessions.grading.exports import results_exports_prune
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +43,7 @@ class Command(BaseCommand):
             else [
                 ("expired sessions", lambda: call_command("clearsessions")),
                 ("old task results", self.prune_task_results),
+                ("old exports", lambda: f"{results_exports_prune()} removed"),
                 ("link checks", self.queue_link_checks),
             ]
         )
