@@ -3,8 +3,8 @@
 32 browsers (CLUSTER_LOAD_CONNECTIONS) for 30 seconds (CLUSTER_LOAD_SECONDS), each request
 to node A or node B in turn: 12 anonymous visitors on the public pages, 16 students of the
 next offering on their own pages who also tick lectures as watched and untick them (a
-quarter of their requests are writes, through the lectures page's form), and 4 TAs on the staff pages and
-the admin. Every answer must be the one a browser expects (200, or the redirect after a
+quarter of their requests, through the lectures page's form), and 4 TAs on the staff pages
+and the admin. Every answer must be the one a browser expects (200, or the redirect after a
 tick), with no connection error; afterwards every student's watched lectures in the
 database must be exactly what their clicks left. Prints requests per second and the 50th
 and 99th percentile of the response time per node.
