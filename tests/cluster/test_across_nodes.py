@@ -9,15 +9,14 @@ student and the TA; the book of abstracts asked of A and B at the same moment is
 by the worker and both serve the same file.
 """
 
-import datetime as dt
 import re
 import secrets
 import urllib.parse
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from scripts.site_client import ADMIN, ORIGIN, STUDENT, TA, forms_of
+from scripts.site_client import ADMIN, ORIGIN, STUDENT, TA
+from tests.cluster.helpers import add_announcement, admin_form
 
 pytestmark = pytest.mark.cluster
 
@@ -69,37 +68,17 @@ def test_a_wrong_password_on_node_a_and_the_right_one_on_node_b(cluster):
     assert re.search(r"Welcome,\s*<strong>Course</strong>", text(content)), "the admin's name"
 
 
-def admin_form(visitor, path: str, port: int) -> dict:
-    response, content, _ = visitor.fetch("GET", path, port=port)
-    assert response.status == 200, f"{path}: {response.status}"
-    (form,) = [f for f in forms_of(content) if "title" in f["fields"]]
-    return form["fields"]
-
-
 def test_an_announcement_changed_on_node_a_shows_on_node_b_at_once(cluster):
     ta = cluster.visitor("ta")
     assert ta.log_in(*TA, next_path="/admin/", port=cluster.a.port)
-    ((offering_id,),) = cluster.query(
-        "SELECT o.id FROM course_offering o JOIN course_course c ON c.id = o.course_id"
-        " WHERE c.slug = 'deep-learning' AND o.slug = 'next'"
-    )
     marker = secrets.token_hex(4)
     first, second = f"Room change {marker}", f"Room change {marker}: now in EA"
-    a_minute_ago = dt.datetime.now(ZoneInfo("Europe/Stockholm")) - dt.timedelta(minutes=1)
 
     # Node A: the admin's add form, as the TA fills it in.
-    add = "/admin/course/announcement/add/"
-    fields = admin_form(ta, add, cluster.a.port)
-    fields.update({
-        "offering": str(offering_id),
-        "title": first,
-        "body": "The discussion session on Tuesday is in room **EL43**.",
-        "published_at_0": a_minute_ago.strftime("%Y-%m-%d"),
-        "published_at_1": a_minute_ago.strftime("%H:%M:%S"),
-        "_save": "Save",
-    })  # fmt: skip
-    response, _, _ = ta.fetch("POST", add, fields, port=cluster.a.port)
-    assert response.status == 302, "the admin saved the announcement"
+    announcement_id = add_announcement(
+        cluster, ta, first, "The discussion session on Tuesday is in room **EL43**.",
+        port=cluster.a.port,
+    )  # fmt: skip
     page = f"{NEXT}announcements/"
     public = cluster.visitor("public")
     response, content, _ = public.fetch("GET", page, port=cluster.b.port)
@@ -108,9 +87,6 @@ def test_an_announcement_changed_on_node_a_shows_on_node_b_at_once(cluster):
     assert "EL43" in text(content)
 
     # Node A: the change form; node B shows the change on the very next request.
-    ((announcement_id,),) = cluster.query(
-        "SELECT id FROM course_announcement WHERE title = %s", (first,)
-    )
     change = f"/admin/course/announcement/{announcement_id}/change/"
     fields = admin_form(ta, change, cluster.a.port)
     assert fields["title"] == first

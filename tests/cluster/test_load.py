@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from scripts.site_client import TA, Report, Visitor, forms_of
-from tests.cluster.conftest import LOAD_PASSWORD
+from tests.cluster.helpers import LOAD_PASSWORD
 
 pytestmark = pytest.mark.cluster
 
