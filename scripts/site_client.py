@@ -188,12 +188,14 @@ class Visitor:
         cookie = http.cookies.SimpleCookie()
         cookie.load(header)
         for name, morsel in cookie.items():
+            if morsel["max-age"] == "0" or (morsel["expires"] or "").endswith("1970 00:00:00 GMT"):
+                # A deletion carries no value (Django deletes the messages cookie without
+                # the Secure flag), so only cookies that are set must be Secure.
+                self.cookies.pop(name, None)
+                continue
             if not morsel["secure"]:
                 self.report.fail(f"{path}: cookie {name} is not Secure")
-            if morsel["max-age"] == "0" or (morsel["expires"] or "").endswith("1970 00:00:00 GMT"):
-                self.cookies.pop(name, None)
-            else:
-                self.cookies[name] = morsel.value
+            self.cookies[name] = morsel.value
 
     def log_in(self, email: str, password: str, next_path: str, port: int | None = None) -> bool:
         """Logs in through the real form (CSRF cookie and token, Origin); True when the site
