@@ -112,7 +112,7 @@ def test_load_across_both_nodes_has_no_errors_and_loses_no_writes(cluster, load_
     ports = [cluster.a.port, cluster.b.port]
     report = Report()
     browsers: list[Browser] = []
-    students = len(load_students) if CONNECTIONS >= 24 else CONNECTIONS // 2
+    students = min(len(load_students), CONNECTIONS // 2)
     tas = max(1, CONNECTIONS // 8)
     for number, email in enumerate(load_students[:students]):
         visitor = Visitor(ports[number % 2], "student", report, timeout=60)
@@ -161,7 +161,7 @@ def test_load_across_both_nodes_has_no_errors_and_loses_no_writes(cluster, load_
     assert not errors, f"{len(errors)} errors, e.g.:\n" + "\n".join(errors[:20])
     assert all(row.port in ports for row in report.rows)
     assert min(sum(row.port == port for row in report.rows) for port in ports) > 50
-    assert writes >= students, "every student wrote at least once"
+    assert writes >= students, "the students ticked lectures: there are writes to check"
     lost = []
     for browser in browsers:
         if not browser.email:
