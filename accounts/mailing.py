@@ -1,4 +1,5 @@
-"""The outbox: mail is queued by requests and sent by `manage.py send_queued_mail`.
+"""The outbox: mail is queued by requests and sent by the task worker (deliver_mail, one task
+a mail), with `manage.py send_queued_mail` sweeping up whatever a task could not send.
 
 Decision mails are written from per-offering templates (MailTemplate) or the defaults below,
 with ${placeholders}. Nothing here sends mail during a request, so a broken mail server
@@ -18,6 +19,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import task
 
 from course.archive import ensure_writable
 from course.models import Announcement, Offering
@@ -94,7 +96,7 @@ def queue_mails(drafts: Iterable[MailDraft]) -> list[OutgoingMail]:
     The one way any app sends mail: pages never talk to the mail server. One query for
     any number of mails. A subject is one line (a line break would make it unsendable).
     """
-    return OutgoingMail.objects.bulk_create(
+    mails = OutgoingMail.objects.bulk_create(
         OutgoingMail(
             offering=draft.offering,
             recipient=draft.recipient,
@@ -108,6 +110,8 @@ def queue_mails(drafts: Iterable[MailDraft]) -> list[OutgoingMail]:
         )
         for draft in drafts
     )
+    deliver_on_commit([m.pk for m in mails if m.status == MailStatus.QUEUED])
+    return mails
 
 
 def queue_mail(**fields) -> OutgoingMail:
@@ -156,11 +160,10 @@ class SendReport:
 
 
 def send_due_mail(*, now=None, limit: int = 200, dry_run: bool = False) -> SendReport:
-    """Send the queued mails that are due.
+    """Send the queued mails that are due (the sweep: `manage.py send_queued_mail`).
 
-    Each mail is locked while it is sent (skip_locked), so two workers never send one mail
-    twice. A failure increments `attempts`, records the error and schedules a retry; after
-    MAX_ATTEMPTS the mail is marked failed and staff can retry it from the admin.
+    Every queued mail also has a task of its own (deliver_mail), so the sweep only finds
+    what a task could not send: a task lost with a worker, or a queue emptied by hand.
     With dry_run nothing is sent or changed; the report lists what would be sent.
     """
     now = now or timezone.now()
@@ -171,50 +174,75 @@ def send_due_mail(*, now=None, limit: int = 200, dry_run: bool = False) -> SendR
         return report
     connection = get_connection(fail_silently=False)
     for mail_id in list(due.values_list("pk", flat=True)):
-        with transaction.atomic():
-            mail = (
-                OutgoingMail.objects.select_for_update(skip_locked=True)
-                .due(now)
-                .filter(pk=mail_id)
-                .first()
-            )
-            if mail is None:
-                continue  # another worker has it, or it was discarded meanwhile
-            message = EmailMessage(
-                subject=mail.subject,
-                body=mail.body,
-                to=[mail.to_email],
-                connection=connection,
-            )
-            try:
-                message.send()
-            except Exception as error:  # any failure is recorded and retried
-                server_down = isinstance(error, OSError | smtplib.SMTPServerDisconnected)
-                mail.attempts += 1
-                mail.last_error = f"{type(error).__name__}: {error}"[:2000]
-                if mail.attempts >= MAX_ATTEMPTS:
-                    mail.status = MailStatus.FAILED
-                    report.gave_up.append(mail)
-                else:
-                    mail.next_attempt_at = now + retry_delay(mail.attempts)
-                    report.failed.append(mail)
-                logger.warning("Mail %s to %s failed: %s", mail.pk, mail.to_email, error)
-            else:
-                server_down = False
-                mail.attempts += 1
-                mail.status = MailStatus.SENT
-                mail.sent_at = timezone.now()
-                mail.last_error = ""
-                report.sent.append(mail)
-            mail.save(
-                update_fields=["attempts", "last_error", "status", "next_attempt_at", "sent_at"]
-            )
-        if server_down:
+        if _send_one(mail_id, now=now, connection=connection, report=report):
             # The server is unreachable: every other mail would wait for the same time-out.
             # They stay due, untouched, for the next run.
             report.stopped_early = True
             break
     return report
+
+
+def _send_one(mail_id: int, *, now, connection, report: SendReport) -> bool:
+    """Send one due mail, locked while it is sent (skip_locked: two workers never send a
+    mail twice). A failure increments `attempts`, records the error and schedules a retry
+    with back-off; after MAX_ATTEMPTS the mail is marked failed and staff can release it
+    again from the admin. Returns whether the server seemed unreachable."""
+    with transaction.atomic():
+        mail = (
+            OutgoingMail.objects.select_for_update(skip_locked=True)
+            .due(now)
+            .filter(pk=mail_id)
+            .first()
+        )
+        if mail is None:
+            return False  # sent, discarded or not due yet, or another worker has it
+        message = EmailMessage(
+            subject=mail.subject, body=mail.body, to=[mail.to_email], connection=connection
+        )
+        try:
+            message.send()
+        except Exception as error:  # any failure is recorded and retried
+            server_down = isinstance(error, OSError | smtplib.SMTPServerDisconnected)
+            mail.attempts += 1
+            mail.last_error = f"{type(error).__name__}: {error}"[:2000]
+            if mail.attempts >= MAX_ATTEMPTS:
+                mail.status = MailStatus.FAILED
+                report.gave_up.append(mail)
+            else:
+                mail.next_attempt_at = now + retry_delay(mail.attempts)
+                report.failed.append(mail)
+            logger.warning("Mail %s to %s failed: %s", mail.pk, mail.to_email, error)
+        else:
+            server_down = False
+            mail.attempts += 1
+            mail.status = MailStatus.SENT
+            mail.sent_at = timezone.now()
+            mail.last_error = ""
+            report.sent.append(mail)
+        mail.save(update_fields=["attempts", "last_error", "status", "next_attempt_at", "sent_at"])
+    return server_down
+
+
+@task()
+def deliver_mail(mail_id: int) -> str:
+    """Send one mail of the outbox (the task worker runs it when the mail is queued or
+    released). A failed attempt queues the next one for when the back-off says."""
+    report = SendReport()
+    _send_one(mail_id, now=timezone.now(), connection=get_connection(), report=report)
+    for mail in report.failed:
+        deliver_mail.using(run_after=mail.next_attempt_at).enqueue(mail.pk)
+    if report.sent:
+        return "sent"
+    if report.failed:
+        return "failed, retried later"
+    return "gave up" if report.gave_up else "nothing to send"
+
+
+def deliver_on_commit(mail_ids: list[int]) -> None:
+    """Queue a delivery task per mail once the transaction that queued them commits (a task
+    must not run before the mail it sends exists)."""
+    if mail_ids:
+        transaction.on_commit(lambda: [deliver_mail.enqueue(pk) for pk in mail_ids])
 
 
 def mail_approve(*, mails, by) -> int:
@@ -223,9 +251,14 @@ def mail_approve(*, mails, by) -> int:
     Superseded decision mails are discarded when the next decision is taken
     (queue_decision_mail), so they are no longer held and cannot be released here.
     """
-    return mails.filter(status__in=[MailStatus.REVIEW, MailStatus.FAILED]).update(
+    released = list(
+        mails.filter(status__in=[MailStatus.REVIEW, MailStatus.FAILED]).values_list("pk", flat=True)
+    )
+    OutgoingMail.objects.filter(pk__in=released).update(
         status=MailStatus.QUEUED, approved_by=by, next_attempt_at=timezone.now(), attempts=0
     )
+    deliver_on_commit(released)
+    return len(released)
 
 
 def mail_discard(*, mails) -> int:

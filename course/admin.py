@@ -14,6 +14,7 @@ from .admin_base import TeachingAdminMixin
 from .archive import is_archived
 from .copying import offering_copy
 from .forms import CopyOfferingForm, VideoLectureForm
+from .links import check_offering_links
 from .models import (
     Announcement,
     Course,
@@ -182,7 +183,18 @@ class OfferingAdmin(TeachingAdminMixin, admin.ModelAdmin):
         ),
     ]
 
-    actions = ["copy_offering"]
+    actions = ["copy_offering", "check_links_now"]
+
+    @admin.action(description="Check the lecture links now (in the background)")
+    def check_links_now(self, request, queryset):
+        for offering in queryset:
+            check_offering_links.enqueue(offering.pk)
+        self.message_user(
+            request,
+            f"Link checks queued for {queryset.count()} offering(s); the lectures pages show "
+            "broken links once they are done.",
+            messages.SUCCESS,
+        )
 
     def has_change_permission(self, request, obj=None):
         # An archived offering takes one change: its status, to un-archive it.

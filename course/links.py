@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django_tasks import task
 
 from .models import Offering, VideoLecture
 
@@ -67,3 +68,15 @@ def check_links(offering: Offering, *, timeout: float = 5.0, workers: int = 8) -
                 link_status=status, link_checked_at=now
             )
     return links
+
+
+@task()
+def check_offering_links(offering_id: int) -> str:
+    """check_links() on the task worker: the admin's "Check links now" and the nightly jobs
+    queue it (a check waits up to a timeout per link: never inside a request)."""
+    offering = Offering.objects.filter(pk=offering_id).first()
+    if offering is None:
+        return "no such offering"
+    results = check_links(offering)
+    broken = sum(1 for r in results if r.status != "ok")
+    return f"{len(results)} link(s) checked, {broken} not working"

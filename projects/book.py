@@ -1,16 +1,21 @@
-"""The book of abstracts: an HTML page and a PDF made from it with WeasyPrint, cached."""
+"""The book of abstracts: an HTML page, and a PDF made from it with WeasyPrint by the task
+worker, stored once per content (AbstractBook) in the file storage every server shares."""
 
 import hashlib
 import logging
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django_tasks import task
 
 from course.models import Offering
 
-from .enums import ProposalStatus
+from .enums import BookStatus, ProposalStatus
+from .models import AbstractBook
 from .selectors import groups_with_proposals
 
 logger = logging.getLogger(__name__)
@@ -53,26 +58,112 @@ def no_network_fetcher():
     return URLFetcher(allowed_protocols={"data"})
 
 
-def book_pdf(offering: Offering) -> bytes:
-    """The PDF for the current abstracts; built once per content and kept in storage.
+def book_digest(html: str) -> str:
+    return hashlib.sha256(html.encode()).hexdigest()
 
-    The file name carries a hash of the book's HTML, so any change to an abstract, title or
-    author makes a new file, and an unchanged book is never rebuilt.
+
+# A failed build is tried again when the book is next asked for, at most this often.
+RETRY_FAILED_AFTER = timedelta(minutes=5)
+
+
+def book_editions(offering: Offering) -> tuple[AbstractBook, AbstractBook | None]:
+    """The edition of the book's current content, and the newest one that is built.
+
+    Asking for the current edition requests it: the first app server to ask creates its row
+    (unique per content, so two asking at once make one) and queues its build for the task
+    worker; a failed build is queued again after RETRY_FAILED_AFTER. Until it is built,
+    the newest built edition (an older content) is what can be served.
     """
-    html = book_html(offering, for_pdf=True)
-    digest = hashlib.sha256(html.encode()).hexdigest()[:16]
-    path = f"books/{offering.pk}-{digest}.pdf"
-    if default_storage.exists(path):
-        with default_storage.open(path, "rb") as cached:
-            return cached.read()
+    digest = book_digest(book_html(offering, for_pdf=True))
+    with transaction.atomic():
+        edition, created = AbstractBook.objects.get_or_create(offering=offering, digest=digest)
+        retry = (
+            edition.status == BookStatus.FAILED
+            and edition.requested_at < timezone.now() - RETRY_FAILED_AFTER
+        )
+        if retry:
+            AbstractBook.objects.filter(pk=edition.pk).update(
+                status=BookStatus.BUILDING, requested_at=timezone.now(), error=""
+            )
+            edition.status = BookStatus.BUILDING
+        if created or retry:
+            book_id = edition.pk
+            transaction.on_commit(lambda: build_book.enqueue(book_id))
+    if edition.status == BookStatus.READY:
+        return edition, edition
+    built = (
+        AbstractBook.objects.filter(offering=offering, status=BookStatus.READY)
+        .order_by("-built_at")
+        .first()
+    )
+    return edition, built
+
+
+def render_pdf(html: str) -> bytes:
     from weasyprint import HTML  # WeasyPrint loads slowly (Pango, fonts): on use only
 
-    started = timezone.now()
-    content = HTML(string=html, url_fetcher=no_network_fetcher()).write_pdf()
-    default_storage.save(path, ContentFile(content))
+    return HTML(string=html, url_fetcher=no_network_fetcher()).write_pdf()
+
+
+@task()
+def build_book(book_id: int) -> str:
+    """Build one edition of the book (the task worker runs it; build_abstracts and the demo
+    call it directly). Returns what happened.
+
+    The edition's row is locked while it is built, so a second worker given the same
+    edition skips it. When the content changed since the edition was asked for, the row is
+    dropped (the next request asks for the new content). Once built, the offering's older
+    editions and their files are deleted.
+    """
+    with transaction.atomic():
+        edition = (
+            AbstractBook.objects.select_for_update(skip_locked=True)
+            .select_related("offering__course")
+            .filter(pk=book_id, status=BookStatus.BUILDING)
+            .first()
+        )
+        if edition is None:
+            return "nothing to build: built already, or being built by another worker"
+        offering = edition.offering
+        started = timezone.now()
+        try:
+            html = book_html(offering, for_pdf=True)
+            if book_digest(html) != edition.digest:
+                edition.delete()
+                return "superseded before it was built"
+            content = render_pdf(html)
+        except Exception as error:  # a broken abstract must not leave the edition "building"
+            logger.exception("Building the book of abstracts of %s failed", offering)
+            AbstractBook.objects.filter(pk=edition.pk).update(
+                status=BookStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000]
+            )
+            return "failed"
+        edition.file = default_storage.save(
+            f"books/{offering.pk}-{edition.digest[:16]}.pdf", ContentFile(content)
+        )
+        edition.status, edition.size, edition.built_at = BookStatus.READY, len(content), started
+        edition.save(update_fields=["file", "status", "size", "built_at"])
+        old = list(AbstractBook.objects.filter(offering=offering).exclude(pk=edition.pk))
+        AbstractBook.objects.filter(pk__in=[b.pk for b in old]).delete()
+        files = [b.file for b in old if b.file]
+        transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
     logger.info(
         "Built the book of abstracts of %s in %.1f s",
         offering,
         (timezone.now() - started).total_seconds(),
     )
-    return content
+    return "built"
+
+
+def book_pdf(offering: Offering) -> bytes:
+    """The PDF of the current content, built now if it is not yet (for build_abstracts and
+    the demo, which run outside requests)."""
+    edition, _ = book_editions(offering)
+    if edition.status != BookStatus.READY:
+        AbstractBook.objects.filter(pk=edition.pk).update(status=BookStatus.BUILDING)
+        build_book.call(edition.pk)
+        edition.refresh_from_db()
+    if edition.status != BookStatus.READY:
+        raise RuntimeError(f"The book of abstracts could not be built: {edition.error}")
+    with default_storage.open(edition.file, "rb") as stored:
+        return stored.read()

@@ -18,3 +18,9 @@ class DeliverableState(models.TextChoices):
     OVERDUE = "overdue", "Overdue"
     CLOSED = "closed", "Missed (late submissions not accepted)"
     SKIPPED = "skipped", "Not handed in (optional)"
+
+
+class BookStatus(models.TextChoices):
+    BUILDING = "building", "Being built"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"

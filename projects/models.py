@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from .enums import ProposalStatus
+from .enums import BookStatus, ProposalStatus
 from .validators import check_size_limit
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud
@@ -369,3 +369,38 @@ class PresentationWish(models.Model):
 
     def __str__(self):
         return f"{self.group}: {self.get_wish_display()} {self.session}"
+
+
+class AbstractBook(models.Model):
+    """One edition of an offering's book of abstracts: the PDF of one content.
+
+    The content is named by a hash of the book's HTML, so an edition is built once (the
+    row is unique, whichever app server asks first creates it and queues the build) and any
+    change to an abstract, a title or an author makes a new one. Built by the task worker
+    (projects.book.build_book); superseded editions and their files are deleted once the
+    new one is ready.
+    """
+
+    offering = models.ForeignKey(
+        "course.Offering", on_delete=models.CASCADE, related_name="abstract_books"
+    )
+    digest = models.CharField(max_length=64)
+    status = models.CharField(
+        max_length=10, choices=BookStatus.choices, default=BookStatus.BUILDING
+    )
+    file = models.CharField("file in storage", max_length=255, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    requested_at = models.DateTimeField(default=timezone.now)
+    built_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["offering", "-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "digest"], name="projects_one_book_per_content"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Book of abstracts of {self.offering_id} ({self.digest[:8]}, {self.status})"

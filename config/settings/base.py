@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "rules.apps.AutodiscoverRulesConfig",
+    "django_tasks",
+    "django_tasks_db",
     # In the app order, lowest first (docs/ARCHITECTURE.md): an app may import those before it.
     "course",
     "accounts.apps.AccountsConfig",
@@ -144,6 +146,47 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Uploaded reports and generated files (the book of abstracts, large exports) go to an
+# S3-compatible bucket when S3_BUCKET is set (AWS S3, MinIO, Ceph RGW, Garage: every app
+# server sees the same files), to MEDIA_ROOT otherwise. The bucket stays private: files are
+# handed out by views that check permissions and then redirect to a presigned address
+# valid for S3_URL_EXPIRY seconds (course/downloads.py).
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "region_name": os.environ.get("S3_REGION", "us-east-1"),
+            "signature_version": "s3v4",
+            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE", "path"),
+            "default_acl": None,  # objects stay private; the bucket's policy applies
+            "querystring_auth": True,  # presigned addresses
+            "querystring_expire": int(os.environ.get("S3_URL_EXPIRY", "300")),
+            "file_overwrite": False,  # a new name rather than replacing another's file
+        },
+    }
+
+# Background work (the django.tasks API, django-tasks): building the book of abstracts,
+# sending the outbox, checking links, large exports. The default keeps the queue in the
+# database (django-tasks-db; `manage.py db_worker` runs it, several workers may share it);
+# TASKS_BACKEND=immediate runs each task at once in the process that asks (for trying
+# things out without a worker). See the README for the Redis queue (django-tasks-rq).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[TASKS_BACKEND],
+        "QUEUES": ["default"],
+    }
+}
+# Finished tasks' results are kept this long (run_periodic_jobs --nightly prunes them).
+TASK_RESULTS_KEPT_DAYS = int(os.environ.get("TASK_RESULTS_KEPT_DAYS", "14"))
 
 # The cache: shared by every process and machine when REDIS_URL names a Redis server,
 # otherwise each process keeps its own in memory (fine for one process, and for tests).

@@ -1,9 +1,9 @@
 """Public pages: accepted projects, the presentation programme and the book of abstracts."""
 
-from django.http import Http404, HttpResponse
-from django.views import View
+from django.http import Http404
 from django.views.generic import TemplateView
 
+from course.downloads import stored_file_response
 from course.pages import OfferingPageMixin
 
 from .. import book, selectors
@@ -70,15 +70,34 @@ class BookPageView(BookMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         offering = self.get_offering()
+        edition, built = book.book_editions(offering)
         return super().get_context_data(
-            groups=book.book_projects(offering), year=offering.start_date.year, **kwargs
+            groups=book.book_projects(offering),
+            year=offering.start_date.year,
+            edition=edition,
+            built=built,
+            **kwargs,
         )
 
 
-class BookPdfView(BookMixin, View):
+class BookPdfView(BookMixin, TemplateView):
+    """The PDF of the current abstracts; while it is being rebuilt, the last built one; while
+    there is none yet, a page that says so (202 Accepted: try again shortly)."""
+
+    template_name = "projects/book_building.html"
+    section = "projects"
+
     def get(self, request, *args, **kwargs):
         offering = self.get_offering()
-        response = HttpResponse(book.book_pdf(offering), content_type="application/pdf")
-        filename = f"book-of-abstracts-{offering.course.slug}-{offering.slug}.pdf"
-        response["Content-Disposition"] = f'inline; filename="{filename}"'
-        return response
+        edition, built = book.book_editions(offering)
+        if built is None:
+            # 202: asking started the build (projects.book.book_editions queued it).
+            response = self.render_to_response(self.get_context_data(edition=edition), status=202)
+            response["Retry-After"] = "30"
+            return response
+        return stored_file_response(
+            built.file,
+            filename=f"book-of-abstracts-{offering.course.slug}-{offering.slug}.pdf",
+            content_type="application/pdf",
+            attachment=False,
+        )

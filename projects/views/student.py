@@ -4,13 +4,14 @@ checked download of a submission (for the group and the offering's staff)."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.selectors import own_enrolment
+from course.downloads import stored_file_response
 
 from .. import presentations, selectors, services
 from ..forms import (
@@ -232,15 +233,9 @@ class SubmissionDownloadView(LoginRequiredMixin, View):
             f"{offering.course.slug}-{offering.slug}-group{submission.group.number}-"
             f"{submission.deliverable.slug}-v{submission.version}.pdf"
         )
-        response = FileResponse(
-            submission.file.open("rb"),
-            as_attachment=True,
-            filename=filename,
-            content_type="application/pdf",
+        return stored_file_response(
+            submission.file.name, filename=filename, content_type="application/pdf", attachment=True
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
 
 
 class WishesView(StudentGroupMixin, View):

@@ -21,7 +21,9 @@ from course.enums import ModuleKind, OfferingStatus, StaffRole
 from course.models import Announcement, Course, Module, Offering, Staff, VideoLecture
 from course.services import lecture_set_parts
 from projects import demo as projects_demo
+from projects.book import book_pdf
 
+from ..calendar import calendar_token_reset
 from ..enums import AttendanceStatus
 from ..models import SessionSeries
 from ..services import generate_sessions, register_save
@@ -440,6 +442,8 @@ def load() -> tuple[Offering, list[DemoLogin]]:
     admin = _user(ADMIN_LOGIN, "Course Administrator", is_staff=True, is_superuser=True)
     ta = _user(TA_LOGIN, "Olof Mogren", email_verified_at=verified)
     demo_student = _user(STUDENT_LOGIN, "Demo Student", email_verified_at=verified)
+    if not demo_student.calendar_token:  # subscribed to their calendar, as students did
+        calendar_token_reset(demo_student)
     reviewer = _reviewer(verified)
     _staff_and_outline(offering, [ta, reviewer])
 
@@ -469,6 +473,9 @@ def load() -> tuple[Offering, list[DemoLogin]]:
             defaults={"published_at": published_at, "body": body, "author": admin},
         )
     _next_offering(course, [ta, reviewer])
+    # The published book is there from the start (a worker would build it on the first
+    # request; the demo is ready to browse without one).
+    book_pdf(offering)
     offering.status = OfferingStatus.ARCHIVED
     offering.save(update_fields=["status"])
     return offering, [ADMIN_LOGIN, TA_LOGIN, STUDENT_LOGIN]

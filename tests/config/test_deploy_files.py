@@ -17,7 +17,8 @@ DEPLOY = ROOT / "deploy"
 EXAMPLE = DEPLOY / "coursesite.env.example"
 README = (ROOT / "README.md").read_text()
 UNITS = ["coursesite-web.service", "coursesite-worker.service", "coursesite-periodic.service",
-         "coursesite-periodic.timer"]  # fmt: skip
+         "coursesite-periodic.timer", "coursesite-frequent.service",
+         "coursesite-frequent.timer"]  # fmt: skip
 # Read by others than our settings: manage.py, gunicorn.
 NOT_SETTINGS = {"DJANGO_SETTINGS_MODULE", "GUNICORN_CMD_ARGS"}
 
@@ -106,14 +107,14 @@ def test_the_systemd_units_are_valid():
 
 def test_the_units_run_the_sites_commands_with_its_environment():
     commands = get_commands()
-    for unit in UNITS[:3]:
+    for unit in [u for u in UNITS if u.endswith(".service")]:
         text = (DEPLOY / unit).read_text()
         assert "EnvironmentFile=/etc/coursesite/coursesite.env" in text, unit
         assert "WorkingDirectory=/srv/coursesite/app" in text, unit
         for command in re.findall(r"manage\.py (\w+)", text):
             assert command in commands, f"{unit}: {command}"
     worker = (DEPLOY / "coursesite-worker.service").read_text()
-    assert "manage.py send_queued_mail --loop 30" in worker
+    assert "manage.py db_worker" in worker
     assert "/etc/coursesite/coursesite.env" in EXAMPLE.read_text()
 
 
@@ -143,7 +144,7 @@ def test_the_readme_installs_every_file_of_deploy():
 def test_the_demo_sends_mail_links_to_the_address_it_serves():
     """scripts/demo's address rule, run by sh the way the script runs it."""
     script = (ROOT / "scripts" / "demo").read_text()
-    rule = script[script.index('address="${PORT') : script.index("# The outbox worker")]
+    rule = script[script.index('address="${PORT') : script.index("# The task worker")]
     for port, expected in [
         ("", "http://127.0.0.1:8000"),
         ("8765", "http://127.0.0.1:8765"),

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,7 +15,13 @@ from icalendar import Calendar
 from pypdf import PdfReader
 
 from projects.book import book_pdf
-from projects.models import PresentationSession, PresentationSlot, PresentationWish, ProjectGroup
+from projects.models import (
+    AbstractBook,
+    PresentationSession,
+    PresentationSlot,
+    PresentationWish,
+    ProjectGroup,
+)
 from projects.presentations import allocate, schedule_presentations, slots_swap, wishes_save
 from projects.services import proposal_save
 from tests.factories import MembershipFactory, ProjectGroupFactory
@@ -314,21 +321,27 @@ def test_book_survives_unusual_text(offering, alice):
     assert "Räksmörgås" in reader.pages[2].extract_text()
 
 
-def test_book_is_rebuilt_only_when_an_abstract_changes(offering, alice):
-    from django.core.files.storage import default_storage
-
+def test_book_is_rebuilt_only_when_an_abstract_changes(
+    offering, alice, django_capture_on_commit_callbacks
+):
     (group,) = accepted_groups(offering, 1)
     first = book_pdf(offering)
-    books = default_storage.listdir("books")[1]
+    edition = AbstractBook.objects.get()
     assert book_pdf(offering) == first
-    assert default_storage.listdir("books")[1] == books  # served from the cache, not rebuilt
+    assert AbstractBook.objects.get() == edition  # the same edition, not built again
+    assert default_storage.exists(edition.file)
     proposal = group.proposal
     proposal_save(
         proposal=proposal, by=alice.student, version=proposal.version, title=proposal.title,
         description="", topics=[], abstract="New text.",
     )  # fmt: skip
-    assert book_pdf(offering) != first
-    assert len(default_storage.listdir("books")[1]) == len(books) + 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert book_pdf(offering) != first
+    # The superseded edition and its file are gone; the new one is kept.
+    (current,) = AbstractBook.objects.all()
+    assert current != edition
+    assert not default_storage.exists(edition.file)
+    assert default_storage.exists(current.file)
 
 
 def test_abstract_length_limit_is_explained(offering, alice):
@@ -340,6 +353,7 @@ def test_abstract_length_limit_is_explained(offering, alice):
 
 def test_book_is_public_only_when_published(client, offering, ta):
     accepted_groups(offering, 1)
+    book_pdf(offering)  # built, as the task worker would
     assert client.get(f"{BASE}/projects/abstracts.pdf").status_code == 404
     assert client.get(f"{BASE}/projects/abstracts/").status_code == 404
     client.force_login(ta)
@@ -349,7 +363,7 @@ def test_book_is_public_only_when_published(client, offering, ta):
     offering.save()
     response = client.get(f"{BASE}/projects/abstracts.pdf")
     assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF-")
+    assert response.getvalue().startswith(b"%PDF-")
     assert "Abstract of project 1." in client.get(f"{BASE}/projects/abstracts/").content.decode()
 
 
