@@ -3,10 +3,10 @@
 Each request goes to the node a load balancer might pick, node A or node B, as a browser
 behind the TLS proxy (Host, X-Forwarded-Proto: https, Secure cookies).
 
-The storage and book tests live next to these once files go to S3 (issue 14, parts 3 and
-4): a report uploaded through node A downloads, byte for byte, through node B for the
-student and the TA; the book of abstracts asked of A and B at the same moment is built once
-by the worker and both serve the same file.
+The storage and book tests live next to these (tests/cluster/, the files in the cluster's
+S3 bucket): a report uploaded through node A downloads, byte for byte, through node B for
+the student and the TA; the book of abstracts asked of A and B at the same moment is built
+once by the worker and both serve the same file.
 """
 
 import re

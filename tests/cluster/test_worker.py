@@ -1,9 +1,8 @@
 """The background worker: mail a page queues on one node is sent by the worker, and its
 link works on the other node.
 
-The cluster's worker is the outbox worker (`send_queued_mail --loop 5`) until the task
-queue lands (issue 14, part 4), then `db_worker`, which sends the outbox as tasks; this
-test holds for both. There is no mail server: the worker writes each mail to its log.
+The cluster's worker is `manage.py db_worker`: every mail put in the outbox gets a task
+that sends it. There is no mail server: the worker writes each mail to its log.
 """
 
 import re
