@@ -66,13 +66,16 @@ def book_digest(html: str) -> str:
 RETRY_FAILED_AFTER = timedelta(minutes=5)
 
 
-def book_editions(offering: Offering) -> tuple[AbstractBook, AbstractBook | None]:
+def book_editions(
+    offering: Offering, *, queue: bool = True
+) -> tuple[AbstractBook, AbstractBook | None]:
     """The edition of the book's current content, and the newest one that is built.
 
     Asking for the current edition requests it: the first app server to ask creates its row
     (unique per content, so two asking at once make one) and queues its build for the task
     worker; a failed build is queued again after RETRY_FAILED_AFTER. Until it is built,
-    the newest built edition (an older content) is what can be served.
+    the newest built edition (an older content) is what can be served. With queue=False
+    the caller builds it itself (book_pdf()).
     """
     digest = book_digest(book_html(offering, for_pdf=True))
     with transaction.atomic():
@@ -86,7 +89,7 @@ def book_editions(offering: Offering) -> tuple[AbstractBook, AbstractBook | None
                 status=BookStatus.BUILDING, requested_at=timezone.now(), error=""
             )
             edition.status = BookStatus.BUILDING
-        if created or retry:
+        if (created or retry) and queue:
             book_id = edition.pk
             transaction.on_commit(lambda: build_book.enqueue(book_id))
     if edition.status == BookStatus.READY:
@@ -158,7 +161,7 @@ def build_book(book_id: int) -> str:
 def book_pdf(offering: Offering) -> bytes:
     """The PDF of the current content, built now if it is not yet (for build_abstracts and
     the demo, which run outside requests)."""
-    edition, _ = book_editions(offering)
+    edition, _ = book_editions(offering, queue=False)
     if edition.status != BookStatus.READY:
         AbstractBook.objects.filter(pk=edition.pk).update(status=BookStatus.BUILDING)
         build_book.call(edition.pk)

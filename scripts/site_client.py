@@ -12,6 +12,7 @@ Only the standard library and psycopg2 (for dropping and creating a database of 
 import http.client
 import http.cookies
 import re
+import secrets
 import socket
 import subprocess
 import time
@@ -115,6 +116,26 @@ class Forms(HTMLParser):
             self._select = None
 
 
+def multipart(fields: dict, files: dict[str, tuple[str, bytes, str]]) -> tuple[bytes, str]:
+    """A multipart/form-data body, as a browser's file upload sends it."""
+    boundary = f"----coursesite{secrets.token_hex(12)}"
+    parts = []
+    for name, value in fields.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+            f"{value}\r\n".encode()
+        )
+    for name, (filename, data, content_type) in files.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'.encode()
+            + data
+            + b"\r\n"
+        )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
 def forms_of(content: bytes) -> list[dict]:
     parser = Forms()
     parser.feed(content.decode("utf-8", "replace"))
@@ -145,7 +166,10 @@ class Visitor:
         referer: str = "",
         port: int | None = None,
         headers: dict | None = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
     ):
+        """One request as a browser behind the proxy sends it. `form` is sent url-encoded,
+        or, with `files` ({field: (file name, bytes, type)}), as multipart/form-data."""
         port = port or self.port
         headers = {
             "Host": HOST,
@@ -157,11 +181,15 @@ class Visitor:
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
-        if form is not None:
-            form = {"csrfmiddlewaretoken": self.cookies.get("csrftoken", ""), **form}
-            body = urllib.parse.urlencode(form).encode()
+        if form is not None or files:
+            form = {"csrfmiddlewaretoken": self.cookies.get("csrftoken", ""), **(form or {})}
+            if files:
+                body, content_type = multipart(form, files)
+            else:
+                body = urllib.parse.urlencode(form).encode()
+                content_type = "application/x-www-form-urlencoded"
             headers.update({
-                "Content-Type": "application/x-www-form-urlencoded",
+                "Content-Type": content_type,
                 "Origin": ORIGIN,
                 "Referer": ORIGIN + (referer or path),
             })  # fmt: skip
