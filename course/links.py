@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django_tasks import task
 
+from .caching import bump_offering
 from .models import Offering, VideoLecture
 
 USER_AGENT = "coursesite link checker"
@@ -67,6 +68,7 @@ def check_links(offering: Offering, *, timeout: float = 5.0, workers: int = 8) -
             VideoLecture.objects.filter(pk=link.lecture_id).update(
                 link_status=status, link_checked_at=now
             )
+    bump_offering(offering.pk)  # the lectures page marks broken links
     return links
 
 

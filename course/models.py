@@ -8,11 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .enums import ExcusedRule, ModuleKind, OfferingStatus, Question, StaffRole
+from .rendering import MarkdownModel
 from .validators import ParsedPart
 
 
-class Course(models.Model):
+class Course(MarkdownModel):
     """A course as the catalogue lists it; each run of it is an Offering."""
+
+    markdown_fields = ("description", "teaching_format", "audience", "prerequisites")
 
     code = models.CharField(max_length=20, unique=True, help_text="Course code, e.g. FDAT010.")
     title = models.CharField(max_length=200)
@@ -54,8 +57,16 @@ class OfferingQuerySet(models.QuerySet):
         return self.order_by("-start_date", "-pk")
 
 
-class Offering(models.Model):
+class Offering(MarkdownModel):
     """One run of a course, e.g. Deep Learning in study period LP4 of 2016."""
+
+    markdown_fields = (
+        "summary",
+        "notice",
+        "practical_information",
+        "examination_rules",
+        "platform_instructions",
+    )
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="offerings")
     slug = models.SlugField(max_length=40, help_text="Unique within the course, e.g. 2016.")
@@ -262,8 +273,10 @@ class Staff(models.Model):
         return f"{self.name} ({self.get_role_display()})"
 
 
-class Module(models.Model):
+class Module(MarkdownModel):
     """A module of the course outline: lectures to watch, a quiz, discussion sessions."""
+
+    markdown_fields = ("description",)
 
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="modules")
     order = models.PositiveSmallIntegerField(default=0)
@@ -342,7 +355,8 @@ class AnnouncementQuerySet(models.QuerySet):
         return self.filter(published_at__lte=now or timezone.now())
 
 
-class Announcement(models.Model):
+class Announcement(MarkdownModel):
+    markdown_fields = ("body",)
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="announcements")
     title = models.CharField(max_length=200)
     body = models.TextField(help_text="Markdown.")

@@ -10,9 +10,11 @@ from django.db import models
 from django.utils import timezone
 
 from .enums import AnswersShown, AttemptCounting, QuestionKind
+from .rendering import MarkdownModel
 
 
-class Quiz(models.Model):
+class Quiz(MarkdownModel):
+    markdown_fields = ("introduction",)
     module = models.ForeignKey("course.Module", on_delete=models.CASCADE, related_name="quizzes")
     title = models.CharField(max_length=200)
     introduction = models.TextField(blank=True, help_text="Markdown.")
@@ -54,7 +56,8 @@ class Quiz(models.Model):
         return self.answers_shown == AnswersShown.AT_ONCE or now > self.closes_at
 
 
-class QuizQuestion(models.Model):
+class QuizQuestion(MarkdownModel):
+    markdown_fields = ("text", "explanation")
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
     order = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(max_length=10, choices=QuestionKind.choices)

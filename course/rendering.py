@@ -1,7 +1,14 @@
-"""Markdown to safe HTML: every rich text on the site goes through render_markdown()."""
+"""Markdown to safe HTML: every rich text on the site goes through render_markdown().
+
+Texts kept in models are rendered once, when saved (MarkdownModel): pages show the stored
+HTML (`{{ object|html:"field" }}`) instead of parsing Markdown on every request.
+"""
+
+import hashlib
 
 import markdown
 import nh3
+from django.db import models
 from django.utils.safestring import SafeString, mark_safe
 
 ALLOWED_TAGS = {
@@ -33,3 +40,63 @@ def render_markdown(text: str) -> SafeString:
         link_rel="noopener noreferrer nofollow",
     )
     return mark_safe(cleaned)
+
+
+def _fingerprint(text: str) -> str:
+    return hashlib.sha1((text or "").encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+class MarkdownModel(models.Model):
+    """A model whose `markdown_fields` are Markdown: their HTML is rendered when the row is
+    saved and stored in `rendered` ({field: [fingerprint of the text, html]})."""
+
+    markdown_fields: tuple[str, ...] = ()
+    rendered = models.JSONField(
+        default=dict, blank=True, editable=False, help_text="The Markdown texts as HTML."
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.render_markdown_fields()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(self.markdown_fields):
+            kwargs["update_fields"] = {*update_fields, "rendered"}
+        super().save(*args, **kwargs)
+
+    def render_markdown_fields(self) -> None:
+        self.rendered = {
+            name: [_fingerprint(getattr(self, name)), str(render_markdown(getattr(self, name)))]
+            for name in self.markdown_fields
+        }
+
+    def html(self, name: str) -> SafeString:
+        """The field as HTML: stored when saved, rendered now when the text changed since
+        (a QuerySet.update(), or a row made by bulk_create())."""
+        text = getattr(self, name)
+        stored = self.rendered.get(name) if self.rendered else None
+        if stored and stored[0] == _fingerprint(text):
+            return mark_safe(stored[1])
+        return render_markdown(text)
+
+
+def render_existing_rows(app_label: str, fields: dict[str, tuple[str, ...]]):
+    """A migration step: store the HTML of rows saved before their model kept it.
+    `fields` maps a model name to its Markdown fields."""
+
+    def forwards(apps, schema_editor):
+        for model_name, names in fields.items():
+            model = apps.get_model(app_label, model_name)
+            rows = list(model.objects.only("pk", *names))
+            for row in rows:
+                row.rendered = {
+                    name: [
+                        _fingerprint(getattr(row, name)),
+                        str(render_markdown(getattr(row, name))),
+                    ]
+                    for name in names
+                }
+            model.objects.bulk_update(rows, ["rendered"], batch_size=500)
+
+    return forwards

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from .caching import bump_offering
 from .enums import StaffRole
 from .models import LecturePart, Offering, Staff, VideoLecture
 from .validators import parse_lecture_parts
@@ -30,6 +31,7 @@ def lecture_set_parts(*, lecture: VideoLecture, notation: str) -> list[LecturePa
     if current == [str(part) for part in parsed]:
         return list(lecture.parts.all())
     lecture.parts.all().delete()
+    bump_offering(lecture.module.offering_id)  # bulk_create() sends no signal
     return LecturePart.objects.bulk_create(
         LecturePart(
             lecture=lecture,

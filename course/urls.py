@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from . import views
+from .caching import cached_public_page
 
 app_name = "course"
 
@@ -10,7 +11,11 @@ offering_patterns = [
     path("modules/<slug:module_slug>/", views.ModuleDetailView.as_view(), name="module_detail"),
     path("lectures/", views.LectureListView.as_view(), name="lecture_list"),
     path("announcements/", views.AnnouncementListView.as_view(), name="announcement_list"),
-    path("announcements/feed/", views.AnnouncementFeed(), name="announcement_feed"),
+    path(
+        "announcements/feed/",
+        cached_public_page(views.AnnouncementFeed()),
+        name="announcement_feed",
+    ),
     path(
         "staff/quizzes/<int:quiz_id>/", views.QuizStatisticsView.as_view(), name="quiz_statistics"
     ),

@@ -8,19 +8,19 @@ from django.utils.feedgenerator import Atom1Feed
 from django.views.generic import TemplateView
 
 from . import quizzes, selectors
+from .caching import CachedPublicPageMixin
 from .models import Offering, Quiz
 from .pages import OfferingPageMixin, OfferingStaffMixin
-from .rendering import render_markdown
 
 
-class CatalogueView(TemplateView):
+class CatalogueView(CachedPublicPageMixin, TemplateView):
     template_name = "course/catalogue.html"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(rows=selectors.catalogue(self.request.user), **kwargs)
 
 
-class OfferingHomeView(OfferingPageMixin, TemplateView):
+class OfferingHomeView(CachedPublicPageMixin, OfferingPageMixin, TemplateView):
     template_name = "course/offering_home.html"
     section = "home"
 
@@ -54,7 +54,7 @@ class CourseDetailView(OfferingHomeView):
         return self._offering
 
 
-class ModuleListView(OfferingPageMixin, TemplateView):
+class ModuleListView(CachedPublicPageMixin, OfferingPageMixin, TemplateView):
     """The outline; a logged-in student also sees their progress per module (sessions)."""
 
     template_name = "course/module_list.html"
@@ -66,7 +66,7 @@ class ModuleListView(OfferingPageMixin, TemplateView):
         return super().get_context_data(modules=list(modules), progress={}, **kwargs)
 
 
-class ModuleDetailView(OfferingPageMixin, TemplateView):
+class ModuleDetailView(CachedPublicPageMixin, OfferingPageMixin, TemplateView):
     """A module with its lectures; a logged-in student also sees their ticks and quizzes."""
 
     template_name = "course/module_detail.html"
@@ -94,7 +94,7 @@ class ModuleDetailView(OfferingPageMixin, TemplateView):
         )
 
 
-class LectureListView(OfferingPageMixin, TemplateView):
+class LectureListView(CachedPublicPageMixin, OfferingPageMixin, TemplateView):
     """Every lecture by module; a logged-in student also sees their ticks."""
 
     template_name = "course/lecture_list.html"
@@ -112,7 +112,7 @@ class LectureListView(OfferingPageMixin, TemplateView):
         )
 
 
-class AnnouncementListView(OfferingPageMixin, TemplateView):
+class AnnouncementListView(CachedPublicPageMixin, OfferingPageMixin, TemplateView):
     template_name = "course/announcement_list.html"
     section = "announcements"
 
@@ -152,7 +152,7 @@ class AnnouncementFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return render_markdown(item.body)
+        return item.html("body")
 
     def item_link(self, item):
         return f"{self.link(item.offering)}#announcement-{item.pk}"

@@ -16,3 +16,23 @@ class ProjectsConfig(AppConfig):
 
         if copy_deliverables_and_presentations not in COPY_STEPS:
             COPY_STEPS.append(copy_deliverables_and_presentations)
+
+        # The public pages' cache (course/caching.py): project pages, the programme, the book.
+        from course import caching
+
+        from .models import (
+            AbstractBook,
+            Deliverable,
+            Extension,
+            Membership,
+            PresentationSession,
+            PresentationSlot,
+            ProjectGroup,
+            Proposal,
+        )
+
+        for model in (ProjectGroup, PresentationSession, AbstractBook, Deliverable):
+            caching.watch(model, lambda row: row.offering_id)
+        for model in (Proposal, Membership, Extension):
+            caching.watch(model, lambda row: row.group.offering_id)
+        caching.watch(PresentationSlot, lambda row: row.session.offering_id)

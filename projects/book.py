@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
+from course.caching import bump_offering
 from course.models import Offering
 
 from .enums import BookStatus, ProposalStatus
@@ -89,6 +90,7 @@ def book_editions(
                 status=BookStatus.BUILDING, requested_at=timezone.now(), error=""
             )
             edition.status = BookStatus.BUILDING
+            bump_offering(offering.pk)
         if (created or retry) and queue:
             book_id = edition.pk
             transaction.on_commit(lambda: build_book.enqueue(book_id))
@@ -140,6 +142,7 @@ def build_book(book_id: int) -> str:
             AbstractBook.objects.filter(pk=edition.pk).update(
                 status=BookStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000]
             )
+            bump_offering(offering.pk)
             return "failed"
         edition.file = default_storage.save(
             f"books/{offering.pk}-{edition.digest[:16]}.pdf", ContentFile(content)

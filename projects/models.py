@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from course.rendering import MarkdownModel
+
 from .enums import BookStatus, ProposalStatus
 from .validators import check_size_limit
 
@@ -74,12 +76,14 @@ class Membership(models.Model):
                 raise ValidationError({"enrolment": "Only accepted students can be in a group."})
 
 
-class Proposal(models.Model):
+class Proposal(MarkdownModel):
     """The group's project proposal and, later, its abstract.
 
     `version` grows with every save: an edit based on an older version is refused instead
     of silently overwriting what the partner saved meanwhile (projects.services).
     """
+
+    markdown_fields = ("description", "abstract")
 
     group = models.OneToOneField(ProjectGroup, on_delete=models.CASCADE, related_name="proposal")
     title = models.CharField(max_length=200, blank=True)
@@ -132,8 +136,10 @@ class ProposalEvent(models.Model):
         return self.get_status_display()
 
 
-class Deliverable(models.Model):
+class Deliverable(MarkdownModel):
     """Something every group hands in, e.g. the 1-page planning report due 2016-04-14."""
+
+    markdown_fields = ("description",)
 
     offering = models.ForeignKey(
         "course.Offering", on_delete=models.CASCADE, related_name="deliverables"

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from course.archive import ensure_writable
+from course.caching import bump_offering
 from course.models import Offering
 
 from .enums import ProposalStatus
@@ -149,6 +150,7 @@ def schedule_presentations(
         PresentationSlot.objects.filter(session__in=sessions).update(published=True)
     for session in sessions:
         slots_retime(session=session)
+    bump_offering(offering.pk)  # the programme (update() sends no signal)
     return schedule
 
 
@@ -161,6 +163,7 @@ def slots_retime(*, session: PresentationSession) -> None:
         end = start + timedelta(minutes=session.slot_minutes)
         if (slot.starts_at, slot.ends_at) != (start, end):
             PresentationSlot.objects.filter(pk=slot.pk).update(starts_at=start, ends_at=end)
+    bump_offering(session.offering_id)
 
 
 @transaction.atomic
@@ -176,6 +179,7 @@ def slots_swap(*, first: PresentationSlot, second: PresentationSlot) -> None:
     PresentationSlot.objects.filter(pk=first.pk).update(group=None)
     PresentationSlot.objects.filter(pk=second.pk).update(group=group_one)
     PresentationSlot.objects.filter(pk=first.pk).update(group=group_two)
+    bump_offering(first.session.offering_id)
 
 
 @transaction.atomic
@@ -211,4 +215,7 @@ def programme_publish(*, sessions) -> int:
     sessions = list(sessions)
     for offering in {s.offering for s in sessions}:
         ensure_writable(offering)
-    return PresentationSlot.objects.filter(session__in=sessions).update(published=True)
+    published = PresentationSlot.objects.filter(session__in=sessions).update(published=True)
+    for offering_id in {s.offering_id for s in sessions}:
+        bump_offering(offering_id)
+    return published

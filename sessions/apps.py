@@ -31,3 +31,23 @@ class DiscussionSessionsConfig(AppConfig):
         ):
             if function not in registry:
                 registry.append(function)
+
+        # The public pages' cache (course/caching.py): the schedule, its calendar, the
+        # examination page's scales and rubric.
+        from course import caching
+
+        from .models import (
+            DiscussionSession,
+            GradingScale,
+            Rubric,
+            RubricCriterion,
+            RubricLevel,
+            ScaleGrade,
+            SessionSeries,
+        )
+
+        for model in (SessionSeries, DiscussionSession, GradingScale, Rubric):
+            caching.watch(model, lambda row: row.offering_id)
+        caching.watch(ScaleGrade, lambda row: row.scale.offering_id)
+        caching.watch(RubricCriterion, lambda row: row.rubric.offering_id)
+        caching.watch(RubricLevel, lambda row: row.criterion.rubric.offering_id)

@@ -81,3 +81,14 @@ def attendance_overview(offering: Offering, *, now=None) -> tuple[list, list[Ove
                 cells.append(records.get((enrolment.pk, session.pk), "absent"))
         rows.append(OverviewRow(enrolment, summaries[enrolment.pk], cells))
     return held, rows
+
+
+def calendar_offerings(user) -> list[tuple[str, str]]:
+    """(course slug, offering slug) of every offering the user's personal feed shows: those
+    they are accepted in."""
+    return list(
+        Enrolment.objects.accepted()
+        .filter(student=user)
+        .values_list("offering__course__slug", "offering__slug")
+        .order_by("offering_id")
+    )

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Enrolment, User
 from course.archive import ensure_writable
+from course.caching import bump_offering
 from course.enums import ModuleKind
 from course.models import Offering
 
@@ -106,6 +107,7 @@ def generate_sessions(
                 session.module = modules[index] if index < len(modules) else None
         if not dry_run:
             DiscussionSession.objects.bulk_create(candidates)
+            bump_offering(offering.pk)  # the schedule (bulk_create() sends no signal)
     result.created = candidates
     return result
 
@@ -118,6 +120,7 @@ def session_record_change(*, session: DiscussionSession, changed: Iterable[str])
     if SCHEDULE_FIELDS & set(changed):
         DiscussionSession.objects.filter(pk=session.pk).update(sequence=session.sequence + 1)
         session.sequence += 1
+        bump_offering(session.offering_id)  # the calendar feeds (update() sends no signal)
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.models import User
+from course.caching import CachedPublicPageMixin, scopes_of, serve
 from course.http import safe_next
 from course.models import Quiz
 from course.pages import OfferingPageMixin, OfferingStaffMixin
@@ -26,7 +27,7 @@ from .progress import progress_for
 ICS = "text/calendar; charset=utf-8"
 
 
-class ScheduleView(OfferingPageMixin, TemplateView):
+class ScheduleView(CachedPublicPageMixin, OfferingPageMixin, TemplateView):
     template_name = "sessions/schedule.html"
     section = "schedule"
 
@@ -40,7 +41,7 @@ class ScheduleView(OfferingPageMixin, TemplateView):
         )
 
 
-class ScheduleCalendarView(OfferingPageMixin, View):
+class ScheduleCalendarView(CachedPublicPageMixin, OfferingPageMixin, View):
     def get(self, request, *args, **kwargs):
         offering = self.get_offering()
         response = HttpResponse(calendar.offering_calendar(offering), content_type=ICS)
@@ -51,13 +52,24 @@ class ScheduleCalendarView(OfferingPageMixin, View):
 
 
 class PersonalCalendarView(View):
-    """The feed at a secret address: calendar apps fetch it without logging in."""
+    """The feed at a secret address: calendar apps fetch it without logging in, every few
+    minutes, so it comes from the shared cache until one of the person's offerings changes
+    (course/caching.py), with an ETag for 304s."""
 
     def get(self, request, token):
         user = User.objects.filter(calendar_token=token, is_active=True).first()
         if user is None or not token:
             raise Http404("No such calendar.")
-        return HttpResponse(calendar.personal_calendar(user), content_type=ICS)
+        scopes = [
+            scope
+            for course_slug, offering_slug in selectors.calendar_offerings(user)
+            for scope in scopes_of({"course_slug": course_slug, "offering_slug": offering_slug})
+        ]
+        return serve(
+            request,
+            scopes,  # and the address: the token
+            lambda: HttpResponse(calendar.personal_calendar(user), content_type=ICS),
+        )
 
 
 class CalendarTokenResetView(LoginRequiredMixin, View):

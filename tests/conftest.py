@@ -24,6 +24,15 @@ def _fresh_content_type_cache():
     ContentType.objects.clear_cache()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a page or a content version kept by an earlier
+    test (whose database rows are gone) must not be served in this one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def password():
     return PASSWORD

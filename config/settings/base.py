@@ -56,7 +56,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     # In the app order, lowest first (docs/ARCHITECTURE.md): an app may import those before it.
-    "course",
+    "course.apps.CourseConfig",
     "accounts.apps.AccountsConfig",
     "projects.apps.ProjectsConfig",
     "sessions.apps.DiscussionSessionsConfig",
@@ -65,6 +65,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETag on every page and feed, and 304 when the client has it already (calendar apps
+    # poll the feeds every few minutes; course/caching.py serves the public pages).
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

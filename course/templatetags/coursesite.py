@@ -10,7 +10,14 @@ register = template.Library()
 
 @register.filter(name="markdown")
 def markdown_filter(text):
+    """Markdown that is not kept in a model (rendered on each use)."""
     return render_markdown(text)
+
+
+@register.filter(name="html")
+def html_filter(obj, field: str):
+    """A Markdown field of a model as the HTML stored when it was saved."""
+    return obj.html(field) if obj is not None else ""
 
 
 @register.simple_tag

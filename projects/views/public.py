@@ -1,15 +1,18 @@
 """Public pages: accepted projects, the presentation programme and the book of abstracts."""
 
 from django.http import Http404
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.views.generic import TemplateView
 
+from course.caching import CachedPublicPageMixin
 from course.downloads import stored_file_response
 from course.pages import OfferingPageMixin
 
 from .. import book, selectors
 
 
-class ProjectListView(OfferingPageMixin, TemplateView):
+class ProjectListView(CachedPublicPageMixin, OfferingPageMixin, TemplateView):
     """The public list of proposals, like the 2016 page's "Project proposals"."""
 
     template_name = "projects/project_list.html"
@@ -21,7 +24,7 @@ class ProjectListView(OfferingPageMixin, TemplateView):
         )
 
 
-class ProjectDetailView(OfferingPageMixin, TemplateView):
+class ProjectDetailView(CachedPublicPageMixin, OfferingPageMixin, TemplateView):
     template_name = "projects/project_detail.html"
     section = "projects"
 
@@ -40,7 +43,7 @@ class ProjectDetailView(OfferingPageMixin, TemplateView):
         return super().get_context_data(group=group, **kwargs)
 
 
-class ProgrammeView(OfferingPageMixin, TemplateView):
+class ProgrammeView(CachedPublicPageMixin, OfferingPageMixin, TemplateView):
     """The public programme: per session, its slots in order with project and presenters."""
 
     template_name = "projects/programme.html"
@@ -64,7 +67,7 @@ class BookMixin(OfferingPageMixin):
         return offering
 
 
-class BookPageView(BookMixin, TemplateView):
+class BookPageView(CachedPublicPageMixin, BookMixin, TemplateView):
     template_name = "projects/book_page.html"
     section = "projects"
 
@@ -95,9 +98,20 @@ class BookPdfView(BookMixin, TemplateView):
             response = self.render_to_response(self.get_context_data(edition=edition), status=202)
             response["Retry-After"] = "30"
             return response
-        return stored_file_response(
+        # The edition's content hash is its ETag: a reader who has it gets 304.
+        etag, modified = f'"{built.digest[:32]}"', built.built_at
+        unchanged = get_conditional_response(
+            request, etag=etag, last_modified=int(modified.timestamp()) if modified else None
+        )
+        if unchanged is not None:
+            return unchanged
+        response = stored_file_response(
             built.file,
             filename=f"book-of-abstracts-{offering.course.slug}-{offering.slug}.pdf",
             content_type="application/pdf",
             attachment=False,
         )
+        response["ETag"] = etag
+        if modified:
+            response["Last-Modified"] = http_date(modified.timestamp())
+        return response

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Enrolment, User
 from course.archive import ensure_writable
+from course.caching import bump_offering
 from course.models import Offering
 from course.services import offering_lock
 
@@ -62,6 +63,7 @@ def grading_setup_defaults(*, offering: Offering) -> tuple[int, bool]:
                 RubricLevel(criterion=criterion, points=pt, label=lb, insufficient=bad)
                 for pt, lb, bad in levels
             )
+    bump_offering(offering.pk)  # the examination page (bulk_create() sends no signal)
     return scales_created, rubric_created
 
 

@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 
 from accounts.models import Enrolment
 from course.archive import is_archived
+from course.caching import CachedPublicPageMixin
 from course.downloads import stored_file_response
 from course.pages import OfferingPageMixin, OfferingStaffMixin
 from projects.models import ProjectGroup
@@ -47,7 +48,7 @@ def sheet_url(offering) -> str:
     )
 
 
-class ExaminationView(OfferingPageMixin, TemplateView):
+class ExaminationView(CachedPublicPageMixin, OfferingPageMixin, TemplateView):
     """The public examination page: the offering's rules, its grading scales and rubric."""
 
     template_name = "sessions/grading/examination.html"

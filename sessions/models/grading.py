@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from accounts.enums import Level
+from course.rendering import MarkdownModel
 
 from ..enums import ExportStatus, ProjectGrade, ResultsAction
 
@@ -71,8 +72,10 @@ class ScaleGrade(models.Model):
         return self.scale.offering_id
 
 
-class Rubric(models.Model):
+class Rubric(MarkdownModel):
     """How TAs assess projects in an offering; its point bands suggest the project grade."""
+
+    markdown_fields = ("instructions",)
 
     offering = models.OneToOneField(
         "course.Offering", on_delete=models.CASCADE, related_name="rubric"

@@ -22,7 +22,13 @@ from projects.models import (
     PresentationWish,
     ProjectGroup,
 )
-from projects.presentations import allocate, schedule_presentations, slots_swap, wishes_save
+from projects.presentations import (
+    allocate,
+    programme_publish,
+    schedule_presentations,
+    slots_swap,
+    wishes_save,
+)
 from projects.services import proposal_save
 from tests.factories import MembershipFactory, ProjectGroupFactory
 
@@ -262,9 +268,9 @@ def test_programme_shows_published_slots_only_to_the_public(client, programme, o
     client.force_login(ta)
     page = client.get(f"{BASE}/presentations/").content.decode()
     assert "Project 1" in page and "not published" in page
-    PresentationSlot.objects.update(published=True)
+    programme_publish(sessions=offering.presentation_sessions.all())
     client.logout()
-    page = client.get(f"{BASE}/presentations/").content.decode()
+    page = client.get(f"{BASE}/presentations/").content.decode()  # at once, cache or not
     assert page.index("Project 1") < page.index("Project 2") < page.index("Project 3")
     assert "13:35" in page
     assert "Student 2" in page

@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+
+
+class CourseConfig(AppConfig):
+    """Courses, offerings and their content; the shared bases of every app."""
+
+    name = "course"
+    verbose_name = "Courses"
+
+    def ready(self):
+        # The public pages' cache follows what they show (course/caching.py). Imported
+        # here: the models are ready only now.
+        from . import caching
+        from .models import (
+            Announcement,
+            Course,
+            LecturePart,
+            Module,
+            Offering,
+            Staff,
+            VideoLecture,
+        )
+
+        caching.watch_catalogue(Course)
+        caching.watch_catalogue(Offering)
+        for model in (Staff, Module, Announcement):
+            caching.watch(model, lambda row: row.offering_id)
+        caching.watch(VideoLecture, lambda row: row.module.offering_id)
+        caching.watch(LecturePart, lambda row: row.lecture.module.offering_id)

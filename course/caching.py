@@ -1,0 +1,236 @@
+"""Public pages from the shared cache, keyed by content versions.
+
+Every public page an anonymous visitor opens is the same for every anonymous visitor until
+something it shows changes. So such a page is kept in the cache (Redis when REDIS_URL is
+set: every app server shares it; local memory otherwise) under a key made of its address,
+the language and the *content versions* of what it shows:
+
+- `catalogue`: every course and offering listing (bumped when a course or an offering
+  changes; part of every page's key, as the navigation shows the offerings);
+- `course:<slug>`: the course's pages (bumped with any of its offerings);
+- `offering:<course>/<offering>`: everything on an offering's pages.
+
+A version is a random token in the cache. A write bumps the versions of what it changed
+(`bump_offering()`), so the very next request on any machine builds the page again: no
+timeout decides when a change shows. The models whose rows appear on public pages are
+watched (`watch()`, called by each app's AppConfig.ready() for its models): saving or
+deleting one, through a service, the admin, a command or the shell, bumps its offering.
+Writes that bypass save() (`QuerySet.update()`, `bulk_create()`) call `bump_offering()`
+themselves.
+
+Only anonymous visitors are served from the cache, and only pages that hold nothing
+personal (no CSRF token, no message) are stored; a logged-in visitor (a session cookie)
+always gets a page made for them. Pages also expire after PAGE_SECONDS, for what changes
+with the clock alone (registration opening, an announcement's publication time).
+"""
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.utils.translation import get_language
+
+from .models import Offering
+
+PAGE_SECONDS = 60
+CATALOGUE = "catalogue"
+
+
+def course_scope(course_slug: str) -> str:
+    return f"course:{course_slug}"
+
+
+def offering_scope(course_slug: str, offering_slug: str) -> str:
+    return f"offering:{course_slug}/{offering_slug}"
+
+
+def _version_key(scope: str) -> str:
+    return f"cv:{scope}"
+
+
+def versions(scopes: list[str]) -> list[str]:
+    """The current token of each scope (a scope without one gets one)."""
+    keys = [_version_key(s) for s in scopes]
+    found = cache.get_many(keys)
+    missing = {key: secrets.token_hex(8) for key in keys if key not in found}
+    if missing:
+        for key, token in missing.items():
+            # add(): two servers making the first token at once agree on one of them.
+            if not cache.add(key, token, timeout=None):
+                missing[key] = cache.get(key) or token
+        found.update(missing)
+    return [found[key] for key in keys]
+
+
+def bump(*scopes: str) -> None:
+    """New versions: every cached page of these scopes is made again on its next request.
+
+    Now, and once more when the transaction commits: a page made by another request while
+    the change was not committed yet (the old content, under the new version) is not kept.
+    """
+
+    def new_tokens():
+        cache.set_many({_version_key(s): secrets.token_hex(8) for s in scopes}, timeout=None)
+
+    new_tokens()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(new_tokens)
+
+
+def bump_offering(offering_id: int | None) -> None:
+    """After a change to something an offering's public pages show."""
+    for course_slug, offering_slug in Offering.objects.filter(pk=offering_id).values_list(
+        "course__slug", "slug"
+    ):
+        bump(course_scope(course_slug), offering_scope(course_slug, offering_slug))
+
+
+def bump_catalogue() -> None:
+    """After a change to a course or an offering itself: every public page."""
+    bump(CATALOGUE)
+
+
+def watch(model, offering_id_of: Callable[[Any], int | None]) -> None:
+    """Bump the offering of every row of `model` saved or deleted (and of its many-to-many
+    changes). `offering_id_of(row)` gives the id of the row's offering, or None."""
+
+    def changed(sender, instance, **kwargs):
+        if kwargs.get("raw"):  # loading fixtures
+            return
+        if kwargs.get("action", "post_").startswith("pre_"):
+            return
+        try:
+            offering_id = offering_id_of(instance)
+        except ObjectDoesNotExist:  # its parent is being deleted too, which bumps
+            return
+        bump_offering(offering_id)
+
+    uid = f"course.caching.watch:{model._meta.label}"
+    post_save.connect(changed, sender=model, weak=False, dispatch_uid=uid + ":save")
+    post_delete.connect(changed, sender=model, weak=False, dispatch_uid=uid + ":delete")
+    for field in model._meta.many_to_many:
+        m2m_changed.connect(
+            changed,
+            sender=field.remote_field.through,
+            weak=False,
+            dispatch_uid=f"{uid}:{field.name}",
+        )
+
+
+def watch_catalogue(model) -> None:
+    """Every save or deletion of `model` (courses, offerings) bumps the catalogue."""
+
+    def changed(sender, instance, **kwargs):
+        if not kwargs.get("raw"):
+            bump_catalogue()
+
+    uid = f"course.caching.catalogue:{model._meta.label}"
+    post_save.connect(changed, sender=model, weak=False, dispatch_uid=uid + ":save")
+    post_delete.connect(changed, sender=model, weak=False, dispatch_uid=uid + ":delete")
+
+
+# Serving ------------------------------------------------------------------------------------
+
+
+def may_use_cache(request) -> bool:
+    """Only for anonymous visitors without anything personal in their cookies."""
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
+def page_key(request, scopes: list[str]) -> str:
+    tokens = versions([CATALOGUE, *scopes])
+    raw = "|".join([request.get_full_path(), get_language() or "", *scopes, *tokens])
+    return "page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def cached_response(key: str) -> HttpResponse | None:
+    stored = cache.get(key)
+    if stored is None:
+        return None
+    status, headers, content = stored
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
+# Headers a stored page keeps; anything else (cookies above all) is never stored.
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Last-Modified")
+
+
+def store(request, key: str, response: HttpResponse) -> None:
+    """Keep the response if nothing in it is personal to this visitor."""
+    if (
+        response.status_code != 200
+        or response.streaming
+        or response.cookies
+        or response.has_header("Vary")
+        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # the page holds a CSRF token
+        or (getattr(request, "_messages", None) and request._messages.used)
+    ):
+        return
+    headers = [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)]
+    cache.set(key, (response.status_code, headers, response.content), PAGE_SECONDS)
+    response["X-Page-Cache"] = "miss"
+
+
+def scopes_of(kwargs: dict) -> list[str]:
+    """What a page about the offering (or course) named in its URL shows."""
+    course_slug = kwargs.get("course_slug", "")
+    offering_slug = kwargs.get("offering_slug")
+    if offering_slug:
+        return [course_scope(course_slug), offering_scope(course_slug, offering_slug)]
+    return [course_scope(course_slug)] if course_slug else []
+
+
+def serve(request, scopes: list[str], make: Callable[[], HttpResponse]) -> HttpResponse:
+    """The page from the cache, or made by `make()` (and kept when it may be)."""
+    if not may_use_cache(request):
+        return make()
+    key = page_key(request, scopes)
+    response = cached_response(key)
+    if response is not None:
+        return response
+    response = make()
+    if hasattr(response, "add_post_render_callback") and not response.is_rendered:
+        response.add_post_render_callback(lambda rendered: store(request, key, rendered))
+    else:
+        store(request, key, response)
+    return response
+
+
+class CachedPublicPageMixin:
+    """For a public view: anonymous visitors get the page from the shared cache.
+
+    `cache_scopes()` names what the page shows; by default the offering (or course) of the
+    URL, from its slugs, so that a hit costs no database query.
+    """
+
+    def cache_scopes(self) -> list[str]:
+        return scopes_of(self.kwargs)  # type: ignore[attr-defined]
+
+    def dispatch(self, request, *args, **kwargs):
+        self.kwargs = kwargs
+        parent = super().dispatch  # type: ignore[misc]
+        return serve(request, self.cache_scopes(), lambda: parent(request, *args, **kwargs))
+
+
+def cached_public_page(view):
+    """The same for a function view (the Atom feed)."""
+
+    def cached(request, *args, **kwargs):
+        return serve(request, scopes_of(kwargs), lambda: view(request, *args, **kwargs))
+
+    return cached
