@@ -79,7 +79,7 @@ class OutboxPasswordResetForm(PasswordResetForm):
     def get_users(self, email):
         """Active accounts with this address, including those staff created without a
         password (direct enrolment): "forgot password" is how those people set one."""
-        return User.objects.filter(email__iexact=email, is_active=True)
+        return User.objects.filter(email=User.objects.canonical_email(email), is_active=True)
 
     def send_mail(
         self,

@@ -11,10 +11,16 @@ from .mail_templates import DEFAULT_TEMPLATES, validate_template
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    @classmethod
+    def canonical_email(cls, email: str | None) -> str:
+        """Addresses are stored lower-cased: match them exactly in this form (an index
+        serves `email = ...`; `email__iexact` compiles to UPPER() and cannot use it)."""
+        return cls.normalize_email((email or "").strip()).lower()
+
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=self.canonical_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -30,8 +36,8 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
     def get_by_natural_key(self, username):
-        # Log-ins are case-insensitive on the address.
-        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+        # Log-ins are case-insensitive on the address: it is stored lower-cased.
+        return self.get(**{self.model.USERNAME_FIELD: self.canonical_email(username)})
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -82,7 +88,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def clean(self):
         super().clean()
-        self.email = self.__class__.objects.normalize_email(self.email).lower()
+        self.email = self.__class__.objects.canonical_email(self.email)
 
     def get_full_name(self):
         return self.full_name

@@ -72,8 +72,8 @@ def user_signup(*, email: str, full_name: str, password: str) -> User:
 
     Raises ValidationError when the address is taken (in any letter case).
     """
-    email = User.objects.normalize_email(email).lower()
-    if User.objects.filter(email__iexact=email).exists():
+    email = User.objects.canonical_email(email)
+    if User.objects.filter(email=email).exists():
         raise ValidationError(
             {"email": "An account with this address exists already. Log in, or reset its "
              "password if you forgot it."}
@@ -334,8 +334,8 @@ def enrolment_enrol_directly(
     ensure_writable(offering)
     offering = offering_lock(offering)  # first, as enrolment_decide does: no deadlock
     _ensure_enrolments_open(offering)
-    email = User.objects.normalize_email(email).lower()
-    student = User.objects.filter(email__iexact=email).first()
+    email = User.objects.canonical_email(email)
+    student = User.objects.filter(email=email).first()
     if student is None:
         student = User.objects.create_user(email, None, full_name=full_name.strip())
     if student.email_verified_at is None:

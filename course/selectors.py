@@ -1,6 +1,8 @@
 """Reads that encode visibility: who sees which course, offering and announcement."""
 
-from django.db.models import Prefetch, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from .models import Announcement, Course, Module, Offering, VideoLecture, WatchedPart
@@ -15,15 +17,43 @@ def visible_offerings(user) -> QuerySet[Offering]:
     return offerings.filter(is_published=True) | offerings.filter(pk__in=taught_offering_ids(user))
 
 
-def catalogue(user) -> list[tuple[Course, Offering | None, int]]:
-    """Every course with a visible offering: (course, its latest offering, number of offerings)."""
-    latest: dict[int, Offering] = {}
-    counts: dict[int, int] = {}
-    for offering in visible_offerings(user).order_by("-start_date", "-pk"):
-        latest.setdefault(offering.course_id, offering)
-        counts[offering.course_id] = counts.get(offering.course_id, 0) + 1
-    rows = [(o.course, o, counts[o.course_id]) for o in latest.values()]
-    return sorted(rows, key=lambda row: row[0].title)
+CATALOGUE_PAGE_SIZE = 24
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    course: Course
+    offering: Offering  # its latest visible offering
+    offering_count: int
+
+
+def catalogue_courses(user, *, query: str = "") -> QuerySet[Course]:
+    """Courses with an offering the user may see, by title; `query` narrows them by title,
+    code or summary. Each carries the id of its latest visible offering and how many it
+    has (annotations, so a page of the catalogue costs the same whatever its length)."""
+    visible = visible_offerings(user).filter(course=OuterRef("pk"))
+    courses = Course.objects.filter(Exists(visible)).annotate(
+        latest_offering_id=Subquery(visible.order_by("-start_date", "-pk").values("pk")[:1]),
+        visible_offerings=Subquery(
+            visible.order_by().values("course").annotate(n=Count("pk")).values("n")
+        ),
+    )
+    words = query.split()
+    for word in words[:8]:
+        courses = courses.filter(
+            Q(title__icontains=word) | Q(code__icontains=word) | Q(summary__icontains=word)
+        )
+    return courses.order_by("title", "pk")
+
+
+def catalogue_entries(courses: list[Course]) -> list[CatalogueEntry]:
+    """One page of catalogue_courses() with their latest offerings: one query more."""
+    offerings = Offering.objects.in_bulk([c.latest_offering_id for c in courses])
+    return [
+        CatalogueEntry(c, offerings[c.latest_offering_id], c.visible_offerings or 1)
+        for c in courses
+        if c.latest_offering_id in offerings
+    ]
 
 
 def course_offerings(*, user, course_slug: str) -> list[Offering]:

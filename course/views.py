@@ -1,6 +1,7 @@
 """Public course pages. Views resolve the offering through selectors and render templates."""
 
 from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -14,10 +15,22 @@ from .pages import OfferingPageMixin, OfferingStaffMixin
 
 
 class CatalogueView(CachedPublicPageMixin, TemplateView):
+    """Every course with an offering to see, a page at a time, searchable."""
+
     template_name = "course/catalogue.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(rows=selectors.catalogue(self.request.user), **kwargs)
+        query = self.request.GET.get("q", "").strip()[:100]
+        courses = selectors.catalogue_courses(self.request.user, query=query)
+        page = Paginator(courses, selectors.CATALOGUE_PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        return super().get_context_data(
+            entries=selectors.catalogue_entries(list(page.object_list)),
+            page=page,
+            query=query,
+            **kwargs,
+        )
 
 
 class OfferingHomeView(CachedPublicPageMixin, OfferingPageMixin, TemplateView):

@@ -32,8 +32,9 @@ def grow(offering, scale):
 # (path, queries for an anonymous visitor, queries for a logged-in teaching assistant).
 # A logged-in request adds the session, the user and the user's taught offerings; the
 # outline, module and lecture pages also look for the user's enrolment (progress, ticks).
+# The anonymous visitor's next request comes from the cache: no query at all.
 PAGES = [
-    ("/", 1, 4),
+    ("/", 3, 6),  # a page of courses, how many there are, their latest offerings
     ("/courses/deep-learning/", 4, 7),
     ("", 4, 7),
     ("modules/", 4, 8),
@@ -58,6 +59,8 @@ def test_public_page_query_count_is_fixed(
     url = url_for(offering, path)
     with django_assert_num_queries(anonymous):
         assert client.get(url).status_code == 200
+    with django_assert_num_queries(0):
+        assert client.get(url)["X-Page-Cache"] == "hit"
     client.force_login(ta)
     with django_assert_num_queries(logged_in):
         assert client.get(url).status_code == 200

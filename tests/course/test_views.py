@@ -5,10 +5,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from course.selectors import CATALOGUE_PAGE_SIZE
 from course.services import lecture_set_parts
 from tests.conftest import offering_url
 from tests.factories import (
     AnnouncementFactory,
+    CourseFactory,
     ModuleFactory,
     OfferingFactory,
     StaffFactory,
@@ -232,3 +234,24 @@ def test_examination_page_shows_the_grading_scales_and_the_rubric(client, filled
     assert "<td><strong>3</strong></td><td>Pass</td><td>3</td>" in compact
     assert "Each project is assessed on 4 criteria." in html
     assert '0 – Fewer than two topics <span class="text-danger">(fails)</span>' in html
+
+
+def test_catalogue_is_paginated_and_searchable(client, db):
+    for number in range(CATALOGUE_PAGE_SIZE + 3):
+        course = CourseFactory(title=f"Course {number:03}", code=f"C{number:03}")
+        OfferingFactory(course=course, slug="2026")
+    deep = CourseFactory(title="Deep Learning", code="DAT450", summary="Neural networks.")
+    OfferingFactory(course=deep, slug="2016")
+    OfferingFactory(course=deep, slug="2017")
+    first = client.get("/").content.decode()
+    assert first.count('class="card h-100"') == CATALOGUE_PAGE_SIZE
+    assert "Page 1 of 2" in first
+    second = client.get("/?page=2").content.decode()
+    assert second.count('class="card h-100"') == 4
+    for query in ("deep", "DAT450", "neural"):
+        found = client.get(f"/?q={query}").content.decode()
+        assert found.count('class="card h-100"') == 1, query
+        assert "Deep Learning" in found and "2 offerings" in found
+    none = client.get("/?q=astrology").content.decode()
+    assert "No course matches “astrology”." in none
+    assert client.get("/?page=99").status_code == 200  # the last page, not an error
