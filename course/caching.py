@@ -27,6 +27,7 @@ with the clock alone (registration opening, an announcement's publication time).
 import hashlib
 import secrets
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -80,8 +81,38 @@ def bump(*scopes: str) -> None:
         cache.set_many({_version_key(s): secrets.token_hex(8) for s in scopes}, timeout=None)
 
     new_tokens()
+    memo = request_versions.get()
+    if memo is not None:
+        memo.clear()  # what this request reads next reads the new versions
     if transaction.get_connection().in_atomic_block:
         transaction.on_commit(new_tokens)
+
+
+# The content versions read during the current request, so that a page asks the cache for
+# them once (set to a dict by config.middleware.PageCacheMiddleware; None outside requests,
+# where every read asks again).
+request_versions: ContextVar[dict | None] = ContextVar("request_versions", default=None)
+
+
+def offering_cached(offering, name: str, load: Callable[[], Any]) -> Any:
+    """What `load()` reads about the offering, kept in the cache under the offering's
+    content versions: for data every page of the offering reads and only watched writes
+    change (its sessions, deliverables, grading scales...)."""
+    memo = request_versions.get()
+    tokens = memo.get(offering.pk) if memo is not None else None
+    if tokens is None:
+        course_slug = offering.course.slug
+        tokens = versions(
+            [CATALOGUE, course_scope(course_slug), offering_scope(course_slug, offering.slug)]
+        )
+        if memo is not None:
+            memo[offering.pk] = tokens
+    key = f"data:{name}:{offering.pk}:{'.'.join(tokens)}"
+    value = cache.get(key)
+    if value is None:
+        value = load()
+        cache.set(key, value, PAGE_SECONDS)
+    return value
 
 
 def bump_offering(offering_id: int | None) -> None:

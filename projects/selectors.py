@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.enums import EnrolmentStatus
 from accounts.models import Enrolment
+from course.caching import offering_cached
 from course.models import Module, Offering
 from course.rules import taught_offering_ids
 
@@ -51,21 +52,15 @@ def public_projects(offering: Offering) -> QuerySet[ProjectGroup]:
 
 
 def group_of(enrolment: Enrolment) -> ProjectGroup | None:
-    membership = (
-        Membership.objects.filter(enrolment=enrolment)
-        .select_related("group__proposal", "group__offering__course")
-        .first()
-    )
-    if membership is None:
-        return None
+    """The student's group, with its proposal, members and topics (three queries)."""
     return (
-        ProjectGroup.objects.filter(pk=membership.group_id)
+        ProjectGroup.objects.filter(memberships__enrolment=enrolment)
         .select_related("proposal__updated_by", "offering__course")
         .prefetch_related(
             members_prefetch(),
             Prefetch("proposal__topics", queryset=Module.objects.order_by("order")),
         )
-        .get()
+        .first()
     )
 
 
@@ -94,7 +89,9 @@ class DeliverableRow:
 def deliverable_rows(offering: Offering, group: ProjectGroup | None, *, now=None):
     """Every deliverable of the offering with the group's deadline, versions and state."""
     now = now or timezone.now()
-    deliverables = list(offering.deliverables.order_by("order", "due_at"))
+    deliverables = offering_cached(
+        offering, "deliverables", lambda: list(offering.deliverables.order_by("order", "due_at"))
+    )
     extensions: dict[int, Extension] = {}  # deliverable id -> the group's extension
     submissions: dict[int, list[Submission]] = {}  # deliverable id -> versions, newest first
     if group is not None:

@@ -39,6 +39,7 @@ class DiscussionSessionsConfig(AppConfig):
         from .models import (
             DiscussionSession,
             GradingScale,
+            ResultsEvent,
             Rubric,
             RubricCriterion,
             RubricLevel,
@@ -46,7 +47,7 @@ class DiscussionSessionsConfig(AppConfig):
             SessionSeries,
         )
 
-        for model in (SessionSeries, DiscussionSession, GradingScale, Rubric):
+        for model in (SessionSeries, DiscussionSession, GradingScale, Rubric, ResultsEvent):
             caching.watch(model, lambda row: row.offering_id)
         caching.watch(ScaleGrade, lambda row: row.scale.offering_id)
         caching.watch(RubricCriterion, lambda row: row.rubric.offering_id)

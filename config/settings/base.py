@@ -68,6 +68,7 @@ MIDDLEWARE = [
     # ETag on every page and feed, and 304 when the client has it already (calendar apps
     # poll the feeds every few minutes; course/caching.py serves the public pages).
     "django.middleware.http.ConditionalGetMiddleware",
+    "config.middleware.RequestVersionsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,6 +1,7 @@
 from django import template
 from django.utils.html import format_html
 
+from course.caching import offering_cached
 from course.enums import OfferingStatus
 from course.models import Offering
 from course.rendering import render_markdown
@@ -83,11 +84,15 @@ def current_offering(offering):
     """The course's latest published offering that is not over, for an archive's banner."""
     if not offering.is_archive:
         return None
-    return (
-        Offering.objects.published()
-        .filter(course=offering.course_id)
-        .exclude(status__in=[OfferingStatus.FINISHED, OfferingStatus.ARCHIVED])
-        .select_related("course")
-        .order_by("-start_date")
-        .first()
+    return offering_cached(
+        offering,
+        "current-offering",
+        lambda: (
+            Offering.objects.published()
+            .filter(course=offering.course_id)
+            .exclude(status__in=[OfferingStatus.FINISHED, OfferingStatus.ARCHIVED])
+            .select_related("course")
+            .order_by("-start_date")
+            .first()
+        ),
     )

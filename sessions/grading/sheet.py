@@ -16,6 +16,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from accounts.models import Enrolment
+from course.caching import offering_cached
 from course.models import Offering
 from projects.models import (
     Deliverable,
@@ -190,8 +191,17 @@ def grade_sheet(offering: Offering, *, enrolments=None, now=None) -> GradeSheet:
     """
     now = now or timezone.now()
     enrolments = list(graded_enrolments(offering) if enrolments is None else enrolments)
-    summaries = attendance_summaries(offering, enrolments, now=now)
-    deliverables = list(Deliverable.objects.filter(offering=offering, required=True))
+    # What is the same for every student comes from the cache while the offering's
+    # content is unchanged (course/caching.py watches these models).
+    sessions = offering_cached(
+        offering, "sessions", lambda: list(offering.discussion_sessions.order_by("starts_at"))
+    )
+    summaries = attendance_summaries(offering, enrolments, now=now, sessions=sessions)
+    deliverables = offering_cached(
+        offering,
+        "required-deliverables",
+        lambda: list(Deliverable.objects.filter(offering=offering, required=True)),
+    )
     memberships = Membership.objects.filter(group__offering=offering).select_related("group")
     if len(enrolments) <= 50:
         memberships = memberships.filter(enrolment__in=[e.pk for e in enrolments])
@@ -209,7 +219,13 @@ def grade_sheet(offering: Offering, *, enrolments=None, now=None) -> GradeSheet:
     }
     slots = {
         s.group_id: s
-        for s in PresentationSlot.objects.filter(session__offering=offering, group__isnull=False)
+        for s in offering_cached(
+            offering,
+            "slots",
+            lambda: list(
+                PresentationSlot.objects.filter(session__offering=offering, group__isnull=False)
+            ),
+        )
     }
     assessments: dict[int, list[ProjectAssessment]] = {}
     for a in ProjectAssessment.objects.filter(group__offering=offering).select_related("assessor"):
@@ -219,7 +235,12 @@ def grade_sheet(offering: Offering, *, enrolments=None, now=None) -> GradeSheet:
         for f in FinalGrade.objects.filter(enrolment__offering=offering).select_related("set_by")
     }
     scales: dict[str, GradingScale] = {}
-    for grade in ScaleGrade.objects.filter(scale__offering=offering).select_related("scale"):
+    scale_grades = offering_cached(
+        offering,
+        "scale-grades",
+        lambda: list(ScaleGrade.objects.filter(scale__offering=offering).select_related("scale")),
+    )
+    for grade in scale_grades:
         scale = scales.get(grade.scale.level)
         if scale is None:
             scale = scales[grade.scale.level] = grade.scale

@@ -15,6 +15,7 @@ from accounts import selectors as accounts_selectors
 from accounts.models import Enrolment
 from course import quizzes
 from course import selectors as course_selectors
+from course.caching import offering_cached
 from course.models import LecturePart, Quiz, QuizAnswer, VideoLecture
 from course.validators import parse_id
 from projects import selectors as projects_selectors
@@ -122,7 +123,11 @@ class MyOfferingView(OwnEnrolmentMixin, TemplateView):
             }
         return super().get_context_data(
             **self.base_context(),
-            announcements=list(course_selectors.published_announcements(offering)[:5]),
+            announcements=offering_cached(
+                offering,
+                "latest-announcements",
+                lambda: list(course_selectors.published_announcements(offering)[:5]),
+            ),
             waiting_position=accounts_selectors.waiting_position(enrolment),
             attendance=examination["row"].attendance if examination else None,
             project=project,
