@@ -1,6 +1,7 @@
 """Reads that encode visibility: who sees which course, offering and announcement."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
@@ -46,7 +47,7 @@ def catalogue_courses(user, *, query: str = "") -> QuerySet[Course]:
     return courses.order_by("title", "pk")
 
 
-def catalogue_entries(courses: list[Course]) -> list[CatalogueEntry]:
+def catalogue_entries(courses: list[Any]) -> list[CatalogueEntry]:
     """One page of catalogue_courses() with their latest offerings: one query more."""
     offerings = Offering.objects.in_bulk([c.latest_offering_id for c in courses])
     return [
