@@ -16,3 +16,11 @@ class AccountsConfig(AppConfig):
 
         if copy_mail_templates not in COPY_STEPS:
             COPY_STEPS.append(copy_mail_templates)
+
+        # Enrolments are records of their offering (course/caching.py): the staff's pages
+        # and the students' own follow them.
+        from course import caching
+
+        from .models import Enrolment
+
+        caching.watch_records(Enrolment, lambda row: row.offering_id)

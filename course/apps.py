@@ -17,8 +17,10 @@ class CourseConfig(AppConfig):
             LecturePart,
             Module,
             Offering,
+            QuizAttempt,
             Staff,
             VideoLecture,
+            WatchedPart,
         )
 
         caching.watch_catalogue(Course)
@@ -27,3 +29,6 @@ class CourseConfig(AppConfig):
             caching.watch(model, lambda row: row.offering_id)
         caching.watch(VideoLecture, lambda row: row.module.offering_id)
         caching.watch(LecturePart, lambda row: row.lecture.module.offering_id)
+        # The students' records kept with the content: the progress pages follow them.
+        caching.watch_records(QuizAttempt, lambda row: row.enrolment.offering_id)
+        caching.watch_records(WatchedPart, lambda row: row.enrolment.offering_id)

@@ -115,12 +115,71 @@ def offering_cached(offering, name: str, load: Callable[[], Any]) -> Any:
     return value
 
 
+def records_scope(offering_id: int) -> str:
+    return f"records:{offering_id}"
+
+
 def bump_offering(offering_id: int | None) -> None:
-    """After a change to something an offering's public pages show."""
+    """After a change to something an offering's public pages show (its staff pages too)."""
     for course_slug, offering_slug in Offering.objects.filter(pk=offering_id).values_list(
         "course__slug", "slug"
     ):
-        bump(course_scope(course_slug), offering_scope(course_slug, offering_slug))
+        bump(
+            course_scope(course_slug),
+            offering_scope(course_slug, offering_slug),
+            records_scope(offering_id),  # type: ignore[arg-type]
+        )
+
+
+def bump_records(offering_id: int | None) -> None:
+    """After a change to the offering's records (attendance, enrolments, submissions,
+    assessments, grades): the staff's and students' own pages, not the public ones."""
+    if offering_id is not None:
+        bump(records_scope(offering_id))
+
+
+def fragment_key(offering, *parts) -> str:
+    """A key for a fragment of a staff or student page (`{% cache %}`): the offering's
+    content and records versions, and what else the fragment depends on (the sort, the
+    student)."""
+    course_slug = offering.course.slug
+    tokens = versions(
+        [
+            CATALOGUE,
+            course_scope(course_slug),
+            offering_scope(course_slug, offering.slug),
+            records_scope(offering.pk),
+        ]
+    )
+    return ":".join([str(offering.pk), *tokens, *map(str, parts)])
+
+
+def records_cached(offering, name: str, load: Callable[[], Any]) -> Any:
+    """What `load()` reads of the offering's content and records (a grade sheet), kept for
+    PAGE_SECONDS under their versions: for pages only, never for a write's decisions."""
+    key = f"records:{name}:{fragment_key(offering)}"
+    value = cache.get(key)
+    if value is None:
+        value = load()
+        cache.set(key, value, PAGE_SECONDS)
+    return value
+
+
+def watch_records(model, offering_id_of: Callable[[Any], int | None]) -> None:
+    """Bump the records of the offering of every row of `model` saved or deleted."""
+
+    def changed(sender, instance, **kwargs):
+        if kwargs.get("raw"):
+            return
+        try:
+            offering_id = offering_id_of(instance)
+        except ObjectDoesNotExist:
+            return
+        bump_records(offering_id)
+
+    uid = f"course.caching.records:{model._meta.label}"
+    post_save.connect(changed, sender=model, weak=False, dispatch_uid=uid + ":save")
+    post_delete.connect(changed, sender=model, weak=False, dispatch_uid=uid + ":delete")
 
 
 def bump_catalogue() -> None:

@@ -29,6 +29,7 @@ class ProjectsConfig(AppConfig):
             PresentationSlot,
             ProjectGroup,
             Proposal,
+            Submission,
         )
 
         for model in (ProjectGroup, PresentationSession, AbstractBook, Deliverable):
@@ -36,3 +37,4 @@ class ProjectsConfig(AppConfig):
         for model in (Proposal, Membership, Extension):
             caching.watch(model, lambda row: row.group.offering_id)
         caching.watch(PresentationSlot, lambda row: row.session.offering_id)
+        caching.watch_records(Submission, lambda row: row.group.offering_id)

@@ -37,8 +37,11 @@ class DiscussionSessionsConfig(AppConfig):
         from course import caching
 
         from .models import (
+            Attendance,
             DiscussionSession,
+            FinalGrade,
             GradingScale,
+            ProjectAssessment,
             ResultsEvent,
             Rubric,
             RubricCriterion,
@@ -52,3 +55,7 @@ class DiscussionSessionsConfig(AppConfig):
         caching.watch(ScaleGrade, lambda row: row.scale.offering_id)
         caching.watch(RubricCriterion, lambda row: row.rubric.offering_id)
         caching.watch(RubricLevel, lambda row: row.criterion.rubric.offering_id)
+        # The records: the register, assessments and grades (bulk writes bump themselves).
+        caching.watch_records(Attendance, lambda row: row.session.offering_id)
+        caching.watch_records(ProjectAssessment, lambda row: row.group.offering_id)
+        caching.watch_records(FinalGrade, lambda row: row.enrolment.offering_id)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Enrolment, User
 from course.archive import ensure_writable
-from course.caching import bump_offering
+from course.caching import bump_offering, bump_records
 from course.enums import ModuleKind
 from course.models import Offering
 
@@ -245,6 +245,8 @@ def register_save(
         for record, old_status, old_active in log
     )
     result.created, result.changed = len(new), len(changed)
+    if new or changed:
+        bump_records(session.offering_id)  # the grid, grades, progress (bulk: no signals)
     return result
 
 

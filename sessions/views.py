@@ -8,11 +8,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.models import User
-from course.caching import CachedPublicPageMixin, scopes_of, serve
+from course.caching import CachedPublicPageMixin, fragment_key, scopes_of, serve
 from course.http import safe_next
 from course.models import Quiz
 from course.pages import OfferingPageMixin, OfferingStaffMixin
@@ -239,13 +240,19 @@ class AttendanceOverviewView(OfferingStaffMixin, TemplateView):
         rows.sort(key=SORTS.get(sort, SORTS["name"]), reverse=sort == "rate-desc")
         return held, rows, sort
 
+    def grid(self) -> dict:
+        held, rows, _ = self.rows()
+        at_risk = sum(1 for row in rows if row.summary.at_risk)
+        return {"sessions": held, "rows": rows, "at_risk": at_risk}
+
     def get_context_data(self, **kwargs):
-        held, rows, sort = self.rows()
+        sort = self.request.GET.get("sort", "name")
         return super().get_context_data(
-            sessions=held,
-            rows=rows,
+            # Made only when the page's cached grid is out of date (its {% cache %} key
+            # has the offering's versions: course.caching.fragment_key).
+            grid=SimpleLazyObject(self.grid),
             sort=sort,
-            at_risk=sum(1 for row in rows if row.summary.at_risk),
+            fragment=fragment_key(self.get_offering(), "attendance-grid", sort),
             **kwargs,
         )
 
@@ -267,11 +274,20 @@ class StaffProgressView(OfferingStaffMixin, TemplateView):
     template_name = "sessions/staff_progress.html"
     section = "staff"
 
-    def get_context_data(self, **kwargs):
+    def table(self) -> dict:
         offering = self.get_offering()
         enrolments = list(selectors.accepted_enrolments(offering))
         progress = progress_for(offering, enrolments)
         rows = [(e, progress[e.pk]) for e in enrolments]
         modules = [p.module for p in progress[enrolments[0].pk]] if enrolments else []
+        return {"rows": rows, "modules": modules}
+
+    def get_context_data(self, **kwargs):
+        offering = self.get_offering()
         quizzes = list(Quiz.objects.filter(module__offering=offering).select_related("module"))
-        return super().get_context_data(rows=rows, modules=modules, quizzes=quizzes, **kwargs)
+        return super().get_context_data(
+            table=SimpleLazyObject(self.table),  # made when the cached table is out of date
+            fragment=fragment_key(offering, "staff-progress"),
+            quizzes=quizzes,
+            **kwargs,
+        )

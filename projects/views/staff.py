@@ -5,8 +5,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.generic import TemplateView
 
+from course.caching import fragment_key
 from course.pages import OfferingStaffMixin
 
 from .. import selectors, services
@@ -44,10 +46,14 @@ class ProjectStatusView(OfferingStaffMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         offering = self.get_offering()
-        deliverables, rows = selectors.project_status_rows(offering)
+
+        def table() -> dict:  # made when the cached table is out of date
+            deliverables, rows = selectors.project_status_rows(offering)
+            return {"deliverables": deliverables, "rows": rows}
+
         return super().get_context_data(
-            deliverables=deliverables,
-            rows=rows,
+            table=SimpleLazyObject(table),
+            fragment=fragment_key(offering, "projects-overview"),
             without_group=list(services.students_without_group(offering)),
             **kwargs,
         )

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from accounts.enums import MailKind
 from accounts.mailing import MailDraft, absolute_url, queue_mails
+from course.caching import bump_records
 
 from ..models import FinalGrade
 from .sheet import GradeSheet, SheetRow
@@ -80,4 +81,5 @@ def queue_result_mails(sheet: GradeSheet) -> int:
     for _, final in due:
         final.notified_grade = final.grade
     FinalGrade.objects.bulk_update([final for _, final in due], ["notified_grade"])
+    bump_records(sheet.offering.pk)  # bulk_update() sends no signal
     return len(drafts)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Enrolment, User
 from course.archive import ensure_writable
-from course.caching import bump_offering
+from course.caching import bump_offering, bump_records
 from course.models import Offering
 from course.services import offering_lock
 
@@ -261,6 +261,7 @@ def grades_accept_proposed(*, offering: Offering, by: User) -> int:
         for r, proposed in rows
         if r.final is None
     )
+    bump_records(offering.pk)  # the sheet and the students' pages (bulk: no signals)
     GradeChange.objects.bulk_create(
         GradeChange(
             enrolment=r.enrolment,

@@ -16,7 +16,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from accounts.models import Enrolment
-from course.caching import offering_cached
+from course.caching import offering_cached, records_cached
 from course.models import Offering
 from projects.models import (
     Deliverable,
@@ -290,6 +290,12 @@ def grade_sheet(offering: Offering, *, enrolments=None, now=None) -> GradeSheet:
         scales=scales,
         state=current_results_state(offering),
     )
+
+
+def grade_sheet_shown(offering: Offering) -> GradeSheet:
+    """The whole offering's sheet for the grading pages, from the cache while nothing it
+    shows changed (course.caching.records_cached). Writes use grade_sheet() itself."""
+    return records_cached(offering, "grade-sheet", lambda: grade_sheet(offering))
 
 
 def signed_off_grades(enrolments) -> dict[int, str]:

@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 
 from accounts.models import Enrolment
 from course.archive import is_archived
-from course.caching import CachedPublicPageMixin
+from course.caching import CachedPublicPageMixin, fragment_key
 from course.downloads import stored_file_response
 from course.pages import OfferingPageMixin, OfferingStaffMixin
 from projects.models import ProjectGroup
@@ -101,7 +101,7 @@ class GradeSheetView(OfferingStaffMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         offering = self.get_offering()
-        sheet = sheets.grade_sheet(offering)
+        sheet = sheets.grade_sheet_shown(offering)
         which = self.request.GET.get("filter", "")
         level = self.request.GET.get("level", "")
         rows = sheets.filter_rows(sheet.rows, which, level)
@@ -118,6 +118,7 @@ class GradeSheetView(OfferingStaffMixin, TemplateView):
             graded=len(sheet.rows) - len(sheet.ungraded),
             projects=sheets.projects_overview(sheet, self.request.user),
             exports=recent_exports(offering),
+            fragment=fragment_key(offering, "grade-sheet", which, level),
             **kwargs,
         )
 

@@ -15,7 +15,7 @@ from accounts import selectors as accounts_selectors
 from accounts.models import Enrolment
 from course import quizzes
 from course import selectors as course_selectors
-from course.caching import offering_cached
+from course.caching import offering_cached, records_cached
 from course.models import LecturePart, Quiz, QuizAnswer, VideoLecture
 from course.validators import parse_id
 from projects import selectors as projects_selectors
@@ -113,14 +113,10 @@ class MyOfferingView(OwnEnrolmentMixin, TemplateView):
         offering = enrolment.offering
         examination = project = None
         if enrolment.is_accepted:
-            sheet = grade_sheet(offering, enrolments=[enrolment])
-            row = sheet.rows[0]
-            examination = {"row": row, "state": sheet.state, "result": sheet.published_result(row)}
-            group = projects_selectors.group_of(enrolment)
-            project = {
-                "group": group,
-                "rows": projects_selectors.deliverable_rows(offering, group),
-            }
+            # From the cache while nothing of the offering's content and records changed.
+            examination, project = records_cached(
+                offering, f"my-offering:{enrolment.pk}", lambda: self.cards(enrolment)
+            )
         return super().get_context_data(
             **self.base_context(),
             announcements=offering_cached(
@@ -134,6 +130,18 @@ class MyOfferingView(OwnEnrolmentMixin, TemplateView):
             examination=examination,
             **kwargs,
         )
+
+    @staticmethod
+    def cards(enrolment: Enrolment) -> tuple[dict, dict]:
+        """The examination card (the student's row of the grade sheet: conditions and,
+        once signed off, the result) and the project card (group and deliverables)."""
+        offering = enrolment.offering
+        sheet = grade_sheet(offering, enrolments=[enrolment])
+        row = sheet.rows[0]
+        examination = {"row": row, "state": sheet.state, "result": sheet.published_result(row)}
+        group = projects_selectors.group_of(enrolment)
+        project = {"group": group, "rows": projects_selectors.deliverable_rows(offering, group)}
+        return examination, project
 
 
 class MyAttendanceView(OwnEnrolmentMixin, TemplateView):
@@ -176,7 +184,11 @@ class ProgressView(EnrolledStudentMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         enrolment = self.get_enrolment()
-        rows = progress_for(enrolment.offering, [enrolment])[enrolment.pk]
+        rows = records_cached(
+            enrolment.offering,
+            f"progress:{enrolment.pk}",
+            lambda: progress_for(enrolment.offering, [enrolment])[enrolment.pk],
+        )
         return super().get_context_data(**self.base_context(), rows=rows, **kwargs)
 
 
