@@ -239,7 +239,11 @@ def grades_accept_proposed(*, offering: Offering, by: User) -> int:
     _ensure_unlocked(offering)
     now = timezone.now()
     # (row, proposed grade): every proposable row has a proposal.
-    rows = [(r, r.proposed) for r in grade_sheet(offering).proposable if r.proposed is not None]
+    rows = [
+        (r, r.proposed)
+        for r in grade_sheet(offering, fresh=True).proposable
+        if r.proposed is not None
+    ]
     # A row may exist with a code its scale no longer has: update it, keeping what the
     # student was mailed, so that a changed result is mailed again and an unchanged one not.
     stale = [(r.final, proposed) for r, proposed in rows if r.final is not None]
@@ -294,7 +298,7 @@ def results_sign_off(*, offering: Offering, by: User) -> int:
     offering = _lock_offering(offering)
     if current_results_state(offering).locked:
         raise ValidationError("The results are signed off already.")
-    sheet = grade_sheet(offering)
+    sheet = grade_sheet(offering, fresh=True)
     if sheet.ungraded:
         names = ", ".join(
             r.enrolment.student.full_name or r.enrolment.student.email for r in sheet.ungraded

@@ -16,7 +16,8 @@ from django.db.models import Min
 from django.utils import timezone
 
 from accounts.models import Enrolment
-from course.caching import offering_cached, records_cached
+from course.caching import offering_cached as offering_data
+from course.caching import records_cached
 from course.models import Offering
 from projects.models import (
     Deliverable,
@@ -183,13 +184,21 @@ def graded_enrolments(offering: Offering):
     )
 
 
-def grade_sheet(offering: Offering, *, enrolments=None, now=None) -> GradeSheet:
+def grade_sheet(
+    offering: Offering, *, enrolments=None, now=None, fresh: bool = False
+) -> GradeSheet:
     """Every condition, assessment, proposal and final grade of the offering's students.
 
     A fixed number of queries whatever the number of students, sessions or groups: the
-    database counts attendance and submissions; Python only joins the results.
+    database counts attendance and submissions; Python only joins the results. What is the
+    same for every student comes from the cache unless `fresh` (writes, which decide from
+    what the database says under their lock).
     """
     now = now or timezone.now()
+
+    def offering_cached(offering, name, load):
+        return load() if fresh else offering_data(offering, name, load)
+
     enrolments = list(graded_enrolments(offering) if enrolments is None else enrolments)
     # What is the same for every student comes from the cache while the offering's
     # content is unchanged (course/caching.py watches these models).
@@ -330,7 +339,7 @@ def projects_overview(sheet: GradeSheet, user) -> dict:
 
 
 def student_row(enrolment: Enrolment, *, now=None) -> SheetRow:
-    return grade_sheet(enrolment.offering, enrolments=[enrolment], now=now).rows[0]
+    return grade_sheet(enrolment.offering, enrolments=[enrolment], now=now, fresh=True).rows[0]
 
 
 def grade_history(enrolment: Enrolment):
