@@ -10,6 +10,7 @@ demo TA Olof Mogren), "admin" (the demo administrator), or for the generated dat
 """
 
 import os
+import secrets
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +94,25 @@ class Captured:
     times_ms: list[float] = field(default_factory=list)
 
 
+def site_environment(database_url: str, work: Path) -> dict[str, str]:
+    """Production settings behind the pretend TLS proxy, as scripts/production_smoke runs
+    them, with the files of `work` (static files collected there, uploads in media/)."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DATABASE_URL": database_url,
+        "ALLOWED_HOSTS": HOST,
+        "CSRF_TRUSTED_ORIGINS": f"https://{HOST}",
+        "SITE_URL": f"https://{HOST}",
+        "STATIC_ROOT": str(work / "static"),
+        "MEDIA_ROOT": str(work / "media"),
+        "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "coursesite-bench"),
+        "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
 def setup_django(env: dict[str, str]) -> None:
     """Django in this process, with the environment the benchmark's gunicorn gets."""
     os.environ.update(env)
@@ -140,9 +160,12 @@ def placeholders() -> dict[str, str]:
 
 
 def resolve(pages: list[Page], values: dict[str, str]) -> list[Page]:
-    """The pages with their placeholders filled; pages whose values are missing left out."""
+    """The pages with their placeholders filled; pages whose values or visitor are missing
+    (the generated data's, without it) left out."""
     resolved = []
     for page in pages:
+        if page.who != "public" and email_of(page.who, values) is None:
+            continue
         try:
             resolved.append(Page(page.who, page.name, page.path.format(**values)))
         except KeyError:
@@ -183,7 +206,8 @@ def capture(pages: list[Page], values: dict[str, str], runs: int = 2) -> dict[Pa
                 response = client.get(page.path)
                 result.times_ms.append((time.perf_counter() - started) * 1000)
             result.status = response.status_code
-            response.close()  # a file response holds its file open
+            if response.streaming:  # read to the end: the test client then closes the file
+                b"".join(response.streaming_content)
             result.queries = [query["sql"] for query in queries.captured_queries]
         captured[page] = result
     return captured

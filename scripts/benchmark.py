@@ -34,11 +34,11 @@ the sizes asked. --compare prints an earlier --json run's ratio beside each page
 
 import argparse
 import asyncio
+import http.client
 import json
 import os
 import platform
 import re
-import secrets
 import shutil
 import signal
 import subprocess
@@ -50,16 +50,29 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
-if VENV_PYTHON.exists() and Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
+if (
+    __name__ == "__main__"
+    and VENV_PYTHON.exists()
+    and Path(sys.prefix).resolve() != (ROOT / ".venv").resolve()
+):
     os.execv(VENV_PYTHON, [str(VENV_PYTHON), __file__, *sys.argv[1:]])  # psycopg2, gunicorn
 
-# scripts/site_client.py and scripts/bench_pages.py, beside this file.
-from bench_pages import PAGES, UNIVERSITY_PAGES, Page, capture, placeholders, resolve  # noqa: E402
+# scripts/site_client.py and scripts/bench_pages.py, beside this file (also when the tests
+# import this one as scripts.benchmark).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_pages import (  # noqa: E402
+    PAGES,
+    UNIVERSITY_PAGES,
+    Page,
+    capture,
+    placeholders,
+    resolve,
+    site_environment,
+)
 from bench_pages import setup_django as django_in_this_process  # noqa: E402
 from site_client import (  # noqa: E402
     ADMIN,
     HOST,
-    ORIGIN,
     STUDENT,
     TA,
     Report,
@@ -263,20 +276,7 @@ def environment(args, work: Path) -> dict[str, str]:
         database_url = args.database_url or (
             f"postgres://postgres@127.0.0.1:5432/coursesite_bench_{args.scale}"
         )
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "DATABASE_URL": database_url,
-        "ALLOWED_HOSTS": HOST,
-        "CSRF_TRUSTED_ORIGINS": ORIGIN,
-        "SITE_URL": ORIGIN,
-        "STATIC_ROOT": str(work / "static"),
-        "MEDIA_ROOT": str(work / "media"),
-        "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "coursesite-bench"),
-        "LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1",
-    }
+    return site_environment(database_url, work)
 
 
 def prepare(args, env: dict, work: Path) -> None:
@@ -330,11 +330,26 @@ def measure(args, port: int, page: Page, headers: dict, script: Path) -> tuple[R
 
     if args.warmup:
         once(page.path, args.warmup)
+        settle(port)
     page_run, hello_run = Run(), Run()
     for _ in range(args.rounds):
         page_run.add(once(page.path, seconds))
+        settle(port)
         hello_run.add(once(HELLO, seconds))
+        settle(port)
     return page_run, hello_run
+
+
+def settle(port: int) -> None:
+    """Waits until gunicorn has worked off what the load generator left queued when it
+    stopped (up to a request per connection, each as slow as the page), so that it does
+    not weigh on the next run: one more request waits behind them."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    try:
+        connection.request("GET", HELLO, headers={"Host": HOST})
+        connection.getresponse().read()
+    finally:
+        connection.close()
 
 
 def print_table(results: list[Result], earlier: dict[str, float]) -> None:
