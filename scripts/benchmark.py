@@ -149,6 +149,7 @@ class Result:
     queries: int
     requests: int
     errors: int
+    load: float  # the machine's 1-minute load average when the page was done
 
 
 # -- load generators -----------------------------------------------------------------------
@@ -313,6 +314,20 @@ def prepare(args, env: dict, work: Path) -> None:
         print(f"  generate_load_data: {time.monotonic() - started:.0f} s")
 
 
+def clear_cache(env: dict[str, str]) -> None:
+    """With REDIS_URL: the benchmark's keys of an earlier run deleted, so that no page of
+    another database is served from the cache."""
+    if not env.get("REDIS_URL"):
+        return
+    import redis  # the project's dependency; only needed with a Redis cache
+
+    client = redis.Redis.from_url(env["REDIS_URL"])
+    stale = list(client.scan_iter(f"{env['CACHE_KEY_PREFIX']}:*"))
+    if stale:
+        client.delete(*stale)
+    print(f"  Redis {env['REDIS_URL']}: {len(stale)} keys of an earlier run deleted")
+
+
 def without_access_log(command: list[str]) -> list[str]:
     """gunicorn as the smoke runs it, but without its access log: writing a line for every
     request would be measured too."""
@@ -376,6 +391,7 @@ def main() -> int:
           f"{args.connections} connections, {args.client}; cache: "
           f"{'Redis' if env.get('REDIS_URL') else 'local memory'}; in {work}")  # fmt: skip
     prepare(args, env, work)
+    clear_cache(env)
 
     django_in_this_process(env)
     from sessions.demo.load_data import PASSWORD as GENERATED_PASSWORD
@@ -424,7 +440,7 @@ def main() -> int:
                 ratio=round(page_run.rps / hello_run.rps, 4) if hello_run.rps else 0.0,
                 p50_ms=round(page_run.percentile(50), 1), p99_ms=round(page_run.percentile(99), 1),
                 queries=len(captured[page].queries), requests=page_run.requests,
-                errors=page_run.errors + hello_run.errors,
+                errors=page_run.errors + hello_run.errors, load=round(os.getloadavg()[0], 2),
             )  # fmt: skip
             results.append(result)
             print(f"  {page.name:<30} {result.rps:8.1f} rps, hello {result.hello_rps:8.1f}, "
