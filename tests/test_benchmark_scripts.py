@@ -47,6 +47,14 @@ def test_wrk_rounds_merge_into_one_distribution():
     assert total.percentile(100) == 90.0
 
 
+def test_pages_measured_while_the_machine_was_busier_are_marked():
+    def result(path, hello):
+        return benchmark.Result("public", path, path, 10.0, hello, 10 / hello, 1, 2, 3, 100, 0, 1.0)
+
+    results = [result("/a", 3000), result("/b", 3100), result("/c", 2900), result("/d", 1500)]
+    assert benchmark.noisy(results) == {"/d"}
+
+
 def test_gunicorn_runs_without_its_access_log_and_nothing_else_changes():
     command = ["gunicorn", "app", "--access-logfile", "-", "--error-logfile", "-", "--workers", "2"]
     assert benchmark.without_access_log(command) == [
