@@ -6,14 +6,17 @@ submissions, presentations, assessments and final grades), times grading.grade_s
 and counts its queries, then drops the database again.
 
     .venv/bin/python scripts/benchmark_grading.py [--students 2000] [--sessions 30] [--runs 5]
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
-        .venv/bin/python scripts/benchmark_grading.py [--database-name coursesite_bench]
+    .venv/bin/python scripts/benchmark_grading.py --database postgresql \\
+        [--database-name coursesite_bench_grading]
 
-Without DATABASE_URL (or with an SQLite one) the database is an SQLite file in a fresh
-folder under /tmp, removed at the end. With a PostgreSQL DATABASE_URL, the database named
-by --database-name is created on that server (replacing one of that name left by an
-earlier run) and dropped at the end; the database of the URL itself is only used to
-connect and is never written to.
+With --database sqlite (the default without DATABASE_URL, or with an SQLite one) the
+database is an SQLite file in a fresh folder under /tmp, removed at the end. With
+--database postgresql (or a PostgreSQL DATABASE_URL; without one, the server at
+127.0.0.1:5432 as postgres), the database named by --database-name (its name must contain
+"bench") is created on that server (replacing one of that name left by an earlier run)
+and dropped at the end; the database of the URL itself is only used to connect and is
+never written to. It prints the grade_sheet() time, the grade sheet page's time and the
+Excel export's, each through the whole request (Django's test client).
 """
 
 import argparse
@@ -41,7 +44,10 @@ def parse_args():
     parser.add_argument("--sessions", type=int, default=30)
     parser.add_argument("--group-size", type=int, default=4)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--database-name", default="coursesite_bench",
+    parser.add_argument("--database", choices=["sqlite", "postgresql"],
+                        default="postgresql" if os.environ.get("DATABASE_URL", "")
+                        .startswith("postgres") else "sqlite")  # fmt: skip
+    parser.add_argument("--database-name", default="coursesite_bench_grading",
                         help="PostgreSQL only: the database created and dropped")  # fmt: skip
     parser.add_argument("--seed", type=int, default=2016)
     return parser.parse_args()
@@ -53,8 +59,11 @@ def setup_django(args, workdir: Path) -> str:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.development")
     os.environ.setdefault("DEBUG", "0")  # as in production: no query log kept in memory
     os.environ.setdefault("STATIC_ROOT", str(workdir))  # whitenoise wants the folder to exist
-    if not os.environ.get("DATABASE_URL"):
+    url = os.environ.get("DATABASE_URL", "")
+    if args.database == "sqlite" and not url.startswith("sqlite"):
         os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.db'}"
+    elif args.database == "postgresql" and not url.startswith("postgres"):
+        os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/postgres"
     import django
 
     django.setup()
@@ -65,8 +74,9 @@ def setup_django(args, workdir: Path) -> str:
         name = str(workdir / "bench.db")
     else:
         name = args.database_name
-        if name in NEVER_DROP or name == database["NAME"]:
-            sys.exit(f"Refusing to use the database “{name}”: it would be dropped at the end.")
+        if name in NEVER_DROP or name == database["NAME"] or "bench" not in name:
+            sys.exit(f"Refusing to use the database “{name}”: it would be dropped at the end "
+                     "(its name must contain 'bench').")  # fmt: skip
     database["TEST"]["NAME"] = name
     return name
 
@@ -90,8 +100,9 @@ def populate(args):
         ProjectGroup,
         Submission,
     )
-    from sessions import grading
     from sessions.enums import AttendanceStatus
+    from sessions.grading import rules as grading_rules
+    from sessions.grading import services as grading
     from sessions.models import Attendance, DiscussionSession, ProjectAssessment, Rubric
 
     rng = random.Random(args.seed)
@@ -218,7 +229,7 @@ def populate(args):
             # Levels above the insufficient one, but now and then a failing project.
             lowest = 0 if rng.random() < 0.02 else 1
             levels = [rng.choice(list(c.levels.all())[lowest:]) for c in criteria]
-            grade = grading.rubric_suggest(rubric, levels)
+            grade = grading_rules.rubric_suggest(rubric, levels)
             assessments.append(ProjectAssessment(group=group, assessor=assessor,
                                                  suggested=grade, grade=grade))  # fmt: skip
             chosen.append(levels)
@@ -239,15 +250,15 @@ def measure(offering, runs: int) -> tuple[int, list[float]]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from sessions import grading
+    from sessions.grading.sheet import grade_sheet
 
-    grading.grade_sheet(offering)  # warm-up
+    grade_sheet(offering)  # warm-up
     with CaptureQueriesContext(connection) as queries:
-        rows = len(grading.grade_sheet(offering).rows)
+        rows = len(grade_sheet(offering).rows)
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        grading.grade_sheet(offering)
+        grade_sheet(offering)
         times.append(time.perf_counter() - started)
     assert rows == offering.enrolments.count()
     return len(queries), times
@@ -296,7 +307,7 @@ def run(args, workdir: Path) -> None:
               f"(fastest {min(times):.2f} s, slowest {max(times):.2f} s)")  # fmt: skip
         for label, query in (("grade sheet page", ""), ("Excel export", "?format=xlsx")):
             times = measure_page(offering, query, args.runs)
-            print(f"{label} for {args.students} students: median "
+            print(f"{label} for {args.students} students on {connection.vendor}: median "
                   f"{statistics.median(times):.2f} s over {args.runs} runs")  # fmt: skip
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
