@@ -15,6 +15,7 @@ deploy/coursesite.env.example describe each):
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -194,10 +195,12 @@ EXPORT_INLINE_MAX_STUDENTS = int(os.environ.get("EXPORT_INLINE_MAX_STUDENTS", "1
 # Finished tasks' results are kept this long (run_periodic_jobs --nightly prunes them).
 TASK_RESULTS_KEPT_DAYS = int(os.environ.get("TASK_RESULTS_KEPT_DAYS", "14"))
 
-# The cache: shared by every process and machine when REDIS_URL names a Redis server,
-# otherwise each process keeps its own in memory (fine for one process, and for tests).
-# Sessions stay in the database (the default engine): with "cached_db" every logged-in
-# request would fail while Redis is down, for a saving of one primary-key query.
+# The cache: shared by every process and machine when REDIS_URL names a Redis server.
+# Without it, a folder (CACHE_DIR) shared by the processes of this machine: the cached
+# pages and content versions (course/caching.py) must be the same for every gunicorn
+# worker, or a change made through one worker would show late on the others. Sessions stay
+# in the database (the default engine): with "cached_db" every logged-in request would fail
+# while Redis is down, for a saving of one primary-key query.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -210,7 +213,15 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("CACHE_DIR")
+            or str(Path(tempfile.gettempdir()) / f"coursesite-cache-{BASE_DIR.name}"),
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "coursesite"),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
 
 # Request bodies (config/limits.py). Anonymous visitors only send small forms; logged-in
 # users may upload files up to MAX_UPLOAD_BYTES, which must stay above the largest PDF size

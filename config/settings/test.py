@@ -24,6 +24,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 elif os.environ.get("TEST_DATABASE_NAME"):
     # Parallel runs against one PostgreSQL server need distinct test database names.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}  # noqa: F405
+# One process: the cache in its memory (a run with REDIS_URL tests the shared one).
+if not REDIS_URL:  # noqa: F405
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Uploads of a test run go to a folder of their own, removed with the machine's temp files.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="coursesite-test-media-"))
 

@@ -62,3 +62,17 @@ def test_health_check_answers_without_the_database(client, django_assert_num_que
     with django_assert_num_queries(0):
         response = client.get("/healthz")
     assert response.content == b"ok"
+
+
+def test_without_redis_the_processes_of_a_machine_share_the_cache(tmp_path):
+    """Two gunicorn workers are two processes: a change one of them makes (a new content
+    version, course/caching.py) must be seen by the other at once."""
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.development", "CACHE_DIR": str(tmp_path),
+           "REDIS_URL": "", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}  # fmt: skip
+    read = "from course.caching import versions; print(versions(['catalogue'])[0])"
+    first = run_manage("shell", "-c", read, **env)
+    assert first.returncode == 0, first.stderr
+    assert run_manage("shell", "-c", read, **env).stdout == first.stdout  # the same token
+    bumped = run_manage("shell", "-c", "from course.caching import bump; bump('catalogue')", **env)
+    assert bumped.returncode == 0, bumped.stderr
+    assert run_manage("shell", "-c", read, **env).stdout != first.stdout  # seen by the next
