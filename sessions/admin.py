@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from course.admin_base import ReadOnlyAdmin, TeachingAdminMixin
+from course.admin_base import ReadOnlyAdmin, RulesHistoryAdmin, TeachingAdminMixin
 from course.rules import offering_id_of, taught_offering_ids
 
 from .forms import GenerateSessionsForm
@@ -228,8 +228,10 @@ class ScaleGradeInline(GradingSetupMixin, admin.TabularInline):
 
 
 @admin.register(GradingScale)
-class GradingScaleAdmin(GradingSetupMixin, admin.ModelAdmin):
+class GradingScaleAdmin(GradingSetupMixin, RulesHistoryAdmin):
     """MSc U/3/4/5 and PhD U/G/VG by default; `equivalent` maps project grades onto them."""
+
+    history_parts = ((ScaleGrade, "scale"),)
 
     list_display = ["offering", "level", "name", "grade_codes"]
     list_filter = [("offering", ONLY), "level"]
@@ -260,7 +262,8 @@ class RubricCriterionInline(GradingSetupMixin, admin.TabularInline):
 
 
 @admin.register(Rubric)
-class RubricAdmin(GradingSetupMixin, admin.ModelAdmin):
+class RubricAdmin(GradingSetupMixin, RulesHistoryAdmin):
+    history_parts = ((RubricCriterion, "rubric"),)
     list_display = ["__str__", "points_for_3", "points_for_4", "points_for_5"]
     list_filter = [("offering", ONLY)]
     list_select_related = ["offering__course"]
@@ -275,7 +278,8 @@ class RubricLevelInline(GradingSetupMixin, admin.TabularInline):
 
 
 @admin.register(RubricCriterion)
-class RubricCriterionAdmin(GradingSetupMixin, admin.ModelAdmin):
+class RubricCriterionAdmin(GradingSetupMixin, RulesHistoryAdmin):
+    history_parts = ((RubricLevel, "criterion"),)
     list_display = ["name", "rubric", "order"]
     list_filter = [("rubric__offering", ONLY)]
     list_select_related = ["rubric__offering__course"]
