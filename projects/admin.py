@@ -304,6 +304,8 @@ class SubmissionAdmin(TeachingAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="file")
     def download(self, submission):
+        if not submission.file:
+            return "removed: a superseded version, once the results were final"
         return format_html(
             '<a href="{}">Download</a>', reverse("projects:download", args=[submission.pk])
         )
