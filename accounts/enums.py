@@ -29,3 +29,16 @@ class MailKind(models.TextChoices):
     ANNOUNCEMENT = "announcement", "Announcement"
     RESULT = "result", "Course result"
     OTHER = "other", "Other"
+
+
+class DataRequestKind(models.TextChoices):
+    """What a person asks under the GDPR (sessions/privacy.py carries it out)."""
+
+    EXPORT = "export", "A copy of their data"
+    ERASURE = "erasure", "Erasure of their data"
+
+
+class DataRequestStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Carried out"
+    REFUSED = "refused", "Refused"

@@ -16,7 +16,7 @@ from django.utils import timezone
 from course.enums import Question
 
 from .enums import Level, MailKind
-from .mailing import queue_mail
+from .mailing import password_reset_reference, queue_mail
 from .models import OutgoingMail, User
 
 
@@ -102,7 +102,10 @@ class OutboxPasswordResetForm(PasswordResetForm):
         queue_mail(
             to_email=to_email,
             subject=subject,
-            body=loader.render_to_string(email_template_name, context),
+            # The outbox stores a reference, never the link: the link is made at sending.
+            body=loader.render_to_string(
+                email_template_name, {**context, "reset_link": password_reset_reference(user)}
+            ),
             kind=MailKind.PASSWORD_RESET,
             recipient=context.get("user"),
         )

@@ -7,6 +7,7 @@ cannot break a page; failed attempts are recorded on the mail and retried with a
 """
 
 import logging
+import re
 import smtplib
 import string
 from collections.abc import Iterable
@@ -14,11 +15,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
 from course.archive import ensure_writable
@@ -73,6 +78,47 @@ def render_decision_mail(enrolment: Enrolment) -> tuple[str, str]:
         " ".join(string.Template(subject).safe_substitute(context).split()),
         string.Template(body).safe_substitute(context),
     )
+
+
+# Password-reset links are never stored. The outbox keeps, where the link goes, a signed
+# reference to the account (it cannot be used on the site); the link itself, with a token
+# valid for PASSWORD_RESET_TIMEOUT, is made when the mail is sent (mail_text()). So neither
+# the outbox, nor its admin pages, nor a backup or a copy of the database holds a link that
+# opens an account. Made at send time, the token also lives its full time from the sending.
+RESET_LINK_SALT = "accounts.mailing.password-reset-link"
+RESET_REFERENCE = re.compile(r"\[password reset link ([A-Za-z0-9_:-]+)\]")
+
+
+def password_reset_reference(user: User) -> str:
+    """What a password-reset mail stores in the outbox in place of its link."""
+    reference = signing.dumps({"user": user.pk, "email": user.email}, salt=RESET_LINK_SALT)
+    return f"[password reset link {reference}]"
+
+
+def _reset_link(reference: str, to_email: str) -> str:
+    """The link a reference stands for, made now; a notice when it no longer applies (the
+    reference is older than a reset link lives, or the account or its address changed)."""
+    try:
+        data = signing.loads(
+            reference, salt=RESET_LINK_SALT, max_age=settings.PASSWORD_RESET_TIMEOUT
+        )
+    except signing.BadSignature:
+        data = {}
+    user = User.objects.filter(pk=data.get("user"), email=data.get("email"), is_active=True).first()
+    if user is None or user.email != User.objects.canonical_email(to_email):
+        return "(This link is no longer valid: ask for a new one on the log-in page.)"
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return absolute_url(
+        reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    )
+
+
+def mail_text(mail: OutgoingMail) -> str:
+    """The body as it is sent: in a password-reset mail, the reference replaced by the link."""
+    if mail.kind != MailKind.PASSWORD_RESET:
+        return mail.body
+    return RESET_REFERENCE.sub(lambda match: _reset_link(match[1], mail.to_email), mail.body)
 
 
 @dataclass(frozen=True)
@@ -197,7 +243,7 @@ def _send_one(mail_id: int, *, now, connection, report: SendReport) -> bool:
         if mail is None:
             return False  # sent, discarded or not due yet, or another worker has it
         message = EmailMessage(
-            subject=mail.subject, body=mail.body, to=[mail.to_email], connection=connection
+            subject=mail.subject, body=mail_text(mail), to=[mail.to_email], connection=connection
         )
         try:
             message.send()
@@ -307,3 +353,21 @@ def announcement_mail_students(*, announcement, by) -> int:
     announcement.mailed_at = timezone.now()
     announcement.save(update_fields=["mailed_at"])
     return len(students)
+
+
+@transaction.atomic
+def mail_bodies_purge(*, now=None) -> int:
+    """Remove the text of mails sent (or discarded) more than RETENTION_MAIL_BODY_DAYS ago:
+    it held enrollment keys, grades and links, and has served its purpose once delivered.
+    Who the mail went to, its subject, kind and dates stay as the record that it was sent.
+
+    Returns how many mails lost their text. Side effects: OutgoingMail.body emptied and
+    body_removed_at set. Mails still to be sent or reviewed keep theirs.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.RETENTION_MAIL_BODY_DAYS)
+    sent = OutgoingMail.objects.filter(status=MailStatus.SENT, sent_at__lt=cutoff)
+    discarded = OutgoingMail.objects.filter(status=MailStatus.DISCARDED, created_at__lt=cutoff)
+    return (
+        (sent | discarded).filter(body_removed_at__isnull=True).update(body="", body_removed_at=now)
+    )

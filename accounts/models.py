@@ -4,7 +4,14 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from .enums import EnrolmentStatus, Level, MailKind, MailStatus
+from .enums import (
+    DataRequestKind,
+    DataRequestStatus,
+    EnrolmentStatus,
+    Level,
+    MailKind,
+    MailStatus,
+)
 from .mail_templates import DEFAULT_TEMPLATES, validate_template
 
 
@@ -258,6 +265,13 @@ class OutgoingMail(models.Model):
     next_attempt_at = models.DateTimeField(default=timezone.now)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    body_removed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the text was removed: mails keep it RETENTION_MAIL_BODY_DAYS days after "
+        "sending (it held links, keys and grades); who, when and the subject stay.",
+    )
 
     objects = OutgoingMailQuerySet.as_manager()
 
@@ -273,3 +287,54 @@ class OutgoingMail(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in {MailStatus.REVIEW, MailStatus.QUEUED, MailStatus.FAILED}
+
+
+class DataRequest(models.Model):
+    """A person's request under the GDPR: a copy of everything the site holds about them, or
+    its erasure. Administrators see and carry out the requests in the admin; the row stays
+    as the record of what was asked, by whom, when, and what was done (the person's account
+    may be gone by then: `person_ref` names it). sessions/privacy.py does the work."""
+
+    person = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="data_requests",
+        help_text="Empty once the account is deleted.",
+    )
+    person_ref = models.CharField(
+        "account", max_length=40, editable=False, help_text="Stays when the account is deleted."
+    )
+    kind = models.CharField(max_length=10, choices=DataRequestKind.choices)
+    status = models.CharField(
+        max_length=10, choices=DataRequestStatus.choices, default=DataRequestStatus.OPEN
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    requested_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The person, or the administrator who recorded a request made by letter.",
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.TextField(blank=True, help_text="What was done, or why it was refused.")
+
+    class Meta:
+        verbose_name = "data protection request"
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind"],
+                condition=models.Q(status=DataRequestStatus.OPEN),
+                name="accounts_one_open_request_per_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.person_ref} ({self.get_status_display()})"

@@ -6,8 +6,9 @@ waiting list moving up, the decision log and the decision mail.
 """
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from course.archive import ensure_writable
+from course.caching import bump_records
 from course.models import Offering
 from course.services import offering_lock
 
@@ -378,3 +380,27 @@ def enrolment_enrol_directly(
         note="enrolled directly by staff",
         enrolled_on=enrolled_on,
     )
+
+
+# Retention ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rejected_answers_purge(*, now=None) -> int:
+    """Clear the free-text answers (programme, motivation) of applications rejected more than
+    RETENTION_REJECTED_ANSWERS_DAYS ago: they were asked to decide the application, and it
+    is decided. The application itself (who, when, the decision log) stays.
+
+    Returns how many applications were cleared. Side effects: Enrolment.programme and
+    .motivation emptied; the offerings' records versions bumped (course/caching.py).
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.RETENTION_REJECTED_ANSWERS_DAYS)
+    rejected = Enrolment.objects.filter(status=S.REJECTED, decided_at__lt=cutoff).exclude(
+        programme="", motivation=""
+    )
+    offering_ids = set(rejected.values_list("offering_id", flat=True))
+    cleared = rejected.update(programme="", motivation="")
+    for offering_id in offering_ids:
+        bump_records(offering_id)  # update() sends no signal
+    return cleared

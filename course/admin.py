@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .admin_base import TeachingAdminMixin
+from .admin_base import RulesHistoryAdmin, TeachingAdminMixin
 from .archive import is_archived
 from .copying import offering_copy
 from .forms import CopyOfferingForm, VideoLectureForm
@@ -120,7 +120,7 @@ class CourseAdmin(TeachingAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Offering)
-class OfferingAdmin(TeachingAdminMixin, admin.ModelAdmin):
+class OfferingAdmin(TeachingAdminMixin, RulesHistoryAdmin):
     list_display = [
         "__str__",
         "slug",

@@ -7,8 +7,11 @@ ids. Every app's admin.py builds on these.
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.shortcuts import redirect
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .archive import is_archived
 from .models import Course, Module, Offering
@@ -141,3 +144,55 @@ class ServiceSaveMixin:
         except AdminRefusal as refusal:
             self.message_user(request, " ".join(refusal.error.messages), messages.ERROR)
             return redirect(request.get_full_path())
+
+
+class RulesHistoryAdmin(SimpleHistoryAdmin):
+    """The object history of a model whose rows are rules of an offering (the offering
+    itself, deliverables, grading scales, the rubric): who changed what, when, the old and
+    the new value (django-simple-history; HistoryRequestMiddleware records the user).
+
+    The history is shown to whoever may see the object (TeachingAdminMixin asks the rules
+    with it), so the offering's own staff and administrators. It is a record, not an undo:
+    reverting from it is refused, as it would skip the change form's checks (archives,
+    signed-off results, the capacity). `history_parts` adds the history of the rows edited
+    inline with the object, e.g. a scale's grades: (model, name of its link to the object).
+    """
+
+    object_history_template = "admin/rules_history.html"
+    history_parts: tuple[tuple[type[models.Model], str], ...] = ()
+    PARTS_SHOWN = 200  # the latest changes of the parts; the object's own are paginated
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied("The history is a record: change the object itself.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        parts = [
+            {
+                "title": model._meta.verbose_name_plural,
+                "records": self._part_records(request, model, link, object_id),
+            }
+            for model, link in self.history_parts
+        ]
+        return super().history_view(
+            request, object_id, extra_context={**(extra_context or {}), "history_parts": parts}
+        )
+
+    def _part_records(self, request, model, link, object_id) -> list:
+        """The latest history records of the parts linked to the object, newest first, each
+        with `history_delta_changes` against the same part's record before it."""
+        records = list(
+            model.history.filter(**{f"{link}_id": object_id})  # type: ignore[attr-defined]
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")[: self.PARTS_SHOWN]
+        )
+        newer: dict = {}
+        for record in records:  # newest first: each one is the "before" of the newer
+            later = newer.get(record.id)
+            if later is not None:
+                delta = later.diff_against(record)
+                helper = HistoricalRecordContextHelper(model, later)
+                later.history_delta_changes = helper.context_for_delta_changes(delta)
+            newer[record.id] = record
+        return records

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from .enums import ExcusedRule, ModuleKind, OfferingStatus, Question, StaffRole
 from .rendering import MarkdownModel
@@ -174,6 +175,10 @@ class Offering(MarkdownModel):
     )
 
     objects = OfferingQuerySet.as_manager()
+    # Who changed the offering's rules (threshold, excused rule, group size...), when, and
+    # the old values: the admin's object history (django-simple-history). The rendered
+    # Markdown is derived, so it is left out.
+    history = HistoricalRecords(excluded_fields=["rendered"])
 
     class Meta:
         ordering = ["course", "-start_date"]

@@ -8,7 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from course.admin_base import AdminRefusal, ServiceSaveMixin, TeachingAdminMixin
+from course.admin_base import (
+    AdminRefusal,
+    RulesHistoryAdmin,
+    ServiceSaveMixin,
+    TeachingAdminMixin,
+)
 from course.models import Module
 from course.rules import taught_offering_ids
 
@@ -255,7 +260,7 @@ class ProposalAdmin(ServiceSaveMixin, TeachingAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Deliverable)
-class DeliverableAdmin(TeachingAdminMixin, admin.ModelAdmin):
+class DeliverableAdmin(TeachingAdminMixin, RulesHistoryAdmin):
     list_display = ["title", "offering", "due_at", "max_pages", "max_size_mb", "accepts_late",
                     "required"]  # fmt: skip
     list_filter = [("offering", ONLY), "required"]
@@ -299,6 +304,8 @@ class SubmissionAdmin(TeachingAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="file")
     def download(self, submission):
+        if not submission.file:
+            return "removed: a superseded version, once the results were final"
         return format_html(
             '<a href="{}">Download</a>', reverse("projects:download", args=[submission.pk])
         )

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from course.rendering import MarkdownModel
 
@@ -157,6 +158,8 @@ class Deliverable(MarkdownModel):
     required = models.BooleanField(
         default=True, help_text="Needed to pass; optional deliverables (slides) are not."
     )
+    # Page and size limits and deadlines are rules of the examination: their history is kept.
+    history = HistoricalRecords(excluded_fields=["rendered"])
 
     class Meta:
         ordering = ["offering", "order", "due_at"]

@@ -1,11 +1,14 @@
 """Groups, proposals, submissions: every write of the projects app goes through here."""
 
+import logging
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +16,7 @@ from accounts.enums import MailKind
 from accounts.mailing import absolute_url, queue_mail
 from accounts.models import Enrolment, User
 from course.archive import ensure_writable
+from course.caching import bump_records
 from course.models import Offering
 from course.services import offering_lock
 
@@ -27,6 +31,8 @@ from .models import (
     Submission,
 )
 from .validators import check_pdf
+
+logger = logging.getLogger(__name__)
 
 # Groups ----------------------------------------------------------------------------------
 
@@ -463,3 +469,45 @@ def group_mark_presented(*, group: ProjectGroup, presented: bool | None) -> Proj
     group.presented = presented
     group.save(update_fields=["presented"])
     return group
+
+
+# Retention --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def superseded_files_remove(*, offering_ids: Iterable[int]) -> int:
+    """Remove the files of the superseded versions in these offerings: every upload of a
+    group's deliverable but the latest. Sessions asks for it once an offering's results are
+    signed off (sessions/privacy.py); archives included, as nothing else changes.
+
+    The rows stay, with an empty file: when each version came and how late (grading judges
+    a deliverable by its first upload), its size, pages, checksum and feedback. Returns how
+    many files go. Side effects: Submission.file emptied; the files deleted from the storage
+    once the transaction commits (a rollback leaves them where the rows point); records
+    versions bumped.
+    """
+    later = Submission.objects.filter(
+        deliverable=OuterRef("deliverable"),
+        group=OuterRef("group"),
+        version__gt=OuterRef("version"),
+    )
+    superseded = (
+        Submission.objects.filter(deliverable__offering__in=list(offering_ids))
+        .exclude(file="")
+        .filter(Exists(later))
+    )
+    rows = list(superseded.values_list("pk", "file", "deliverable__offering_id"))
+    Submission.objects.filter(pk__in=[pk for pk, _, _ in rows]).update(file="")
+    for offering_id in {offering for _, _, offering in rows}:
+        bump_records(offering_id)  # update() sends no signal
+    names = [name for _, name, _ in rows]
+    transaction.on_commit(lambda: _delete_stored(names))
+    return len(rows)
+
+
+def _delete_stored(names: list[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except Exception:  # the row no longer points at it: an orphan at worst, logged
+            logger.exception("Could not delete the superseded file %s", name)

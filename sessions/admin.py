@@ -1,16 +1,29 @@
-"""Admin for session series, sessions and attendance, limited to the offerings taught."""
+"""Admin for session series, sessions and attendance, limited to the offerings taught; for
+grading's scales and rubric; and, for administrators only, the data protection requests
+(accounts' model, carried out by sessions/privacy.py, which gathers from every app)."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.http import FileResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from course.admin_base import ReadOnlyAdmin, TeachingAdminMixin
+from accounts.enums import DataRequestKind, DataRequestStatus
+from accounts.models import DataRequest
+from course.admin_base import (
+    AdminRefusal,
+    ReadOnlyAdmin,
+    RulesHistoryAdmin,
+    SafeActionsMixin,
+    ServiceSaveMixin,
+    TeachingAdminMixin,
+)
 from course.rules import offering_id_of, taught_offering_ids
 
+from . import privacy
 from .forms import GenerateSessionsForm
 from .models import (
     Attendance,
@@ -228,8 +241,10 @@ class ScaleGradeInline(GradingSetupMixin, admin.TabularInline):
 
 
 @admin.register(GradingScale)
-class GradingScaleAdmin(GradingSetupMixin, admin.ModelAdmin):
+class GradingScaleAdmin(GradingSetupMixin, RulesHistoryAdmin):
     """MSc U/3/4/5 and PhD U/G/VG by default; `equivalent` maps project grades onto them."""
+
+    history_parts = ((ScaleGrade, "scale"),)
 
     list_display = ["offering", "level", "name", "grade_codes"]
     list_filter = [("offering", ONLY), "level"]
@@ -260,7 +275,8 @@ class RubricCriterionInline(GradingSetupMixin, admin.TabularInline):
 
 
 @admin.register(Rubric)
-class RubricAdmin(GradingSetupMixin, admin.ModelAdmin):
+class RubricAdmin(GradingSetupMixin, RulesHistoryAdmin):
+    history_parts = ((RubricCriterion, "rubric"),)
     list_display = ["__str__", "points_for_3", "points_for_4", "points_for_5"]
     list_filter = [("offering", ONLY)]
     list_select_related = ["offering__course"]
@@ -275,7 +291,8 @@ class RubricLevelInline(GradingSetupMixin, admin.TabularInline):
 
 
 @admin.register(RubricCriterion)
-class RubricCriterionAdmin(GradingSetupMixin, admin.ModelAdmin):
+class RubricCriterionAdmin(GradingSetupMixin, RulesHistoryAdmin):
+    history_parts = ((RubricLevel, "criterion"),)
     list_display = ["name", "rubric", "order"]
     list_filter = [("rubric__offering", ONLY)]
     list_select_related = ["rubric__offering__course"]
@@ -332,3 +349,80 @@ class ResultsEventAdmin(ReadOnlyAdmin):
     list_display = ["offering", "action", "by", "at", "reason"]
     list_filter = [("offering", ONLY), "action"]
     list_select_related = ["offering__course", "by"]
+
+
+# Data protection (administrators only) --------------------------------------------------------
+
+
+@admin.register(DataRequest)
+class DataRequestAdmin(ServiceSaveMixin, SafeActionsMixin, admin.ModelAdmin):
+    """A person's requests for a copy of their data or its erasure (sessions/privacy.py).
+
+    For administrators alone: no teaching rule grants these permissions, so teaching staff
+    neither list nor open them. The rows are the record of what was asked and done, so they
+    are never deleted or edited; an administrator records a request made by letter with
+    "Add", carries erasures out and downloads a copy with the actions.
+    """
+
+    list_display = ["person_ref", "person", "kind", "status", "requested_at", "handled_at",
+                    "handled_by"]  # fmt: skip
+    list_filter = ["kind", "status"]
+    search_fields = ["person__email", "person__full_name", "person_ref"]
+    list_select_related = ["person", "handled_by"]
+    raw_id_fields = ["person"]
+    actions = ["carry_out_erasure", "download_copy"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["person", "kind"]
+        return ["person", "person_ref", "kind", "status", "erasure_now", "requested_at",
+                "requested_by", "handled_at", "handled_by", "outcome"]  # fmt: skip
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.get_fields(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the record of a request stays
+
+    @admin.display(description="what erasure would do now")
+    def erasure_now(self, data_request):
+        if data_request.person is None or data_request.status != DataRequestStatus.OPEN:
+            return "—"
+        return str(privacy.erasure_plan(data_request.person))
+
+    def save_model(self, request, obj, form, change):
+        """Recording a request (the only save: existing rows are read-only)."""
+        if change:
+            return
+        try:
+            saved = privacy.data_request_make(person=obj.person, kind=obj.kind, by=request.user)
+        except ValidationError as error:
+            raise AdminRefusal(error) from None
+        obj.pk, obj.person_ref, obj.requested_at = saved.pk, saved.person_ref, saved.requested_at
+
+    @admin.action(description="Carry out the selected erasure requests", permissions=["change"])
+    def carry_out_erasure(self, request, queryset):
+        for data_request in queryset.filter(kind=DataRequestKind.ERASURE).order_by("pk"):
+            try:
+                done = privacy.person_erase(data_request=data_request, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(request, f"{done.person_ref}: {done.outcome}", messages.SUCCESS)
+
+    @admin.action(description="Download a copy of the person's data", permissions=["change"])
+    def download_copy(self, request, queryset):
+        requests = list(queryset.select_related("person")[:2])
+        if len(requests) != 1 or requests[0].person is None:
+            self.message_user(
+                request, "Select one request whose account still exists.", messages.ERROR
+            )
+            return None
+        person = requests[0].person
+        privacy.export_record(person=person, by=request.user)
+        response = FileResponse(privacy.person_export_zip(person), content_type="application/zip")
+        response["Content-Disposition"] = (
+            f'attachment; filename="coursesite-data-{requests[0].person_ref.replace(" ", "-")}.zip"'
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -2,6 +2,8 @@
 dated discussion sessions (not the cancelled ones), the grading scales and the rubric; no
 attendance, assessment or grade."""
 
+from simple_history.utils import bulk_create_with_history
+
 from course.copying import CopyPlan
 from course.models import Offering
 
@@ -51,10 +53,12 @@ def copy_grading(source: Offering, plan: CopyPlan) -> None:
         grades = list(scale.grades.all())
         scale.pk, scale.offering = None, new
         scale.save()
-        ScaleGrade.objects.bulk_create(
-            ScaleGrade(scale=scale, code=g.code, label=g.label, passing=g.passing,
-                       equivalent=g.equivalent)
-            for g in grades
+        # With their first history record: a later change shows the old values.
+        bulk_create_with_history(
+            [ScaleGrade(scale=scale, code=g.code, label=g.label, passing=g.passing,
+                        equivalent=g.equivalent)
+             for g in grades],
+            ScaleGrade,
         )  # fmt: skip
         plan.count("grading scales")
     rubric = Rubric.objects.filter(offering=source).prefetch_related("criteria__levels").first()
@@ -68,9 +72,10 @@ def copy_grading(source: Offering, plan: CopyPlan) -> None:
         levels = list(criterion.levels.all())
         criterion.pk, criterion.rubric = None, rubric
         criterion.save()
-        RubricLevel.objects.bulk_create(
-            RubricLevel(criterion=criterion, points=lv.points, label=lv.label,
-                        insufficient=lv.insufficient)
-            for lv in levels
+        bulk_create_with_history(
+            [RubricLevel(criterion=criterion, points=lv.points, label=lv.label,
+                         insufficient=lv.insufficient)
+             for lv in levels],
+            RubricLevel,
         )  # fmt: skip
         plan.count("rubric criteria")

@@ -17,9 +17,16 @@ from course.archive import ensure_writable
 from course.caching import bump_offering, bump_records
 from course.enums import ModuleKind
 from course.models import Offering
+from projects.services import superseded_files_remove
 
-from .enums import AttendanceStatus
-from .models import Attendance, AttendanceChange, CheckInFailure, DiscussionSession
+from .enums import AttendanceStatus, ResultsAction
+from .models import (
+    Attendance,
+    AttendanceChange,
+    CheckInFailure,
+    DiscussionSession,
+    ResultsEvent,
+)
 
 # Generating sessions ---------------------------------------------------------------------
 
@@ -329,3 +336,45 @@ def check_in(*, offering: Offering, user: User, code: str, now=None) -> Discussi
             now=now,
         )
     return session
+
+
+# Retention --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def check_in_failures_purge(*, now=None) -> int:
+    """Delete the wrong check-in codes older than RETENTION_CHECK_IN_FAILURE_DAYS: they are
+    kept only to throttle guessing (minutes), and say when someone was at a session.
+
+    Returns how many were deleted. Side effects: CheckInFailure rows deleted.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.RETENTION_CHECK_IN_FAILURE_DAYS)
+    deleted, _ = CheckInFailure.objects.filter(at__lt=cutoff).delete()
+    return deleted
+
+
+def offerings_signed_off_before(cutoff: datetime) -> list[int]:
+    """Offerings whose results are signed off (the latest event says so) since before
+    `cutoff`: their grades are final, unless the course responsible unlocks them."""
+    latest: dict[int, tuple[str, datetime]] = {}
+    for offering_id, action, at in ResultsEvent.objects.order_by("at", "pk").values_list(
+        "offering_id", "action", "at"
+    ):
+        latest[offering_id] = (action, at)
+    return sorted(
+        offering_id
+        for offering_id, (action, at) in latest.items()
+        if action == ResultsAction.SIGNED_OFF and at < cutoff
+    )
+
+
+def superseded_files_purge(*, now=None) -> int:
+    """Remove the files of superseded submission versions in offerings whose results were
+    signed off more than RETENTION_SUPERSEDED_FILES_DAYS ago (time for a question about a
+    grade, or an unlock). The latest version of every deliverable stays, and so does every
+    version's row (projects.services.superseded_files_remove). Returns how many files go.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.RETENTION_SUPERSEDED_FILES_DAYS)
+    return superseded_files_remove(offering_ids=offerings_signed_off_before(cutoff))

@@ -30,6 +30,9 @@ ROLES = ["anonymous", "student", "accepted", "peer", "other_student", "ta", "oth
 STAFF = {"ta": 200, "superuser": 200}
 OWN = {"accepted": 200}
 OWN_OR_PEER = {"accepted": 200, "peer": 200}
+# Everyone logged in, each about themselves (a person's own data: sessions/privacy.py).
+EVERYONE_OWN = dict.fromkeys(["student", "accepted", "peer", "other_student", "ta", "other_ta",
+                              "superuser"], 200)  # fmt: skip
 
 
 @pytest.fixture
@@ -100,6 +103,9 @@ MATRIX = {
         STAFF,
         "\ufeffStudent name".encode(),
     ),
+    # Their own data only: tests/sessions/test_privacy.py opens each person's copy.
+    "student:my_data": ("/accounts/data/", EVERYONE_OWN, "Your data"),
+    "student:my_data_download": ("/accounts/data/download/", EVERYONE_OWN, b"PK\x03\x04"),
 }
 # POST-only URLs: tests/test_url_permissions.py (students' forms), the grading forms in
 # tests/sessions/test_grading_views.py, and these with their own tests.
@@ -108,6 +114,7 @@ POST_ONLY = {
     "grading:grades_unlock", "sessions:calendar_reset", "accounts:verify_resend",
     "accounts:withdraw", "projects:group_create", "projects:group_join", "projects:group_leave",
     "projects:upload", "projects:wishes", "student:watched", "accounts:logout",
+    "student:erasure_request",
 }  # fmt: skip
 # Public pages, the log-in, sign-up and password pages, feeds behind secret tokens (their
 # tests are in tests/accounts, tests/course, tests/projects and tests/sessions).
@@ -162,7 +169,7 @@ def test_who_may_open_what(client, world, name, role):
         else:
             assert text in response.content.decode(), url
         if role == "peer":  # their own page, not Ann's
-            assert b"Ann Own" not in response.content, url
+            assert b"Ann Own" not in response.getvalue(), url
     else:
         assert response.status_code == 404, url
         someone_else = "Per Peer" if role == "accepted" else "Ann Own"

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "django_tasks",
     "django_tasks_db",
+    "simple_history",  # the history of an offering's rules in the admin (docs/SECURITY.md)
     # In the app order, lowest first (docs/ARCHITECTURE.md): an app may import those before it.
     "course.apps.CourseConfig",
     "accounts.apps.AccountsConfig",
@@ -74,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Records who changed an offering's rules, scales or rubric (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
     # After authentication (the limit depends on who asks), before anything reads the body.
     "config.limits.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -263,3 +266,13 @@ LOGGING = {
 }
 # Absolute links in mails (sent outside any request) start with this.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# Privacy (docs/SECURITY.md, README "Retention"). `run_periodic_jobs --nightly` purges what
+# has served its purpose; each period is in days and comes from the environment.
+RETENTION_MAIL_BODY_DAYS = int(os.environ.get("RETENTION_MAIL_BODY_DAYS", "30"))
+RETENTION_CHECK_IN_FAILURE_DAYS = int(os.environ.get("RETENTION_CHECK_IN_FAILURE_DAYS", "7"))
+RETENTION_REJECTED_ANSWERS_DAYS = int(os.environ.get("RETENTION_REJECTED_ANSWERS_DAYS", "90"))
+RETENTION_SUPERSEDED_FILES_DAYS = int(os.environ.get("RETENTION_SUPERSEDED_FILES_DAYS", "30"))
+# The history of an offering's rules is a record: it is shown, never reverted from (a revert
+# would skip the checks of the change form, archives and signed-off results).
+SIMPLE_HISTORY_REVERT_DISABLED = True

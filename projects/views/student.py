@@ -228,6 +228,8 @@ class SubmissionDownloadView(LoginRequiredMixin, View):
             ),
             pk=pk,
         )
+        if not submission.file:
+            raise Http404("The file of this version was removed after the results were final.")
         offering = submission.deliverable.offering
         filename = (
             f"{offering.course.slug}-{offering.slug}-group{submission.group.number}-"

@@ -10,6 +10,7 @@ needs a reason.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Enrolment, User
 from course.archive import ensure_writable
@@ -49,9 +50,13 @@ def grading_setup_defaults(*, offering: Offering) -> tuple[int, bool]:
         )
         if created:
             scales_created += 1
-            ScaleGrade.objects.bulk_create(
-                ScaleGrade(scale=scale, code=c, label=lb, passing=p, equivalent=eq)
-                for c, lb, p, eq in grades
+            # With their first history record (the admin shows later changes against it).
+            bulk_create_with_history(
+                [
+                    ScaleGrade(scale=scale, code=c, label=lb, passing=p, equivalent=eq)
+                    for c, lb, p, eq in grades
+                ],
+                ScaleGrade,
             )
     rubric, rubric_created = Rubric.objects.get_or_create(offering=offering)
     if rubric_created:
@@ -59,9 +64,12 @@ def grading_setup_defaults(*, offering: Offering) -> tuple[int, bool]:
             criterion = RubricCriterion.objects.create(
                 rubric=rubric, order=order, name=name, description=description
             )
-            RubricLevel.objects.bulk_create(
-                RubricLevel(criterion=criterion, points=pt, label=lb, insufficient=bad)
-                for pt, lb, bad in levels
+            bulk_create_with_history(
+                [
+                    RubricLevel(criterion=criterion, points=pt, label=lb, insufficient=bad)
+                    for pt, lb, bad in levels
+                ],
+                RubricLevel,
             )
     bump_offering(offering.pk)  # the examination page (bulk_create() sends no signal)
     return scales_created, rubric_created

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
+from simple_history.models import HistoricalRecords
 
 from accounts.enums import Level
 from course.rendering import MarkdownModel
@@ -24,6 +25,9 @@ class GradingScale(models.Model):
     )
     level = models.CharField(max_length=3, choices=Level.choices)
     name = models.CharField(max_length=60, help_text="e.g. U, 3, 4, 5.")
+    # Scales and the rubric decide grades: who changed them, when and the old values are
+    # kept (django-simple-history), shown in the admin's object history.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["offering", "level"]
@@ -54,6 +58,7 @@ class ScaleGrade(models.Model):
         help_text="The lowest project grade that gives this grade: a project graded 5 gets the "
         "grade with the highest equivalent at or below 5.",
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["scale", "equivalent", "code"]
@@ -86,6 +91,7 @@ class Rubric(MarkdownModel):
     points_for_4 = models.PositiveSmallIntegerField("points for 4", default=7)
     points_for_5 = models.PositiveSmallIntegerField("points for 5", default=10)
     instructions = models.TextField(blank=True, help_text="Shown to the assessors. Markdown.")
+    history = HistoricalRecords(excluded_fields=["rendered"])
 
     class Meta:
         constraints = [
@@ -112,6 +118,7 @@ class RubricCriterion(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
     name = models.CharField(max_length=100)
     description = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "rubric criteria"
@@ -134,6 +141,7 @@ class RubricLevel(models.Model):
     insufficient = models.BooleanField(
         default=False, help_text="Choosing this level makes the rubric suggest a fail."
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["criterion", "points", "pk"]

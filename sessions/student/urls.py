@@ -1,4 +1,5 @@
-"""The student's own pages under /me/ (the group page is projects', withdrawing accounts')."""
+"""The student's own pages under /me/ (the group page is projects', withdrawing accounts'),
+and everyone's own data under /accounts/data/ (a copy, erasure: sessions/privacy.py)."""
 
 from django.urls import path
 
@@ -9,6 +10,9 @@ app_name = "student"
 OFFERING = "me/<slug:course_slug>/<slug:offering_slug>"
 
 urlpatterns = [
+    path("accounts/data/", views.MyDataView.as_view(), name="my_data"),
+    path("accounts/data/download/", views.MyDataDownloadView.as_view(), name="my_data_download"),
+    path("accounts/data/erasure/", views.ErasureRequestView.as_view(), name="erasure_request"),
     path("me/", views.MyCoursesView.as_view(), name="courses"),
     path(f"{OFFERING}/", views.MyOfferingView.as_view(), name="offering"),
     path(f"{OFFERING}/attendance/", views.MyAttendanceView.as_view(), name="attendance"),

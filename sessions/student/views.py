@@ -1,10 +1,14 @@
 """The student's own pages. Every page resolves the student's own enrolment from the URL:
-someone else's is never shown (404)."""
+someone else's is never shown (404). The pages of a person's own data (a copy, erasure)
+ask sessions/privacy.py about the logged-in person only."""
+
+import json
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +16,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts import selectors as accounts_selectors
-from accounts.models import Enrolment
+from accounts.enums import DataRequestKind, DataRequestStatus
+from accounts.models import DataRequest, Enrolment
 from course import quizzes
 from course import selectors as course_selectors
 from course.caching import offering_cached, records_cached
@@ -20,6 +25,7 @@ from course.models import LecturePart, Quiz, QuizAnswer, VideoLecture
 from course.validators import parse_id
 from projects import selectors as projects_selectors
 
+from .. import privacy
 from ..attendance import counts_for, summarize
 from ..calendar import personal_feed_url
 from ..grading.sheet import grade_sheet, signed_off_grades
@@ -283,3 +289,67 @@ class WatchedView(EnrolledStudentMixin, View):
             reverse("course:lecture_list", args=[offering.course.slug, offering.slug])
             + f"#lecture-{lecture.pk}"
         )
+
+
+class MyDataView(LoginRequiredMixin, TemplateView):
+    """/accounts/data/: what the site holds about the logged-in person, the download of a
+    copy, and their erasure request with what it would do now."""
+
+    template_name = "sessions/student/my_data.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        requests = list(DataRequest.objects.filter(person=user))
+        return super().get_context_data(
+            data=privacy.person_data(user),
+            plan=privacy.erasure_plan(user),
+            erasure_rule=privacy.ERASURE_RULE,
+            requests=requests,
+            erasure_open=any(
+                r.kind == DataRequestKind.ERASURE and r.status == DataRequestStatus.OPEN
+                for r in requests
+            ),
+            **kwargs,
+        )
+
+
+class MyDataDownloadView(LoginRequiredMixin, View):
+    """A copy of everything held about the logged-in person: a zip (data.json and their
+    groups' files), or data.json alone with ?format=json. Each download is recorded."""
+
+    def get(self, request):
+        user = request.user
+        privacy.export_record(person=user, by=user)
+        if request.GET.get("format") == "json":
+            text = json.dumps(
+                privacy.person_data(user), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False
+            )
+            response: HttpResponse = HttpResponse(
+                text, content_type="application/json; charset=utf-8"
+            )
+            filename = "coursesite-my-data.json"
+        else:
+            response = FileResponse(privacy.person_export_zip(user), content_type="application/zip")
+            filename = "coursesite-my-data.zip"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class ErasureRequestView(LoginRequiredMixin, View):
+    """The logged-in person asks for the erasure of their data; administrators carry it out."""
+
+    def post(self, request):
+        try:
+            privacy.data_request_make(
+                person=request.user, kind=DataRequestKind.ERASURE, by=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                "Your request is recorded. An administrator carries it out; until then this "
+                "page shows it, and you can keep using the site.",
+            )
+        return redirect("student:my_data")

@@ -6,8 +6,9 @@
 Frequent: the outbox sweep (mails whose delivery task was lost are sent; see
 accounts/mailing.py). Nightly: expired log-in sessions removed, finished task results older
 than TASK_RESULTS_KEPT_DAYS removed, records exports older than a week removed (they hold
-grades), and a link check queued for every offering that is running (its lecture links are
-checked on the task worker).
+grades), a link check queued for every offering that is running (its lecture links are
+checked on the task worker), and the retention purge (sessions/privacy.py: sent mails'
+texts, old check-in failures, rejected applicants' answers, superseded files).
 
 Each job runs even when one before it failed; the command then exits with an error.
 """
@@ -24,6 +25,7 @@ from course.enums import OfferingStatus
 from course.links import check_offering_links
 from course.models import Offering
 from sessions.grading.exports import results_exports_prune
+from sessions.privacy import retention_purge
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +47,7 @@ class Command(BaseCommand):
                 ("old task results", self.prune_task_results),
                 ("old exports", lambda: f"{results_exports_prune()} removed"),
                 ("link checks", self.queue_link_checks),
+                ("retention purge", lambda: str(retention_purge())),
             ]
         )
         failed = []
