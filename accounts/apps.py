@@ -21,6 +21,9 @@ class AccountsConfig(AppConfig):
         # and the students' own follow them.
         from course import caching
 
-        from .models import Enrolment
+        from .models import Enrolment, User
 
         caching.watch_records(Enrolment, lambda row: row.offering_id)
+        # A person's own pages: their name, address and enrolments.
+        caching.watch_person(User, lambda row: row.pk)
+        caching.watch_person(Enrolment, lambda row: row.student_id)

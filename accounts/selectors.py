@@ -57,3 +57,14 @@ def waiting_position(enrolment: Enrolment) -> int | None:
         offering=enrolment.offering_id,
     )
     return ahead.count() + 1
+
+
+def personal_offerings(user: User) -> list[tuple[int, str, str]]:
+    """The offerings the person has applied to or teaches, as (id, course slug, offering
+    slug): what their own pages may show something of (course/caching.py keys them so)."""
+    return list(
+        Offering.objects.filter(Q(enrolments__student=user) | Q(staff__user=user))
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", "course__slug", "slug")
+    )

@@ -17,7 +17,11 @@ class CourseConfig(AppConfig):
             LecturePart,
             Module,
             Offering,
+            Quiz,
+            QuizAnswer,
             QuizAttempt,
+            QuizChoice,
+            QuizQuestion,
             Staff,
             VideoLecture,
             WatchedPart,
@@ -29,6 +33,17 @@ class CourseConfig(AppConfig):
             caching.watch(model, lambda row: row.offering_id)
         caching.watch(VideoLecture, lambda row: row.module.offering_id)
         caching.watch(LecturePart, lambda row: row.lecture.module.offering_id)
+        caching.watch(Quiz, lambda row: row.module.offering_id)
+        caching.watch(QuizQuestion, lambda row: row.quiz.module.offering_id)
+        caching.watch(QuizChoice, lambda row: row.question.quiz.module.offering_id)
         # The students' records kept with the content: the progress pages follow them.
         caching.watch_records(QuizAttempt, lambda row: row.enrolment.offering_id)
         caching.watch_records(WatchedPart, lambda row: row.enrolment.offering_id)
+        caching.watch_records(QuizAnswer, lambda row: row.attempt.enrolment.offering_id)
+        # A person's own pages follow their places among the staff (the navigation).
+        caching.watch_person(Staff, lambda row: row.user_id)
+        # And the clock: what changes at a moment without a write.
+        from .selectors import next_clock_edge
+
+        if next_clock_edge not in caching.CLOCK_EDGES:
+            caching.CLOCK_EDGES.append(next_clock_edge)

@@ -28,6 +28,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from contextvars import ContextVar
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -36,7 +37,10 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
-from django.utils.translation import get_language
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.cache import set_response_etag
+from django.utils.translation import get_language_from_request
 
 from .models import Offering
 
@@ -117,6 +121,48 @@ def offering_cached(offering, name: str, load: Callable[[], Any]) -> Any:
 
 def records_scope(offering_id: int) -> str:
     return f"records:{offering_id}"
+
+
+def person_scope(user_id: int) -> str:
+    return f"person:{user_id}"
+
+
+def bump_person(user_id: int | None) -> None:
+    """After a change to a person's account, enrolments or teaching: their own pages."""
+    if user_id is not None:
+        bump(person_scope(user_id))
+
+
+def watch_person(model, user_id_of: Callable[[Any], int | None]) -> None:
+    """Bump the person of every row of `model` saved or deleted (their account, their
+    enrolments and their places among an offering's staff)."""
+
+    def changed(sender, instance, **kwargs):
+        if not kwargs.get("raw"):
+            bump_person(user_id_of(instance))
+
+    uid = f"course.caching.person:{model._meta.label}"
+    post_save.connect(changed, sender=model, weak=False, dispatch_uid=uid + ":save")
+    post_delete.connect(changed, sender=model, weak=False, dispatch_uid=uid + ":delete")
+
+
+# What changes with the clock alone: the moments at which an offering's pages change without
+# a write (a session starts and check-in opens, a deadline passes, registration opens). Each
+# app registers a function giving the next such moment after `now` among the offerings'
+# (one query); a cached page never outlives the earliest of them.
+CLOCK_EDGES: list[Callable[[list[int], datetime], datetime | None]] = []
+
+
+def seconds_to_keep(offering_ids: list[int]) -> int:
+    """How long a page of these offerings may be kept: PAGE_SECONDS, or less when one of
+    their clock edges comes sooner (0: do not keep it)."""
+    if not offering_ids:
+        return PAGE_SECONDS
+    now = timezone.now()
+    edges = [edge for find in CLOCK_EDGES if (edge := find(offering_ids, now)) is not None]
+    if not edges:
+        return PAGE_SECONDS
+    return max(0, min(PAGE_SECONDS, int((min(edges) - now).total_seconds())))
 
 
 def bump_offering(offering_id: int | None) -> None:
@@ -234,13 +280,16 @@ def may_use_cache(request) -> bool:
     return (
         request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and "messages" not in request.COOKIES
+        and not request.COOKIES.get("messages")
     )
 
 
-def page_key(request, scopes: list[str]) -> str:
+def page_key(request, scopes: list[str], *personal: str) -> str:
+    """The address, the language, whose page it is (nobody's for a public one) and the
+    versions of what it shows."""
     tokens = versions([CATALOGUE, *scopes])
-    raw = "|".join([request.get_full_path(), get_language() or "", *scopes, *tokens])
+    language = get_language_from_request(request) if settings.USE_I18N else ""
+    raw = "|".join([request.get_full_path(), language, *personal, *scopes, *tokens])
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -256,24 +305,85 @@ def cached_response(key: str) -> HttpResponse | None:
     return response
 
 
-# Headers a stored page keeps; anything else (cookies above all) is never stored.
-KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Last-Modified")
-
-
-def store(request, key: str, response: HttpResponse) -> None:
-    """Keep the response if nothing in it is personal to this visitor."""
-    if (
+def may_keep(request, response: HttpResponse, *, same_csrf_cookie: bool = False) -> bool:
+    """Nothing in the response is for this visitor only: no cookie set, no CSRF token made
+    for a new cookie, no message shown. With `same_csrf_cookie` (a person's own page, kept
+    for their browser only), a page whose forms carry a token of the browser's own CSRF
+    cookie may be kept: Django sends that cookie again with every such page, unchanged."""
+    cookies = dict(response.cookies)
+    if same_csrf_cookie:
+        sent = cookies.get(settings.CSRF_COOKIE_NAME)
+        if sent is not None and sent.value == request.COOKIES.get(settings.CSRF_COOKIE_NAME):
+            del cookies[settings.CSRF_COOKIE_NAME]
+    return not (
         response.status_code != 200
         or response.streaming
-        or response.cookies
-        or response.has_header("Vary")
-        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # the page holds a CSRF token
+        or cookies
+        or (request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not same_csrf_cookie)
         or (getattr(request, "_messages", None) and request._messages.used)
-    ):
-        return
-    headers = [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)]
-    cache.set(key, (response.status_code, headers, response.content), PAGE_SECONDS)
+    )
+
+
+def keep(key: str, response: HttpResponse, seconds: int, headers: list[tuple[str, str]]):
+    if seconds > 0:
+        if not response.has_header("ETag"):
+            set_response_etag(response)  # once, not on every hit
+            headers = [*headers, ("ETag", response["ETag"])]
+        cache.set(key, (response.status_code, headers, response.content), seconds)
     response["X-Page-Cache"] = "miss"
+
+
+# Public pages: served by config.middleware.PublicPageCacheMiddleware, before the session,
+# the user and the view are looked at; a hit costs two cache reads and no query.
+
+
+class CachedPublicPageMixin:
+    """Marks a public view whose page anonymous visitors get from the shared cache.
+
+    `page_scopes(kwargs)` names what the page shows; by default the offering (or course)
+    of the URL, from its slugs, so that a hit costs no database query.
+    """
+
+    @classmethod
+    def page_scopes(cls, kwargs: dict) -> list[str]:
+        return scopes_of(kwargs)
+
+
+def cached_public_page(view):
+    """The same for a function view (the Atom feed)."""
+
+    def cached(request, *args, **kwargs):
+        return view(request, *args, **kwargs)
+
+    cached.page_scopes = scopes_of  # type: ignore[attr-defined]
+    return cached
+
+
+def public_page(request) -> tuple[list[str], dict] | None:
+    """The scopes and URL arguments of the public page asked for, if it is one."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    scopes_for = getattr(getattr(match.func, "view_class", match.func), "page_scopes", None)
+    if scopes_for is None:
+        return None
+    return scopes_for(match.kwargs), match.kwargs
+
+
+def keep_public(request, key: str, kwargs: dict, response: HttpResponse) -> None:
+    """Keep the page (all its headers but cookies, which it must not have) if it may be."""
+    if not may_keep(request, response):
+        return
+    course_slug, offering_slug = kwargs.get("course_slug"), kwargs.get("offering_slug")
+    offering_ids = []
+    if course_slug:
+        offerings = Offering.objects.filter(course__slug=course_slug)
+        if offering_slug:
+            offerings = offerings.filter(slug=offering_slug)
+        offering_ids = list(offerings.values_list("pk", flat=True))
+    headers = [(name, value) for name, value in response.items() if name != "X-Page-Cache"]
+    keep(key, response, seconds_to_keep(offering_ids), headers)
 
 
 def scopes_of(kwargs: dict) -> list[str]:
@@ -285,8 +395,13 @@ def scopes_of(kwargs: dict) -> list[str]:
     return [course_scope(course_slug)] if course_slug else []
 
 
+# Headers a page kept by a view keeps (the middleware below the view adds the rest).
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Last-Modified")
+
+
 def serve(request, scopes: list[str], make: Callable[[], HttpResponse]) -> HttpResponse:
-    """The page from the cache, or made by `make()` (and kept when it may be)."""
+    """For a view whose page is kept for whoever has its address (the personal calendar
+    feed, at a secret one): from the cache, or made by `make()` and kept when it may be."""
     if not may_use_cache(request):
         return make()
     key = page_key(request, scopes)
@@ -294,33 +409,62 @@ def serve(request, scopes: list[str], make: Callable[[], HttpResponse]) -> HttpR
     if response is not None:
         return response
     response = make()
-    if hasattr(response, "add_post_render_callback") and not response.is_rendered:
-        response.add_post_render_callback(lambda rendered: store(request, key, rendered))
-    else:
-        store(request, key, response)
+    if may_keep(request, response) and not response.has_header("Vary"):
+        headers = [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)]
+        keep(key, response, PAGE_SECONDS, headers)
     return response
 
 
-class CachedPublicPageMixin:
-    """For a public view: anonymous visitors get the page from the shared cache.
-
-    `cache_scopes()` names what the page shows; by default the offering (or course) of the
-    URL, from its slugs, so that a hit costs no database query.
-    """
-
-    def cache_scopes(self) -> list[str]:
-        return scopes_of(self.kwargs)  # type: ignore[attr-defined]
-
-    def dispatch(self, request, *args, **kwargs):
-        self.kwargs = kwargs
-        parent = super().dispatch  # type: ignore[misc]
-        return serve(request, self.cache_scopes(), lambda: parent(request, *args, **kwargs))
+# A person's own pages ------------------------------------------------------------------------
 
 
-def cached_public_page(view):
-    """The same for a function view (the Atom feed)."""
+def personal_offerings(user, load: Callable[[], list[tuple[int, str, str]]]):
+    """The offerings a person studies or teaches, as (id, course slug, offering slug), kept
+    under the person's version (bumped by their enrolments and staff places)."""
+    tokens = versions([CATALOGUE, person_scope(user.pk)])
+    key = f"mine:{user.pk}:{'.'.join(tokens)}"
+    value = cache.get(key)
+    if value is None:
+        value = load()
+        cache.set(key, value, PAGE_SECONDS)
+    return value
 
-    def cached(request, *args, **kwargs):
-        return serve(request, scopes_of(kwargs), lambda: view(request, *args, **kwargs))
 
-    return cached
+def serve_personal(request, offerings: list[tuple[int, str, str]], make):
+    """A logged-in person's own page from the cache, kept under their version and all of
+    their offerings' (content and records): any change to what it could show, theirs or
+    the offering's, makes it again. Only ever served to the same person, in the same
+    browser (the key holds the CSRF cookie the page's forms carry a token of); never when
+    a message waits to be shown."""
+    user = request.user
+    if (
+        request.method not in ("GET", "HEAD")
+        or request.COOKIES.get("messages")
+        or request.session.get("_messages")
+    ):
+        return make()
+    scopes = [person_scope(user.pk)]
+    for offering_id, course_slug, offering_slug in offerings:
+        scopes += [
+            course_scope(course_slug),
+            offering_scope(course_slug, offering_slug),
+            records_scope(offering_id),
+        ]
+    csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    key = page_key(request, scopes, f"user:{user.pk}", csrf_cookie)
+    response = cached_response(key)
+    if response is not None:
+        return response
+    response = make()
+
+    def kept(rendered):
+        if may_keep(request, rendered, same_csrf_cookie=True):
+            headers = [(n, rendered[n]) for n in KEPT_HEADERS if rendered.has_header(n)]
+            seconds = seconds_to_keep([offering_id for offering_id, _, _ in offerings])
+            keep(key, rendered, seconds, headers)
+
+    if hasattr(response, "add_post_render_callback") and not response.is_rendered:
+        response.add_post_render_callback(kept)
+    else:
+        kept(response)
+    return response

@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
-from .models import Announcement, Course, Module, Offering, VideoLecture, WatchedPart
+from .models import Announcement, Course, Module, Offering, Quiz, VideoLecture, WatchedPart
 from .rules import taught_offering_ids
 
 
@@ -136,3 +136,34 @@ def taught_offerings(user) -> list[Offering]:
         .order_by("-start_date")
         .distinct()
     )
+
+
+def next_clock_edge(offering_ids: list[int], now) -> Any:
+    """The next moment the offerings' pages change by the clock alone (course.caching):
+    registration opening or closing, the preferences and abstracts deadlines, an
+    announcement's publication, a quiz opening or closing."""
+    later = [
+        *Offering.objects.filter(pk__in=offering_ids)
+        .aggregate(
+            **{
+                field: Min(field, filter=Q(**{f"{field}__gt": now}))
+                for field in (
+                    "registration_opens",
+                    "registration_closes",
+                    "preferences_deadline",
+                    "abstracts_deadline",
+                )
+            }
+        )
+        .values(),
+        Announcement.objects.filter(offering_id__in=offering_ids, published_at__gt=now)
+        .aggregate(Min("published_at"))
+        .popitem()[1],
+        *Quiz.objects.filter(module__offering_id__in=offering_ids)
+        .aggregate(
+            opens=Min("opens_at", filter=Q(opens_at__gt=now)),
+            closes=Min("closes_at", filter=Q(closes_at__gt=now)),
+        )
+        .values(),
+    ]
+    return min((moment for moment in later if moment is not None), default=None)

@@ -27,6 +27,7 @@ class ProjectsConfig(AppConfig):
             Membership,
             PresentationSession,
             PresentationSlot,
+            PresentationWish,
             ProjectGroup,
             Proposal,
             Submission,
@@ -38,3 +39,8 @@ class ProjectsConfig(AppConfig):
             caching.watch(model, lambda row: row.group.offering_id)
         caching.watch(PresentationSlot, lambda row: row.session.offering_id)
         caching.watch_records(Submission, lambda row: row.group.offering_id)
+        caching.watch_records(PresentationWish, lambda row: row.group.offering_id)
+        from .selectors import next_deadline
+
+        if next_deadline not in caching.CLOCK_EDGES:
+            caching.CLOCK_EDGES.append(next_deadline)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from course.archive import ensure_writable
-from course.caching import bump_offering
+from course.caching import bump_offering, bump_records
 from course.models import Offering
 
 from .enums import ProposalStatus
@@ -207,6 +207,7 @@ def wishes_save(*, group: ProjectGroup, wishes: dict, now=None) -> None:
         for session, wish in wishes.items()
         if wish
     )
+    bump_records(group.offering_id)  # bulk_create() sends no signal
 
 
 @transaction.atomic

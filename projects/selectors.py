@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.enums import EnrolmentStatus
@@ -208,3 +208,16 @@ def presentation_for(group: ProjectGroup):
         "open": group.offering.preferences_deadline is None
         or timezone.now() <= group.offering.preferences_deadline,
     }
+
+
+def next_deadline(offering_ids: list[int], now) -> datetime | None:
+    """The next deliverable deadline or extended one of the offerings (course.caching)."""
+    later = [
+        Deliverable.objects.filter(offering_id__in=offering_ids, due_at__gt=now)
+        .aggregate(Min("due_at"))
+        .popitem()[1],
+        Extension.objects.filter(deliverable__offering_id__in=offering_ids, due_at__gt=now)
+        .aggregate(Min("due_at"))
+        .popitem()[1],
+    ]
+    return min((moment for moment in later if moment is not None), default=None)

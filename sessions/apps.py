@@ -59,3 +59,7 @@ class DiscussionSessionsConfig(AppConfig):
         caching.watch_records(Attendance, lambda row: row.session.offering_id)
         caching.watch_records(ProjectAssessment, lambda row: row.group.offering_id)
         caching.watch_records(FinalGrade, lambda row: row.enrolment.offering_id)
+        from .services import next_check_in_edge
+
+        if next_check_in_edge not in caching.CLOCK_EDGES:
+            caching.CLOCK_EDGES.append(next_check_in_edge)

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from accounts.models import Enrolment, User
@@ -281,6 +282,21 @@ def check_in_code(session: DiscussionSession, now=None, *, step: int = 0) -> str
 def check_in_window_open(session: DiscussionSession, now=None) -> bool:
     now = now or timezone.now()
     return session.starts_at - EARLY <= now <= session.ends_at
+
+
+def next_check_in_edge(offering_ids: list[int], now) -> datetime | None:
+    """The next moment a session of the offerings starts, ends or opens its check-in: the
+    students' pages change then (course.caching keeps none of them longer)."""
+    edges = DiscussionSession.objects.filter(
+        offering_id__in=offering_ids, is_cancelled=False, ends_at__gt=now
+    ).aggregate(
+        opens=Min("starts_at", filter=Q(starts_at__gt=now + EARLY)),
+        starts=Min("starts_at", filter=Q(starts_at__gt=now)),
+        ends=Min("ends_at"),
+    )
+    if edges["opens"] is not None:
+        edges["opens"] -= EARLY
+    return min((edge for edge in edges.values() if edge is not None), default=None)
 
 
 def current_check_in_session(offering: Offering, now=None) -> DiscussionSession | None:

@@ -71,6 +71,9 @@ MIDDLEWARE = [
     # poll the feeds every few minutes; course/caching.py serves the public pages).
     "django.middleware.http.ConditionalGetMiddleware",
     "config.middleware.RequestVersionsMiddleware",
+    # Anonymous visitors' public pages from the shared cache, before anything reads the
+    # session (course/caching.py).
+    "config.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

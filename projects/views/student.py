@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.pages import PersonalPageMixin
 from accounts.selectors import own_enrolment
 from course.downloads import stored_file_response
 
@@ -49,7 +50,7 @@ class StudentGroupMixin(LoginRequiredMixin):
         return self._group
 
 
-class MyGroupView(StudentGroupMixin, TemplateView):
+class MyGroupView(PersonalPageMixin, StudentGroupMixin, TemplateView):
     """The student's project: group, partner, proposal and deliverables."""
 
     template_name = "projects/my_group.html"

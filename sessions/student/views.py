@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 from accounts import selectors as accounts_selectors
 from accounts.enums import DataRequestKind, DataRequestStatus
 from accounts.models import DataRequest, Enrolment
+from accounts.pages import PersonalPageMixin
 from course import quizzes
 from course import selectors as course_selectors
 from course.caching import offering_cached, records_cached
@@ -51,7 +52,7 @@ def personal_context(view) -> dict:
     return context
 
 
-class MyCoursesView(LoginRequiredMixin, TemplateView):
+class MyCoursesView(PersonalPageMixin, LoginRequiredMixin, TemplateView):
     """/me/: every offering the person applied to, with the signed-off results, the
     personal calendar feed and the offerings they teach."""
 
@@ -108,7 +109,7 @@ class EnrolledStudentMixin(OwnEnrolmentMixin):
         return enrolment
 
 
-class MyOfferingView(OwnEnrolmentMixin, TemplateView):
+class MyOfferingView(PersonalPageMixin, OwnEnrolmentMixin, TemplateView):
     """A student's own page for one offering: status, key, instructions, news, their
     project and their examination conditions (and, once signed off, their result)."""
 
@@ -150,7 +151,7 @@ class MyOfferingView(OwnEnrolmentMixin, TemplateView):
         return examination, project
 
 
-class MyAttendanceView(OwnEnrolmentMixin, TemplateView):
+class MyAttendanceView(PersonalPageMixin, OwnEnrolmentMixin, TemplateView):
     """A student's own attendance in one offering, with the projection to the threshold."""
 
     template_name = "sessions/student/attendance.html"
@@ -185,7 +186,7 @@ class MyAttendanceView(OwnEnrolmentMixin, TemplateView):
         return super().get_context_data(**self.base_context(), summary=summary, rows=rows, **kwargs)
 
 
-class ProgressView(EnrolledStudentMixin, TemplateView):
+class ProgressView(PersonalPageMixin, EnrolledStudentMixin, TemplateView):
     template_name = "sessions/student/progress.html"
 
     def get_context_data(self, **kwargs):

@@ -1,0 +1,21 @@
+"""The base of the pages that show a logged-in person their own things."""
+
+from course import caching
+
+from .selectors import personal_offerings
+
+
+class PersonalPageMixin:
+    """A logged-in person's own page (their courses, progress, attendance, group), from
+    the shared cache while nothing it could show has changed (course/caching.py): no write
+    to the person's account, enrolments or teaching, and none to the content or records of
+    any of their offerings. Put it first among the view's bases: the login check and the
+    view run only when the page is made anew."""
+
+    def dispatch(self, request, *args, **kwargs):
+        parent = super().dispatch  # type: ignore[misc]
+        if not request.user.is_authenticated:
+            return parent(request, *args, **kwargs)
+        user = request.user
+        offerings = caching.personal_offerings(user, lambda: personal_offerings(user))
+        return caching.serve_personal(request, offerings, lambda: parent(request, *args, **kwargs))
