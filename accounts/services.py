@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from course.archive import ensure_writable
-from course.caching import bump_records
+from course.caching import bump_offering, bump_records
 from course.models import Offering
 from course.services import offering_lock
 
@@ -380,6 +380,15 @@ def enrolment_enrol_directly(
         note="enrolled directly by staff",
         enrolled_on=enrolled_on,
     )
+
+
+def user_renamed(user: User) -> None:
+    """After staff changed a person's name: the public pages that show it (their groups'
+    project pages, the programme, the book of abstracts) are made again."""
+    for offering_id in set(
+        Enrolment.objects.filter(student=user).values_list("offering_id", flat=True)
+    ):
+        bump_offering(offering_id)
 
 
 # Retention ----------------------------------------------------------------------------------
