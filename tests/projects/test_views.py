@@ -221,16 +221,16 @@ def test_student_project_pages_query_counts_are_fixed(
         page = client.get("/me/deep-learning/2016/").content.decode()
     assert page.count("Submitted on time") == 2  # both deliverables, latest version each
     # ... so the next ones read the session, the user, the enrolment and the admin link.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         again = client.get("/me/deep-learning/2016/").content.decode()
     assert again.count("Submitted on time") == 2
     # Presentation sessions, the group's wishes and its slot add three.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         page = client.get("/me/deep-learning/2016/group/").content.decode()
     assert page.count("/files/submissions/") == 2 * scale  # every version listed
     first = client.get("/me/").content.decode()
     # The next visit is the person's own page from the cache: the session and the user.
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         page = client.get("/me/").content.decode()
     assert page == first
     assert "Deep Learning" in page
@@ -242,6 +242,6 @@ def test_staff_projects_page_query_count_is_fixed(
 ):
     grow(offering, scale)
     client.force_login(ta)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         page = client.get(f"{BASE}/staff/projects/").content.decode()
     assert all(f"Project {n}" in page for n in range(1, 3 * scale + 1))

@@ -208,11 +208,11 @@ def test_attendance_pages_query_counts_are_fixed(
 ):
     enrolments = grow(offering, ta, scale)
     client.force_login(enrolments[0].student)
-    with django_assert_num_queries(6 + KEEPING):
+    with django_assert_num_queries(5 + KEEPING):
         page = client.get("/me/deep-learning/2016/attendance/").content.decode()
     assert "100 %" in page  # present at every held session
     client.force_login(ta)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         page = client.get(f"{BASE}/staff/attendance/").content.decode()
     assert f"{3 * scale} student" in page
     assert all(escape(e.student.full_name) in page for e in enrolments)
