@@ -9,6 +9,7 @@ accounts.mailing renders them.
 import string
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .enums import EnrolmentStatus
@@ -126,7 +127,9 @@ INVITATION_MAIL = (
 )
 
 
-def render_account_mail(text: tuple[str, str], context: dict[str, str]) -> tuple[str, str]:
+def render_account_mail(
+    text: tuple[str | Promise, str | Promise], context: dict[str, str]
+) -> tuple[str, str]:
     """An account mail's subject (one line) and body, translated and filled in."""
     subject, body = (string.Template(str(part)).safe_substitute(context) for part in text)
     return " ".join(subject.split()), body
