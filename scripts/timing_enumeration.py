@@ -16,8 +16,10 @@ and the ratio of the slower to the faster; exits with 1 when a ratio is above
   once in two minutes, vs. new ones). It MAKES AN ACCOUNT for each new address
   (timing-<random>@example.invalid): run it against a test or staging server only.
 
-The log-in throttling of issue 16 item 1 may answer 429 after a few requests from one
-address: raise its limits on the test server, or slow down with --pause. Only the standard
+The request throttling of issue 16 item 1 answers 429 once one client address, or one
+email address, has asked too often (MAIL_REQUESTS_PER_ADDRESS, MAIL_REQUESTS_PER_EMAIL):
+the known address is asked for N times, the new ones once each, so raise those limits on
+the test server, or the script reports the answers as different. Only the standard
 library is used. Through a TLS proxy, give the https address (cookies are Secure there).
 """
 
