@@ -37,6 +37,8 @@ class UserAdmin(SafeActionsMixin, DjangoUserAdmin):
         if change and "email" in form.changed_data and "email_verified_at" not in form.changed_data:
             obj.email_verified_at = None
         super().save_model(request, obj, form, change)
+        if change and "full_name" in form.changed_data:
+            services.user_renamed(obj)
 
     form = AdminUserChangeForm
     add_form = AdminUserCreationForm

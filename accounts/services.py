@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from course.archive import ensure_writable
-from course.caching import bump_records
+from course.caching import bump_offering, bump_records
 from course.models import Offering
 from course.services import offering_lock
 
@@ -413,6 +413,15 @@ def enrolment_enrol_directly(
     if invite:
         queue_invitation_mail(student, offering)
     return enrolment
+
+
+def user_renamed(user: User) -> None:
+    """After staff changed a person's name: the public pages that show it (their groups'
+    project pages, the programme, the book of abstracts) are made again."""
+    for offering_id in set(
+        Enrolment.objects.filter(student=user).values_list("offering_id", flat=True)
+    ):
+        bump_offering(offering_id)
 
 
 # Retention ----------------------------------------------------------------------------------
