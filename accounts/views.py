@@ -3,7 +3,6 @@
 The student's own pages (/me/) gather from every app and live in sessions/student/."""
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -11,6 +10,8 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -21,7 +22,7 @@ from course.pages import OfferingPageMixin
 from . import selectors, services
 from .enums import EnrolmentStatus, MailKind
 from .forms import ApplicationForm, OutboxPasswordResetForm, SignupForm
-from .models import OutgoingMail
+from .models import OutgoingMail, User
 
 
 class SignupView(FormView):
@@ -37,22 +38,24 @@ class SignupView(FormView):
         return super().get_context_data(next=safe_next(self.request, ""), **kwargs)
 
     def form_valid(self, form):
-        try:
-            user = services.user_signup(
-                email=form.cleaned_data["email"],
-                full_name=form.cleaned_data["full_name"],
-                password=form.cleaned_data["password1"],
-            )
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-            return self.form_invalid(form)
-        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        # The same answer whether the address is new or has an account (whose owner is
+        # mailed instead): nobody learns which addresses have accounts. So nobody is logged
+        # in here; the new account's owner logs in with the password just chosen.
+        services.user_signup(
+            email=form.cleaned_data["email"],
+            full_name=form.cleaned_data["full_name"],
+            password=form.cleaned_data["password1"],
+        )
         messages.success(
             self.request,
-            f"Welcome, {user.full_name}! We have mailed a link to {user.email}.",
+            _(
+                "Thank you. We have sent a mail to %(email)s: follow the link in it to "
+                "confirm your address. Log in with your email address and password."
+            )
+            % {"email": User.objects.canonical_email(form.cleaned_data["email"])},
         )
-        return redirect(safe_next(self.request, reverse("student:courses")))
+        next_url = safe_next(self.request, reverse("student:courses"))
+        return redirect(f"{reverse('accounts:login')}?{urlencode({'next': next_url})}")
 
 
 class VerifyEmailView(View):

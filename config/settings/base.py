@@ -10,6 +10,7 @@ deploy/coursesite.env.example describe each):
     ALLOWED_HOSTS   comma-separated host names
     TIME_ZONE       default Europe/Stockholm
     MAX_UPLOAD_BYTES  largest request body a logged-in user may send
+    STAFF_SESSION_IDLE_TIMEOUT  seconds without a request that end a staff session (8 hours)
     EMAIL_URL-like settings: EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
                     EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL
 """
@@ -83,6 +84,9 @@ MIDDLEWARE = [
     # After authentication (the limit depends on who asks), before anything reads the body.
     "config.limits.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff sessions end after STAFF_SESSION_IDLE_TIMEOUT without a request; anonymous and
+    # students' sessions are left alone (their pages come from the page cache).
+    "config.middleware.StaffSessionIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -134,11 +138,18 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        # The user model has no username, first or last name (Django's defaults to compare
+        # with): a password like the person's name or address is refused (docs/SECURITY.md).
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["full_name", "email"]},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Seconds without a request after which a staff member's session ends (config/middleware.py).
+STAFF_SESSION_IDLE_TIMEOUT = int(os.environ.get("STAFF_SESSION_IDLE_TIMEOUT", str(8 * 60 * 60)))
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "course:catalogue"
 LOGOUT_REDIRECT_URL = "course:catalogue"
