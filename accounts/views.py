@@ -2,6 +2,7 @@
 
 The student's own pages (/me/) gather from every app and live in sessions/student/."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -11,6 +12,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -18,7 +20,7 @@ from course.http import safe_next
 from course.models import Offering
 from course.pages import OfferingPageMixin
 
-from . import selectors, services
+from . import selectors, services, throttling
 from .enums import EnrolmentStatus, MailKind
 from .forms import ApplicationForm, OutboxPasswordResetForm, SignupForm
 from .models import OutgoingMail
@@ -37,6 +39,11 @@ class SignupView(FormView):
         return super().get_context_data(next=safe_next(self.request, ""), **kwargs)
 
     def form_valid(self, form):
+        refused = mail_request_refused(
+            self, form, kind=throttling.MailRequestKind.SIGNUP, email=form.cleaned_data["email"]
+        )
+        if refused:
+            return refused
         try:
             user = services.user_signup(
                 email=form.cleaned_data["email"],
@@ -85,6 +92,10 @@ class ResendVerificationView(LoginRequiredMixin, View):
             messages.warning(
                 request, "A link was sent a moment ago. Check your inbox and spam folder."
             )
+        elif wait := throttling.mail_request_throttle(
+            request, kind=throttling.MailRequestKind.VERIFY_RESEND, email=user.email
+        ):
+            messages.error(request, throttled_message(wait))
         else:
             services.queue_verification_mail(user)
             messages.success(request, f"A new link is on its way to {user.email}.")
@@ -93,6 +104,52 @@ class ResendVerificationView(LoginRequiredMixin, View):
 
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = OutboxPasswordResetForm
+
+    def form_valid(self, form):
+        refused = mail_request_refused(
+            self,
+            form,
+            kind=throttling.MailRequestKind.PASSWORD_RESET,
+            email=form.cleaned_data["email"],
+        )
+        return refused or super().form_valid(form)
+
+
+def throttled_message(wait) -> str:
+    minutes = throttling.wait_minutes(wait)
+    return ngettext(
+        "Too many requests of this kind came from your network or for this email address. "
+        "Nothing was sent. Please try again in %(minutes)d minute.",
+        "Too many requests of this kind came from your network or for this email address. "
+        "Nothing was sent. Please try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+def mail_request_refused(view, form, *, kind: str, email: str):
+    """The form page again with the refusal (status 429) when a request that sends mail is
+    over its limit (accounts/throttling.py); None when it may go ahead."""
+    wait = throttling.mail_request_throttle(view.request, kind=kind, email=email)
+    if wait is None:
+        return None
+    form.add_error(None, throttled_message(wait))
+    return view.render_to_response(view.get_context_data(form=form), status=429)
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """The answer to a log-in refused by django-axes (AXES_LOCKOUT_CALLABLE), on both log-in
+    pages: why, and how long to wait (status 429)."""
+    wait = throttling.login_lockout_wait(request, credentials)
+    return render(
+        request,
+        "accounts/locked_out.html",
+        {
+            "minutes": throttling.wait_minutes(wait),
+            "until": timezone.localtime() + wait,
+            "cool_off_minutes": settings.LOGIN_COOL_OFF_MINUTES,
+        },
+        status=429,
+    )
 
 
 class RegisterView(OfferingPageMixin, TemplateView):
