@@ -12,7 +12,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -95,7 +95,9 @@ class ResendVerificationView(LoginRequiredMixin, View):
         elif wait := throttling.mail_request_throttle(
             request, kind=throttling.MailRequestKind.VERIFY_RESEND, email=user.email
         ):
-            messages.error(request, throttled_message(wait))
+            messages.error(
+                request, throttled_message(throttling.MailRequestKind.VERIFY_RESEND, wait)
+            )
         else:
             services.queue_verification_mail(user)
             messages.success(request, f"A new link is on its way to {user.email}.")
@@ -115,15 +117,28 @@ class PasswordResetView(auth_views.PasswordResetView):
         return refused or super().form_valid(form)
 
 
-def throttled_message(wait) -> str:
+#: What a refused request that sends mail says first (accounts/throttling.py).
+MAIL_REQUEST_REFUSALS = {
+    throttling.MailRequestKind.SIGNUP: gettext_lazy(
+        "Too many accounts were asked for from your network or with this email address."
+    ),
+    throttling.MailRequestKind.PASSWORD_RESET: gettext_lazy(
+        "Too many password resets were asked for from your network or for this email address."
+    ),
+    throttling.MailRequestKind.VERIFY_RESEND: gettext_lazy(
+        "Too many confirmation links were asked for from your network or for your address."
+    ),
+}
+
+
+def throttled_message(kind: str, wait) -> str:
     minutes = throttling.wait_minutes(wait)
-    return ngettext(
-        "Too many requests of this kind came from your network or for this email address. "
+    then = ngettext(
         "Nothing was sent. Please try again in %(minutes)d minute.",
-        "Too many requests of this kind came from your network or for this email address. "
         "Nothing was sent. Please try again in %(minutes)d minutes.",
         minutes,
     ) % {"minutes": minutes}
+    return f"{MAIL_REQUEST_REFUSALS[kind]} {then}"
 
 
 def mail_request_refused(view, form, *, kind: str, email: str):
@@ -132,7 +147,7 @@ def mail_request_refused(view, form, *, kind: str, email: str):
     wait = throttling.mail_request_throttle(view.request, kind=kind, email=email)
     if wait is None:
         return None
-    form.add_error(None, throttled_message(wait))
+    form.add_error(None, throttled_message(kind, wait))
     return view.render_to_response(view.get_context_data(form=form), status=429)
 
 
