@@ -375,6 +375,24 @@ def test_the_retention_purge_removes_old_log_in_records(client, settings, passwo
     assert not AccessLog.objects.exists() and not AccessFailureLog.objects.exists()
 
 
+def test_an_erasure_deletes_the_persons_log_in_records(client, superuser, password):
+    from sessions import privacy
+
+    person, other = UserFactory(email="gone@example.org"), UserFactory()
+    for who in (person, other):
+        log_in(client, "/accounts/login/", who.email.upper(), "wrong")
+        log_in(client, "/accounts/login/", who.email, password)
+        client.post("/accounts/logout/")
+        log_in(client, "/accounts/login/", who.email, "wrong")
+    request = privacy.data_request_make(person=person, kind="erasure", by=person)
+
+    privacy.person_erase(data_request=request, by=superuser)
+
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        assert not model.objects.filter(username="gone@example.org").exists()
+        assert model.objects.filter(username=other.email).exists()
+
+
 # Password hashing -------------------------------------------------------------------------
 
 
