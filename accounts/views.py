@@ -117,6 +117,15 @@ class PasswordResetView(auth_views.PasswordResetView):
         return refused or super().form_valid(form)
 
 
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        """A new password chosen through the mailed link proves the address is theirs: the
+        account's wrong passwords are forgotten, so a locked-out person can log in at once."""
+        response = super().form_valid(form)
+        throttling.login_unlock(username=form.user.email, by=form.user)
+        return response
+
+
 #: What a refused request that sends mail says first (accounts/throttling.py).
 MAIL_REQUEST_REFUSALS = {
     throttling.MailRequestKind.SIGNUP: gettext_lazy(
