@@ -196,6 +196,9 @@ def test_staff_clear_a_locked_address_in_the_list_of_attempts(
     assert "a@example.org" in page and HOME in page
     assert 'value="delete_selected"' not in page, "records change through the unlock only"
     selected = list(AccessAttempt.objects.filter(ip_address=HOME).values_list("pk", flat=True))
+    detail = staff.get(f"/admin/axes/accessattempt/{selected[0]}/change/")
+    assert detail.status_code == 200 and 'name="_save"' not in detail.content.decode()
+    assert staff.get("/admin/axes/accessfailurelog/").status_code == 200
     response = staff.post(
         "/admin/axes/accessattempt/",
         {"action": "unlock", "_selected_action": selected},
