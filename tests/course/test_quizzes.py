@@ -358,7 +358,7 @@ def test_quiz_page_query_count_is_fixed(
         data.setlist(f"q-{question.pk}", [str(question.choices.get(text="yes").pk)])
     quiz_submit(quiz=quiz, enrolment=student_enrolment, data=data)
     client.force_login(student_enrolment.student)
-    # Session, user, taught offerings, enrolment, quiz, attempts, the last attempt's answers
+    # User, taught offerings, enrolment, quiz, attempts, the last attempt's answers
     # and their choices, questions and their choices.
     with django_assert_num_queries(9):
         page = client.get(f"/me/deep-learning/2016/quizzes/{quiz.pk}/").content.decode()

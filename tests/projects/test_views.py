@@ -220,7 +220,8 @@ def test_student_project_pages_query_counts_are_fixed(
     with django_assert_num_queries(21 + KEEPING):
         page = client.get("/me/deep-learning/2016/").content.decode()
     assert page.count("Submitted on time") == 2  # both deliverables, latest version each
-    # ... so the next ones read the session, the user, the enrolment and the admin link.
+    # ... so the next ones read the user, the enrolment and the admin link (the session is
+    # in the cache).
     with django_assert_num_queries(3):
         again = client.get("/me/deep-learning/2016/").content.decode()
     assert again.count("Submitted on time") == 2
@@ -229,7 +230,7 @@ def test_student_project_pages_query_counts_are_fixed(
         page = client.get("/me/deep-learning/2016/group/").content.decode()
     assert page.count("/files/submissions/") == 2 * scale  # every version listed
     first = client.get("/me/").content.decode()
-    # The next visit is the person's own page from the cache: the session and the user.
+    # The next visit is the person's own page from the cache: the user only.
     with django_assert_num_queries(1):
         page = client.get("/me/").content.decode()
     assert page == first
