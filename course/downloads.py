@@ -16,9 +16,12 @@ PRESIGNED_SECONDS = 120
 
 
 def stored_file_response(
-    name: str, *, filename: str, content_type: str, attachment: bool
+    name: str, *, filename: str, content_type: str, attachment: bool, in_memory_up_to: int = 0
 ) -> HttpResponse:
-    """The file `name` of the default storage, as `filename`, to a visitor already allowed."""
+    """The file `name` of the default storage, as `filename`, to a visitor already allowed.
+
+    From the filesystem, a file of at most `in_memory_up_to` bytes is read whole into the
+    response instead of streamed (a response the page cache can keep)."""
     disposition = (
         f'{"attachment" if attachment else "inline"}; filename="{filename}"; '
         f"filename*=UTF-8''{quote(filename)}"
@@ -33,6 +36,10 @@ def stored_file_response(
             expire=PRESIGNED_SECONDS,
         )
         response: HttpResponse = HttpResponseRedirect(url)
+    elif in_memory_up_to and default_storage.size(name) <= in_memory_up_to:
+        with default_storage.open(name, "rb") as stored:
+            response = HttpResponse(stored.read(), content_type=content_type)
+        response["Content-Disposition"] = disposition
     else:
         response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
         response["Content-Disposition"] = disposition

@@ -149,3 +149,32 @@ def test_a_name_changed_in_the_admin_shows_on_the_public_project_pages(client, o
     assert response.status_code == 302, response.content.decode()[:3000]
     page = client.get(f"{BASE}/projects/").content.decode()
     assert "Ann New" in page and "Ann Old" not in page
+
+
+def test_the_book_pdf_comes_from_the_cache_and_a_new_edition_shows_at_once(
+    client, offering, django_assert_num_queries
+):
+    from projects.book import book_pdf
+    from projects.enums import ProposalStatus
+    from tests.factories import MembershipFactory
+
+    offering.publish_book = True
+    offering.save()
+    membership = MembershipFactory(group__offering=offering)
+    proposal = membership.group.proposal
+    proposal.status, proposal.abstract = ProposalStatus.ACCEPTED, "Old abstract."
+    proposal.save()
+    first_pdf = book_pdf(offering)  # built, as the task worker would
+    url = f"{BASE}/projects/abstracts.pdf"
+    first = client.get(url)
+    assert first.status_code == 200 and first.content == first_pdf
+    with django_assert_num_queries(0):
+        again = client.get(url)
+    assert again["X-Page-Cache"] == "hit" and again.content == first_pdf
+    assert again["ETag"] == first["ETag"]
+
+    proposal.abstract = "New abstract."
+    proposal.save()
+    new_pdf = book_pdf(offering)
+    assert new_pdf != first_pdf
+    assert client.get(url).content == new_pdf

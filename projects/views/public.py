@@ -83,9 +83,16 @@ class BookPageView(CachedPublicPageMixin, BookMixin, TemplateView):
         )
 
 
-class BookPdfView(BookMixin, TemplateView):
+class BookPdfView(CachedPublicPageMixin, BookMixin, TemplateView):
     """The PDF of the current abstracts; while it is being rebuilt, the last built one; while
-    there is none yet, a page that says so (202 Accepted: try again shortly)."""
+    there is none yet, a page that says so (202 Accepted: try again shortly).
+
+    A book up to BOOK_KEPT_MAX_BYTES read from the filesystem is answered from memory, so
+    that anonymous readers get it from the page cache like any public page (a new edition
+    bumps the offering's version); from S3 it is a redirect to the bucket, never kept.
+    """
+
+    BOOK_KEPT_MAX_BYTES = 5 * 1024 * 1024
 
     template_name = "projects/book_building.html"
     section = "projects"
@@ -110,6 +117,7 @@ class BookPdfView(BookMixin, TemplateView):
             filename=f"book-of-abstracts-{offering.course.slug}-{offering.slug}.pdf",
             content_type="application/pdf",
             attachment=False,
+            in_memory_up_to=self.BOOK_KEPT_MAX_BYTES,
         )
         response["ETag"] = etag
         if modified:
