@@ -17,5 +17,6 @@ class PersonalPageMixin:
         if not request.user.is_authenticated:
             return parent(request, *args, **kwargs)
         user = request.user
-        offerings = caching.personal_offerings(user, lambda: personal_offerings(user))
-        return caching.serve_personal(request, offerings, lambda: parent(request, *args, **kwargs))
+        return caching.serve_personal(
+            request, lambda: personal_offerings(user), lambda: parent(request, *args, **kwargs)
+        )

@@ -29,7 +29,8 @@ class RequestVersionsMiddleware:
 
 class PublicPageCacheMiddleware:
     """An anonymous visitor's public page from the shared cache (course/caching.py), before
-    the session, the user, the CSRF check and the view: a hit is two cache reads. A page
+    the session, the user, the CSRF check and the view: a hit is one round trip to the
+    cache (the page and the versions it was made under, read together). A page
     made anew is kept with every header the middleware below gave it (cookies excepted:
     a page that sets one is not kept)."""
 
@@ -41,12 +42,7 @@ class PublicPageCacheMiddleware:
         if page is None:
             return self.get_response(request)
         scopes, kwargs = page
-        key = caching.page_key(request, scopes)
-        response = caching.cached_response(key)
-        if response is None:
-            response = self.get_response(request)
-            caching.keep_public(request, key, kwargs, response)
-        return response
+        return caching.serve_public(request, scopes, kwargs, lambda: self.get_response(request))
 
 
 # Staff sessions end after a while without a request -----------------------------------------

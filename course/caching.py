@@ -26,8 +26,8 @@ Who gets a kept page:
 - **public pages** (views marked with CachedPublicPageMixin / cached_public_page): anonymous
   visitors without a session or a waiting message, served by
   config.middleware.PublicPageCacheMiddleware before the session, the user and the view are
-  looked at (a hit is two cache reads and no query); a page that sets a cookie or carries a
-  CSRF token made for this visitor is not kept;
+  looked at (a hit is one round trip to the cache and no query); a page that sets a cookie
+  or carries a CSRF token made for this visitor is not kept;
 - **a person's own pages** (accounts.pages.PersonalPageMixin, `serve_personal()`): only the
   same person in the same browser (the key holds the user and the CSRF cookie the page's
   forms carry a token of), under their own version and every version of their offerings;
@@ -306,6 +306,10 @@ def watch_catalogue(model) -> None:
 
 
 # Serving ------------------------------------------------------------------------------------
+#
+# A kept page is stored with the versions it was made under, under a key that does not hold
+# them: one round trip to the cache reads the page and the current versions together, and
+# the page is served only when they are the same.
 
 
 def may_use_cache(request) -> bool:
@@ -317,20 +321,30 @@ def may_use_cache(request) -> bool:
     )
 
 
-def page_key(request, scopes: list[str], *personal: str) -> str:
-    """The address, the language, whose page it is (nobody's for a public one) and the
-    versions of what it shows."""
-    tokens = versions([CATALOGUE, *scopes])
-    language = get_language_from_request(request) if settings.USE_I18N else ""
-    raw = "|".join([request.get_full_path(), language, *personal, *scopes, *tokens])
-    return "page:" + hashlib.sha256(raw.encode()).hexdigest()
+def _language(request) -> str:
+    return get_language_from_request(request) if settings.USE_I18N else ""
 
 
-def cached_response(key: str) -> HttpResponse | None:
-    stored = cache.get(key)
-    if stored is None:
-        return None
-    status, headers, content = stored
+def _entry_key(kind: str, *parts: str) -> str:
+    return f"{kind}:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def _lookup(key: str, scopes: list[str]) -> tuple[Any, list[str]]:
+    """What is kept under `key` if it was kept under the current versions of `scopes` (else
+    None), and those versions; one round trip when they exist."""
+    version_keys = [_version_key(s) for s in scopes]
+    found = cache.get_many([*version_keys, key])
+    tokens = [found.get(k) for k in version_keys]
+    if None in tokens:  # made now, before the page is: a bump meanwhile is not missed
+        return None, versions(scopes)
+    stored = found.get(key)
+    if stored is not None and stored[0] == tokens:
+        return stored[1], tokens
+    return None, tokens
+
+
+def _response_of(page: tuple) -> HttpResponse:
+    status, headers, content = page
     response = HttpResponse(content, status=status)
     for name, value in headers:
         response[name] = value
@@ -357,17 +371,22 @@ def may_keep(request, response: HttpResponse, *, same_csrf_cookie: bool = False)
     )
 
 
-def keep(key: str, response: HttpResponse, seconds: int, headers: list[tuple[str, str]]):
+def _keep(key: str, tokens: list[str], payload, seconds: int) -> None:
     if seconds > 0:
-        if not response.has_header("ETag"):
-            set_response_etag(response)  # once, not on every hit
-            headers = [*headers, ("ETag", response["ETag"])]
-        cache.set(key, (response.status_code, headers, response.content), seconds)
+        cache.set(key, (tokens, payload), seconds)
+
+
+def _page(response: HttpResponse, headers: list[tuple[str, str]]) -> tuple:
+    """The response as kept: its status, headers (with an ETag, made once) and content."""
+    if not response.has_header("ETag"):
+        set_response_etag(response)
+        headers = [*headers, ("ETag", response["ETag"])]
     response["X-Page-Cache"] = "miss"
+    return (response.status_code, headers, response.content)
 
 
 # Public pages: served by config.middleware.PublicPageCacheMiddleware, before the session,
-# the user and the view are looked at; a hit costs two cache reads and no query.
+# the user and the view are looked at; a hit is one round trip to the cache and no query.
 
 
 class CachedPublicPageMixin:
@@ -404,17 +423,21 @@ def public_page(request) -> tuple[list[str], dict] | None:
     return scopes_for(match.kwargs), match.kwargs
 
 
-def keep_public(request, key: str, kwargs: dict, response: HttpResponse) -> None:
-    """Keep the page (all its headers but cookies, which it must not have) if it may be."""
-    if not may_keep(request, response):
-        return
-    course_slug, offering_slug = kwargs.get("course_slug"), kwargs.get("offering_slug")
-    offering_ids = []
-    if course_slug:
-        offering_ids = _offering_ids(course_slug, offering_slug)
-    headers = [(name, value) for name, value in response.items() if name != "X-Page-Cache"]
-    seconds = seconds_to_keep(offering_ids, scopes=scopes_of(kwargs))
-    keep(key, response, seconds, headers)
+def serve_public(request, scopes: list[str], kwargs: dict, make) -> HttpResponse:
+    """The public page from the cache, or made by `make()` and kept (with all its headers
+    but cookies, which it must not have) when it may be."""
+    key = _entry_key("page", request.get_full_path(), _language(request), *scopes)
+    page, tokens = _lookup(key, [CATALOGUE, *scopes])
+    if page is not None:
+        return _response_of(page)
+    response = make()
+    if may_keep(request, response):
+        course_slug, offering_slug = kwargs.get("course_slug"), kwargs.get("offering_slug")
+        offering_ids = _offering_ids(course_slug, offering_slug) if course_slug else []
+        headers = [(name, value) for name, value in response.items() if name != "X-Page-Cache"]
+        seconds = seconds_to_keep(offering_ids, scopes=scopes_of(kwargs))
+        _keep(key, tokens, _page(response, headers), seconds)
+    return response
 
 
 def _offering_ids(course_slug: str, offering_slug: str | None) -> list[int]:
@@ -449,14 +472,14 @@ def serve(request, scopes: list[str], make: Callable[[], HttpResponse]) -> HttpR
     feed, at a secret one): from the cache, or made by `make()` and kept when it may be."""
     if not may_use_cache(request):
         return make()
-    key = page_key(request, scopes)
-    response = cached_response(key)
-    if response is not None:
-        return response
+    key = _entry_key("feed", request.get_full_path(), _language(request), *scopes)
+    page, tokens = _lookup(key, [CATALOGUE, *scopes])
+    if page is not None:
+        return _response_of(page)
     response = make()
     if may_keep(request, response) and not response.has_header("Vary"):
         headers = [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)]
-        keep(key, response, PAGE_SECONDS, headers)
+        _keep(key, tokens, _page(response, headers), PAGE_SECONDS)
     return response
 
 
@@ -475,12 +498,16 @@ def personal_offerings(user, load: Callable[[], list[tuple[int, str, str]]]):
     return value
 
 
-def serve_personal(request, offerings: list[tuple[int, str, str]], make):
+def serve_personal(request, load_offerings: Callable[[], list[tuple[int, str, str]]], make):
     """A logged-in person's own page from the cache, kept under their version and all of
     their offerings' (content and records): any change to what it could show, theirs or
     the offering's, makes it again. Only ever served to the same person, in the same
     browser (the key holds the CSRF cookie the page's forms carry a token of); never when
-    a message waits to be shown."""
+    a message waits to be shown.
+
+    A hit is two round trips to the cache: the page with the person's version (unchanged,
+    so are their offerings), then the versions of the offerings the page was made with.
+    """
     user = request.user
     if (
         request.method not in ("GET", "HEAD")
@@ -488,21 +515,27 @@ def serve_personal(request, offerings: list[tuple[int, str, str]], make):
         or request.session.get("_messages")
     ):
         return make()
-    scopes = [person_scope(user.pk)]
+    csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    key = _entry_key(
+        "mine-page", request.get_full_path(), _language(request), str(user.pk), csrf_cookie
+    )
+    kept, person_tokens = _lookup(key, [CATALOGUE, person_scope(user.pk)])
+    if kept is not None:
+        scopes, tokens, page = kept
+        if versions(scopes) == tokens:
+            return _response_of(page)
+    offerings = personal_offerings(user, load_offerings)
+    scopes = []
     for offering_id, course_slug, offering_slug in offerings:
         scopes += [
             course_scope(course_slug),
             offering_scope(course_slug, offering_slug),
             records_scope(offering_id),
         ]
-    csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
-    key = page_key(request, scopes, f"user:{user.pk}", csrf_cookie)
-    response = cached_response(key)
-    if response is not None:
-        return response
+    tokens = versions(scopes) if scopes else []
     response = make()
 
-    def kept(rendered):
+    def keep(rendered):
         if may_keep(request, rendered, same_csrf_cookie=True):
             headers = [(n, rendered[n]) for n in KEPT_HEADERS if rendered.has_header(n)]
             seconds = seconds_to_keep(
@@ -515,10 +548,10 @@ def serve_personal(request, offerings: list[tuple[int, str, str]], make):
                     )
                 ],
             )
-            keep(key, rendered, seconds, headers)
+            _keep(key, person_tokens, (scopes, tokens, _page(rendered, headers)), seconds)
 
     if hasattr(response, "add_post_render_callback") and not response.is_rendered:
-        response.add_post_render_callback(kept)
+        response.add_post_render_callback(keep)
     else:
-        kept(response)
+        keep(response)
     return response

@@ -57,7 +57,8 @@ PAGES = [
     Page("student", "progress", f"{ME}progress/"),
     Page("student", "attendance", f"{ME}attendance/"),
     Page("student", "group", f"{ME}group/"),
-    Page("student", "personal calendar", "/calendar/{calendar_token}.ics"),
+    # A calendar app polls the student's secret address without the site's cookies.
+    Page("public", "personal calendar", "/calendar/{calendar_token}.ics"),
     Page("ta", "attendance grid", f"{OFFERING}staff/attendance/"),
     Page("ta", "projects overview", f"{OFFERING}staff/projects/"),
     Page("ta", "grade sheet", f"{OFFERING}staff/grades/"),
