@@ -245,8 +245,8 @@ class ProposalAdmin(ServiceSaveMixin, TeachingAdminMixin, admin.ModelAdmin):
 
 @admin.register(Deliverable)
 class DeliverableAdmin(TeachingAdminMixin, RulesHistoryAdmin):
-    list_display = ["title", "offering", "due_at", "max_pages", "max_size_mb", "accepts_late",
-                    "required"]  # fmt: skip
+    list_display = ["title", "offering", "due_at", "max_pages", "max_size_mb", "max_versions",
+                    "max_total_mb", "accepts_late", "required"]  # fmt: skip
     list_filter = [("offering", ONLY), "required"]
     list_select_related = ["offering__course"]
     prepopulated_fields = {"slug": ["title"]}
