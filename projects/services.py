@@ -405,7 +405,6 @@ def check_upload_quota(*, group: ProjectGroup, deliverable: Deliverable, size: i
         raise ValidationError(message % values, code="quota_size")
 
 
-@transaction.atomic
 def submission_upload(
     *, group: ProjectGroup, deliverable: Deliverable, uploaded, by: User, now=None
 ) -> Submission:
@@ -433,34 +432,37 @@ def submission_upload(
     checked = check_pdf(
         uploaded, max_size_mb=deliverable.max_size_mb, max_pages=deliverable.max_pages
     )
-    # The lock makes version numbers of two uploads at once come out 1 and 2, not 1 and 1,
-    # and the quota hold against uploads at once: it is asked again under the lock.
-    ProjectGroup.objects.select_for_update().get(pk=group.pk)
-    check_upload_quota(group=group, deliverable=deliverable, size=len(checked.content))
-    version = (
-        Submission.objects.filter(deliverable=deliverable, group=group).aggregate(v=Max("version"))[
-            "v"
-        ]
-        or 0
-    ) + 1
-    submission = Submission(
-        deliverable=deliverable,
-        group=group,
-        version=version,
-        original_name=(uploaded.name or "upload.pdf")[-255:],
-        size=len(checked.content),
-        pages=checked.pages,
-        sha256=checked.sha256,
-        uploaded_by=by,
-        uploaded_at=now,
-        late_by=(now - due) if now > due else None,
-    )
-    submission.file.save("upload.pdf", ContentFile(checked.content), save=False)
-    try:
-        submission.save()
-    except Exception:
-        submission.file.delete(save=False)  # no orphan file when the row is not written
-        raise
+    # The file is checked before the transaction: reading a PDF may take seconds (SQLite
+    # would hold every other write meanwhile). Then the lock makes version numbers of two
+    # uploads at once come out 1 and 2, not 1 and 1, and the quota hold against uploads at
+    # once: it is asked again under the lock.
+    with transaction.atomic():
+        ProjectGroup.objects.select_for_update().get(pk=group.pk)
+        check_upload_quota(group=group, deliverable=deliverable, size=len(checked.content))
+        version = (
+            Submission.objects.filter(deliverable=deliverable, group=group).aggregate(
+                v=Max("version")
+            )["v"]
+            or 0
+        ) + 1
+        submission = Submission(
+            deliverable=deliverable,
+            group=group,
+            version=version,
+            original_name=(uploaded.name or "upload.pdf")[-255:],
+            size=len(checked.content),
+            pages=checked.pages,
+            sha256=checked.sha256,
+            uploaded_by=by,
+            uploaded_at=now,
+            late_by=(now - due) if now > due else None,
+        )
+        submission.file.save("upload.pdf", ContentFile(checked.content), save=False)
+        try:
+            submission.save()
+        except Exception:
+            submission.file.delete(save=False)  # no orphan file when the row is not written
+            raise
     return submission
 
 

@@ -81,7 +81,12 @@ def _count_pages(content: bytes, max_pages: int | None) -> int:
                str(settings.PDF_CHECK_MEMORY_MB), str(seconds)]  # fmt: skip
     try:
         done = subprocess.run(
-            command, input=content, capture_output=True, timeout=2 * seconds + 5, check=False
+            command,
+            input=content,
+            capture_output=True,
+            timeout=2 * seconds + 5,
+            check=False,
+            env={},  # nothing of the site's environment (its secrets) reaches the reader
         )
         result = json.loads(done.stdout.decode("ascii", "replace").strip() or "null")
     except (subprocess.TimeoutExpired, ValueError):

@@ -2,6 +2,7 @@
 deliverable; past the quota an upload is refused with a clear message and nothing is stored."""
 
 import io
+import threading
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,6 +12,9 @@ from pypdf import PdfWriter
 
 from projects.models import Deliverable, Submission
 from projects.services import group_create, submission_upload
+from tests.concurrency import postgresql_only, run_in_thread
+from tests.factories import DeliverableFactory, EnrolmentFactory, OfferingFactory
+from tests.projects.conftest import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +94,30 @@ def test_storage_below_one_files_size_is_refused(report):
     report.max_size_mb, report.max_total_mb = 10, 5
     with pytest.raises(ValidationError, match="At least the maximum size of one file"):
         report.full_clean()
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_uploads_at_once_do_not_pass_the_quota():
+    offering = OfferingFactory()
+    enrolment = EnrolmentFactory(offering=offering, status="accepted")
+    group = group_create(enrolment=enrolment, by=enrolment.student)
+    deliverable = DeliverableFactory(offering=offering, max_versions=3)
+    content = pdf_bytes(1)
+    results: dict = {}
+    barrier = threading.Barrier(6)
+
+    def send():
+        barrier.wait(10)
+        return submission_upload(
+            group=group, deliverable=deliverable, by=enrolment.student,
+            uploaded=SimpleUploadedFile("r.pdf", content),
+        )  # fmt: skip
+
+    threads = [run_in_thread(send, results, n) for n in range(6)]
+    for thread in threads:
+        thread.join(60)
+    refused = [r for r in results.values() if isinstance(r, ValidationError)]
+    assert len(refused) == 3
+    assert all("the limit is 3" in r.messages[0] for r in refused)
+    assert sorted(Submission.objects.values_list("version", flat=True)) == [1, 2, 3]
