@@ -10,7 +10,9 @@ so the child starts quickly; the parent kills it at the wall-clock timeout.
 
 import io
 import json
+import math
 import resource
+import signal
 import sys
 
 from pypdf import PdfReader
@@ -40,10 +42,14 @@ def read_pages(content: bytes, max_pages: int | None) -> dict:
 
 
 def main(argv: list[str]) -> None:
-    max_pages, memory_mb, seconds = (int(value) for value in argv[1:4])
+    max_pages, memory_mb, seconds = int(argv[1]), int(argv[2]), float(argv[3])
     memory = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+    # The reading may use `seconds` of processor time (SIGPROF's default action ends the
+    # process); the whole process, start-up included, a second more at most.
+    backstop = math.ceil(seconds) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (backstop, backstop + 1))
+    signal.setitimer(signal.ITIMER_PROF, seconds)
     content = sys.stdin.buffer.read()
     result = read_pages(content, max_pages if max_pages > 0 else None)
     sys.stdout.write(json.dumps(result) + "\n")

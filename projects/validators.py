@@ -3,7 +3,6 @@
 import hashlib
 import json
 import logging
-import math
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -76,9 +75,9 @@ def _count_pages(content: bytes, max_pages: int | None) -> int:
     most PDF_CHECK_MEMORY_MB of memory and PDF_CHECK_SECONDS of processor time (twice that,
     plus its start, on the clock). A file that declares more pages than `max_pages` is
     refused before its pages are read; a child killed at a limit means "too complex"."""
-    seconds = max(1, math.ceil(settings.PDF_CHECK_SECONDS))
+    seconds = float(settings.PDF_CHECK_SECONDS)
     command = [sys.executable, "-I", str(CHECKER), str(max_pages or 0),
-               str(settings.PDF_CHECK_MEMORY_MB), str(seconds)]  # fmt: skip
+               str(settings.PDF_CHECK_MEMORY_MB), repr(seconds)]  # fmt: skip
     try:
         done = subprocess.run(
             command,

@@ -317,5 +317,5 @@ RETENTION_SUPERSEDED_FILES_DAYS = int(os.environ.get("RETENTION_SUPERSEDED_FILES
 SIMPLE_HISTORY_REVERT_DISABLED = True
 # Uploaded PDFs are read in a child process (projects/pdfcheck.py) with bounded processor
 # time (seconds) and memory (megabytes): a hostile page tree is refused, not obeyed.
-PDF_CHECK_SECONDS = int(os.environ.get("PDF_CHECK_SECONDS", "10"))
+PDF_CHECK_SECONDS = float(os.environ.get("PDF_CHECK_SECONDS", "10"))
 PDF_CHECK_MEMORY_MB = int(os.environ.get("PDF_CHECK_MEMORY_MB", "512"))
