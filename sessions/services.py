@@ -338,7 +338,7 @@ def check_in(*, offering: Offering, user: User, code: str, now=None) -> Discussi
     # of guesses sent at once gets no more tries than the limit. The transaction ends
     # before the refusal is raised: a wrong code must count.
     with transaction.atomic():
-        User.objects.select_for_update().filter(pk=user.pk).exists()
+        User.objects.select_for_update().only("pk").get(pk=user.pk)
         failures = CheckInFailure.objects.filter(user=user, at__gt=now - FAILURE_WINDOW).count()
         refusal = None
         if failures >= MAX_FAILURES:
