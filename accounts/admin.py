@@ -1,5 +1,9 @@
 """Admin for applications, enrolment decisions, mail templates and the outbox."""
 
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+from axes.admin import AccessFailureLogAdmin as AxesAccessFailureLogAdmin
+from axes.admin import AccessLogAdmin as AxesAccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
@@ -9,13 +13,15 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from course import admin as course_admin
 from course.admin_base import SafeActionsMixin, TeachingAdminMixin
 from course.models import Announcement, Offering
 from course.rules import taught_offering_ids
 
-from . import services
+from . import services, throttling
 from .enums import EnrolmentStatus, MailStatus
 from .forms import AdminUserChangeForm, AdminUserCreationForm, DirectEnrolmentForm
 from .mail_templates import allowed_placeholders
@@ -37,6 +43,8 @@ class UserAdmin(SafeActionsMixin, DjangoUserAdmin):
         if change and "email" in form.changed_data and "email_verified_at" not in form.changed_data:
             obj.email_verified_at = None
         super().save_model(request, obj, form, change)
+        if change and "full_name" in form.changed_data:
+            services.user_renamed(obj)
 
     form = AdminUserChangeForm
     add_form = AdminUserCreationForm
@@ -57,6 +65,24 @@ class UserAdmin(SafeActionsMixin, DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
     ]
+    actions = ["unlock_login"]
+
+    @admin.action(
+        description=_("Unlock log-in: forget the selected accounts' wrong passwords"),
+        permissions=["change"],
+    )
+    def unlock_login(self, request, queryset):
+        for user in queryset:
+            throttling.login_unlock(username=user.email, by=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d account may log in again at once.",
+                "%(count)d accounts may log in again at once.",
+                len(queryset),
+            ) % {"count": len(queryset)},
+            messages.SUCCESS,
+        )  # fmt: skip
 
 
 class DecisionInline(TeachingAdminMixin, admin.TabularInline):
@@ -320,3 +346,59 @@ class AnnouncementAdmin(course_admin.AnnouncementAdmin):
 for model, model_admin in ((Offering, OfferingAdmin), (Announcement, AnnouncementAdmin)):
     admin.site.unregister(model)
     admin.site.register(model, model_admin)
+
+
+# Log-in throttling (accounts/throttling.py): django-axes' records, read-only; staff unlock
+# through the service, here or with the users' "Unlock log-in" action.
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(SafeActionsMixin, AxesAccessAttemptAdmin):
+    """Wrong passwords that still count, per account, address and browser."""
+
+    list_display = ["attempt_time", "username", "ip_address", "user_agent", "path_info",
+                    "failures_since_start"]  # fmt: skip
+    list_filter = ["attempt_time", "path_info"]
+    actions = ["unlock"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_unlock_permission(self, request):
+        return request.user.has_perm("axes.delete_accessattempt")
+
+    @admin.action(
+        description=_("Unlock: forget the selected wrong passwords (accounts and addresses)"),
+        permissions=["unlock"],
+    )
+    def unlock(self, request, queryset):
+        count = throttling.login_attempts_clear(attempts=queryset, by=request.user)
+        self.message_user(
+            request,
+            ngettext("%(count)d record cleared.", "%(count)d records cleared.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+class LoginRecordAdmin(SafeActionsMixin):
+    """axes' logs are records: shown, never edited; the retention purge removes them."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessFailureLog)
+class AccessFailureLogAdmin(LoginRecordAdmin, AxesAccessFailureLogAdmin):
+    pass
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(LoginRecordAdmin, AxesAccessLogAdmin):
+    pass

@@ -28,6 +28,7 @@ class MailKind(models.TextChoices):
     DECISION = "decision", "Enrolment decision"
     ANNOUNCEMENT = "announcement", "Announcement"
     RESULT = "result", "Course result"
+    SIGNUP_ATTEMPT = "signup_attempt", "Sign-up with a taken address"
     OTHER = "other", "Other"
 
 

@@ -1,8 +1,4 @@
-from datetime import timedelta
-from urllib.parse import urlsplit
-
 from django import forms
-from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import (
     AuthenticationForm,
@@ -10,14 +6,12 @@ from django.contrib.auth.forms import (
     UserChangeForm,
     UserCreationForm,
 )
-from django.template import loader
-from django.utils import timezone
 
 from course.enums import Question
 
-from .enums import Level, MailKind
-from .mailing import password_reset_reference, queue_mail
-from .models import OutgoingMail, User
+from .enums import Level
+from .mailing import password_reset_mail
+from .models import User
 
 
 def validate_one_line(value: str) -> None:
@@ -64,51 +58,16 @@ class SignupForm(forms.Form):
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
-    """Password reset whose mail goes through the outbox, so a mail server failure cannot
-    break the page; `send_queued_mail` sends it."""
+    """Password reset whose work is done by the task worker (accounts.mailing.
+    password_reset_mail): the page queues the task for any address and answers the same,
+    in the same time, whether the address has an account or not."""
 
     email = forms.EmailField(label="Email", max_length=254)
 
     def save(self, *args, **kwargs):
-        # Links in the mail point at SITE_URL, not at whatever Host header the request had.
-        site = urlsplit(settings.SITE_URL)
-        kwargs["domain_override"] = site.netloc
-        kwargs["use_https"] = site.scheme == "https"
-        return super().save(*args, **kwargs)
-
-    def get_users(self, email):
-        """Active accounts with this address, including those staff created without a
-        password (direct enrolment): "forgot password" is how those people set one."""
-        return User.objects.filter(email=User.objects.canonical_email(email), is_active=True)
-
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
-        user = context.get("user")
-        recent = OutgoingMail.objects.filter(
-            recipient=user,
-            kind=MailKind.PASSWORD_RESET,
-            created_at__gt=timezone.now() - timedelta(minutes=2),
-        )
-        if recent.exists():
-            return  # one link every two minutes is enough; more would flood the inbox
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        queue_mail(
-            to_email=to_email,
-            subject=subject,
-            # The outbox stores a reference, never the link: the link is made at sending.
-            body=loader.render_to_string(
-                email_template_name, {**context, "reset_link": password_reset_reference(user)}
-            ),
-            kind=MailKind.PASSWORD_RESET,
-            recipient=context.get("user"),
-        )
+        # Django's arguments (the request's domain, the templates) are not used: the link
+        # points at SITE_URL, whatever Host header the request had.
+        password_reset_mail.enqueue(self.cleaned_data["email"])
 
 
 class ApplicationForm(forms.Form):

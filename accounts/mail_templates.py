@@ -1,4 +1,6 @@
-"""The decision mails' default texts and the placeholders their templates may use.
+"""The decision mails' default texts and the placeholders their templates may use, and the
+fixed texts of the account mails (sign-up with a taken address, the invitation to set a
+password).
 
 Pure rules with no database: MailTemplate.clean() and the admin's help text ask them, and
 accounts.mailing renders them.
@@ -7,6 +9,8 @@ accounts.mailing renders them.
 import string
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from .enums import EnrolmentStatus
 
@@ -87,3 +91,45 @@ def validate_template(status: str, *, subject: str, body: str) -> None:
                 )
     if errors:
         raise ValidationError(errors)
+
+
+# Account mails ------------------------------------------------------------------------------
+# Fixed texts (no offering has its own wording), with ${placeholders} that accounts.mailing
+# fills in. Translated when the mail is queued.
+
+#: To the owner of an address someone tried to sign up with: sign-up answers the same
+#: whether an address has an account or not, so the owner hears of it here instead.
+SIGNUP_ATTEMPT_MAIL = (
+    _("Someone tried to sign up with your address"),
+    _(
+        "Hello ${name},\n\n"
+        "someone, perhaps you, just tried to create a coursesite account with this address "
+        "(${email}). You have an account already, so no new one was made.\n\n"
+        "Log in: ${login_url}\n"
+        "Forgot your password? Choose a new one: ${reset_url}\n\n"
+        "If it was not you, ignore this message: your account stays as it is.\n"
+    ),
+)
+
+#: To a student whose account staff created when enrolling them directly: the account has
+#: no password yet. ${reset_link} is the outbox's password-reset reference (made into the
+#: link when the mail is sent, accounts.mailing.mail_text).
+INVITATION_MAIL = (
+    _("${course} ${offering}: choose a password for coursesite"),
+    _(
+        "Hello ${name},\n\n"
+        "the teachers of ${course} ${offering} have enrolled you and made you a coursesite "
+        "account with this address (${email}). Choose its password here:\n\n"
+        "${reset_link}\n\n"
+        'The link works for a few days; after that, use "Forgot your password?" on the '
+        "log-in page: ${login_url}\n"
+    ),
+)
+
+
+def render_account_mail(
+    text: tuple[str | Promise, str | Promise], context: dict[str, str]
+) -> tuple[str, str]:
+    """An account mail's subject (one line) and body, translated and filled in."""
+    subject, body = (string.Template(str(part)).safe_substitute(context) for part in text)
+    return " ".join(subject.split()), body

@@ -20,6 +20,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -30,7 +31,12 @@ from course.archive import ensure_writable
 from course.models import Announcement, Offering
 
 from .enums import EnrolmentStatus, MailKind, MailStatus
-from .mail_templates import DEFAULT_TEMPLATES
+from .mail_templates import (
+    DEFAULT_TEMPLATES,
+    INVITATION_MAIL,
+    SIGNUP_ATTEMPT_MAIL,
+    render_account_mail,
+)
 from .models import Enrolment, MailTemplate, OutgoingMail, User
 
 logger = logging.getLogger(__name__)
@@ -119,6 +125,96 @@ def mail_text(mail: OutgoingMail) -> str:
     if mail.kind != MailKind.PASSWORD_RESET:
         return mail.body
     return RESET_REFERENCE.sub(lambda match: _reset_link(match[1], mail.to_email), mail.body)
+
+
+# Account mails -------------------------------------------------------------------------------
+
+#: One account mail of a kind to a person in this time is enough: more would let anyone who
+#: types their address into a form flood their inbox.
+ACCOUNT_MAIL_INTERVAL = timedelta(minutes=2)
+RESET_SUBJECT_TEMPLATE = "accounts/email/password_reset_subject.txt"
+RESET_BODY_TEMPLATE = "accounts/email/password_reset.txt"
+
+
+def _mailed_recently(user: User, kind: str) -> bool:
+    return OutgoingMail.objects.filter(
+        recipient=user, kind=kind, created_at__gt=timezone.now() - ACCOUNT_MAIL_INTERVAL
+    ).exists()
+
+
+def _account_context(user: User) -> dict[str, str]:
+    return {
+        "name": user.full_name,
+        "email": user.email,
+        "login_url": absolute_url(reverse("accounts:login")),
+        "reset_url": absolute_url(reverse("accounts:password_reset")),
+    }
+
+
+def queue_signup_attempt_mail(user: User) -> OutgoingMail | None:
+    """Tell the owner of an address that someone tried to sign up with it (the sign-up page
+    answers as for a new address, so that it tells nobody else). At most one such mail every
+    ACCOUNT_MAIL_INTERVAL; returns None when one was sent a moment ago."""
+    if _mailed_recently(user, MailKind.SIGNUP_ATTEMPT):
+        return None
+    subject, body = render_account_mail(SIGNUP_ATTEMPT_MAIL, _account_context(user))
+    return queue_mail(
+        to_email=user.email,
+        subject=subject,
+        body=body,
+        kind=MailKind.SIGNUP_ATTEMPT,
+        recipient=user,
+    )
+
+
+def queue_invitation_mail(user: User, offering: Offering) -> OutgoingMail:
+    """Invite a person whose account staff made (direct enrolment) to choose its password:
+    a password-reset mail (its link is made when it is sent, see mail_text())."""
+    context = {
+        **_account_context(user),
+        "course": offering.course.title,
+        "offering": offering.name,
+        "reset_link": password_reset_reference(user),
+    }
+    subject, body = render_account_mail(INVITATION_MAIL, context)
+    return queue_mail(
+        to_email=user.email,
+        subject=subject,
+        body=body,
+        kind=MailKind.PASSWORD_RESET,
+        offering=offering,
+        recipient=user,
+    )
+
+
+@task()
+def password_reset_mail(email: str) -> str:
+    """Mail a password-reset link to the active account with this address, if there is one.
+
+    The reset page queues this task for every address it is given, known or not, and answers
+    at once: the page does the same work either way, so neither its answer nor its time
+    tells whether an address has an account. Includes accounts made by staff without a
+    password (direct enrolment): "forgot password" is how those people set one. At most one
+    link every ACCOUNT_MAIL_INTERVAL.
+    """
+    user = User.objects.filter(email=User.objects.canonical_email(email), is_active=True).first()
+    if user is None:
+        return "no account"
+    if _mailed_recently(user, MailKind.PASSWORD_RESET):
+        return "mailed a moment ago"
+    context = {"user": user, "email": user.email}
+    subject = "".join(loader.render_to_string(RESET_SUBJECT_TEMPLATE, context).splitlines())
+    queue_mail(
+        to_email=user.email,
+        subject=subject,
+        # The outbox stores a reference, never the link: the link is made at sending.
+        body=loader.render_to_string(
+            RESET_BODY_TEMPLATE, {**context, "reset_link": password_reset_reference(user)}
+        ),
+        kind=MailKind.PASSWORD_RESET,
+        recipient=user,
+    )
+    return "mailed"
 
 
 @dataclass(frozen=True)

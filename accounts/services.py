@@ -9,20 +9,28 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from course.archive import ensure_writable
-from course.caching import bump_records
+from course.caching import bump_offering, bump_records
 from course.models import Offering
 from course.services import offering_lock
 
 from .enums import EnrolmentStatus, Level, MailKind
-from .mailing import absolute_url, queue_decision_mail, queue_mail
+from .mailing import (
+    absolute_url,
+    queue_decision_mail,
+    queue_invitation_mail,
+    queue_mail,
+    queue_signup_attempt_mail,
+)
 from .models import Enrolment, EnrolmentDecision, User
 
 VERIFY_SALT = "accounts.verify-email"
@@ -69,24 +77,31 @@ def queue_verification_mail(user: User) -> None:
 
 
 @transaction.atomic
-def user_signup(*, email: str, full_name: str, password: str) -> User:
+def user_signup(*, email: str, full_name: str, password: str) -> User | None:
     """Create a student account and queue the mail with its verification link.
 
-    Raises ValidationError when the address is taken (in any letter case).
+    When the address has an account already (in any letter case), nothing is created and
+    its owner is mailed instead ("someone tried to sign up with your address"). The caller
+    must answer the same either way, and both ways do the same work (the password is
+    hashed, one mail queued), so neither the page nor its time tells whether an address
+    has an account. Returns the new account, or None when the address was taken.
     """
     email = User.objects.canonical_email(email)
-    if User.objects.filter(email=email).exists():
-        raise ValidationError(
-            {"email": "An account with this address exists already. Log in, or reset its "
-             "password if you forgot it."}
-        )  # fmt: skip
-    try:
-        with transaction.atomic():
-            user = User.objects.create_user(email, password, full_name=full_name.strip())
-    except IntegrityError:  # the same form sent twice at once
-        raise ValidationError({"email": "An account with this address exists already."}) from None
-    queue_verification_mail(user)
-    return user
+    owner = User.objects.filter(email=email).first()
+    if owner is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(email, password, full_name=full_name.strip())
+        except IntegrityError:  # the same form sent twice at once: the other one made it
+            owner = User.objects.filter(email=email).first()
+        else:
+            queue_verification_mail(user)
+            return user
+    else:
+        make_password(password)  # the work a new account's password costs
+    if owner is not None:
+        queue_signup_attempt_mail(owner)
+    return None
 
 
 def user_verify_email(*, token: str) -> User:
@@ -329,23 +344,38 @@ def enrolment_enrol_directly(
 ) -> Enrolment:
     """Staff enrol a student who arrives late, without an application of their own.
 
-    Creates the account when there is none (the student sets a password through "forgot
-    password"). Counts against the capacity like any acceptance. Side effects: the decision
-    log and an acceptance mail in the outbox.
+    Creates the account when there is none, with a confirmed address and no password, and
+    mails the invitation to choose one. An existing account is enrolled as it is: its
+    password, name and address stay untouched (the acceptance mail tells its owner), and one
+    whose address is not confirmed is refused (ValidationError, nothing changed). Counts
+    against the capacity like any acceptance. Side effects: the decision log, an acceptance
+    mail and, for a new account, the invitation in the outbox.
     """
     ensure_writable(offering)
     offering = offering_lock(offering)  # first, as enrolment_decide does: no deadlock
     _ensure_enrolments_open(offering)
     email = User.objects.canonical_email(email)
     student = User.objects.filter(email=email).first()
+    invite = student is None
     if student is None:
-        student = User.objects.create_user(email, None, full_name=full_name.strip())
-    if student.email_verified_at is None:
-        # Staff vouch for the address. Whoever signed up with it without confirming it may
-        # not be its owner: their password goes, and the owner sets one by "forgot password".
-        student.set_unusable_password()
-        student.email_verified_at = timezone.now()
-        student.save(update_fields=["password", "email_verified_at"])
+        # Staff vouch for the address, and nobody else holds this new account: its owner
+        # chooses the password through the invitation mailed to the address.
+        student = User.objects.create_user(
+            email, None, full_name=full_name.strip(), email_verified_at=timezone.now()
+        )
+    elif not student.email_verified:
+        # An existing account's credentials are never touched here: whoever signed up with
+        # the address may not own it, and resetting their password would let anybody with
+        # the admin lock any account out. The owner confirms the address first.
+        raise ValidationError(
+            _(
+                "%(email)s has an account whose address is not confirmed yet. Ask them to "
+                "follow the link mailed to them at sign-up (their page has a button to send "
+                "it again), or, if they did not sign up themselves, to choose a password "
+                'with "Forgot your password?" on the log-in page; then enrol them again.'
+            )
+            % {"email": email}
+        )
     enrolment = (
         Enrolment.objects.select_for_update(of=("self",))
         .filter(offering=offering, student=student)
@@ -373,13 +403,25 @@ def enrolment_enrol_directly(
         enrolment.save(update_fields=["level", "programme", "status", "enrolled_on"])
         if old == S.WITHDRAWN:
             _log(enrolment, old, by, "re-opened by staff for direct enrolment")
-    return enrolment_decide(
+    enrolment = enrolment_decide(
         enrolment=enrolment,
         status=S.ACCEPTED,
         by=by,
         note="enrolled directly by staff",
         enrolled_on=enrolled_on,
     )
+    if invite:
+        queue_invitation_mail(student, offering)
+    return enrolment
+
+
+def user_renamed(user: User) -> None:
+    """After staff changed a person's name: the public pages that show it (their groups'
+    project pages, the programme, the book of abstracts) are made again."""
+    for offering_id in set(
+        Enrolment.objects.filter(student=user).values_list("offering_id", flat=True)
+    ):
+        bump_offering(offering_id)
 
 
 # Retention ----------------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 
 The student's own pages (/me/) gather from every app and live in sessions/student/."""
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -11,6 +11,9 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -18,10 +21,10 @@ from course.http import safe_next
 from course.models import Offering
 from course.pages import OfferingPageMixin
 
-from . import selectors, services
+from . import selectors, services, throttling
 from .enums import EnrolmentStatus, MailKind
 from .forms import ApplicationForm, OutboxPasswordResetForm, SignupForm
-from .models import OutgoingMail
+from .models import OutgoingMail, User
 
 
 class SignupView(FormView):
@@ -37,22 +40,29 @@ class SignupView(FormView):
         return super().get_context_data(next=safe_next(self.request, ""), **kwargs)
 
     def form_valid(self, form):
-        try:
-            user = services.user_signup(
-                email=form.cleaned_data["email"],
-                full_name=form.cleaned_data["full_name"],
-                password=form.cleaned_data["password1"],
-            )
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-            return self.form_invalid(form)
-        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        refused = mail_request_refused(
+            self, form, kind=throttling.MailRequestKind.SIGNUP, email=form.cleaned_data["email"]
+        )
+        if refused:
+            return refused
+        # The same answer whether the address is new or has an account (whose owner is
+        # mailed instead): nobody learns which addresses have accounts. So nobody is logged
+        # in here; the new account's owner logs in with the password just chosen.
+        services.user_signup(
+            email=form.cleaned_data["email"],
+            full_name=form.cleaned_data["full_name"],
+            password=form.cleaned_data["password1"],
+        )
         messages.success(
             self.request,
-            f"Welcome, {user.full_name}! We have mailed a link to {user.email}.",
+            _(
+                "Thank you. We have sent a mail to %(email)s: follow the link in it to "
+                "confirm your address. Log in with your email address and password."
+            )
+            % {"email": User.objects.canonical_email(form.cleaned_data["email"])},
         )
-        return redirect(safe_next(self.request, reverse("student:courses")))
+        next_url = safe_next(self.request, reverse("student:courses"))
+        return redirect(f"{reverse('accounts:login')}?{urlencode({'next': next_url})}")
 
 
 class VerifyEmailView(View):
@@ -85,6 +95,12 @@ class ResendVerificationView(LoginRequiredMixin, View):
             messages.warning(
                 request, "A link was sent a moment ago. Check your inbox and spam folder."
             )
+        elif wait := throttling.mail_request_throttle(
+            request, kind=throttling.MailRequestKind.VERIFY_RESEND, email=user.email
+        ):
+            messages.error(
+                request, throttled_message(throttling.MailRequestKind.VERIFY_RESEND, wait)
+            )
         else:
             services.queue_verification_mail(user)
             messages.success(request, f"A new link is on its way to {user.email}.")
@@ -93,6 +109,74 @@ class ResendVerificationView(LoginRequiredMixin, View):
 
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = OutboxPasswordResetForm
+
+    def form_valid(self, form):
+        refused = mail_request_refused(
+            self,
+            form,
+            kind=throttling.MailRequestKind.PASSWORD_RESET,
+            email=form.cleaned_data["email"],
+        )
+        return refused or super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        """A new password chosen through the mailed link proves the address is theirs: the
+        account's wrong passwords are forgotten, so a locked-out person can log in at once."""
+        response = super().form_valid(form)
+        throttling.login_unlock(username=form.user.email, by=form.user)
+        return response
+
+
+#: What a refused request that sends mail says first (accounts/throttling.py).
+MAIL_REQUEST_REFUSALS = {
+    throttling.MailRequestKind.SIGNUP: gettext_lazy(
+        "Too many accounts were asked for from your network or with this email address."
+    ),
+    throttling.MailRequestKind.PASSWORD_RESET: gettext_lazy(
+        "Too many password resets were asked for from your network or for this email address."
+    ),
+    throttling.MailRequestKind.VERIFY_RESEND: gettext_lazy(
+        "Too many confirmation links were asked for from your network or for your address."
+    ),
+}
+
+
+def throttled_message(kind: str, wait) -> str:
+    minutes = throttling.wait_minutes(wait)
+    then = ngettext(
+        "Nothing was sent. Please try again in %(minutes)d minute.",
+        "Nothing was sent. Please try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+    return f"{MAIL_REQUEST_REFUSALS[kind]} {then}"
+
+
+def mail_request_refused(view, form, *, kind: str, email: str):
+    """The form page again with the refusal (status 429) when a request that sends mail is
+    over its limit (accounts/throttling.py); None when it may go ahead."""
+    wait = throttling.mail_request_throttle(view.request, kind=kind, email=email)
+    if wait is None:
+        return None
+    form.add_error(None, throttled_message(kind, wait))
+    return view.render_to_response(view.get_context_data(form=form), status=429)
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """The answer to a log-in refused by django-axes (AXES_LOCKOUT_CALLABLE), on both log-in
+    pages: why, and how long to wait (status 429)."""
+    wait = throttling.login_lockout_wait(request, credentials)
+    return render(
+        request,
+        "accounts/locked_out.html",
+        {
+            "minutes": throttling.wait_minutes(wait),
+            "until": timezone.localtime() + wait,
+            "cool_off_minutes": settings.LOGIN_COOL_OFF_MINUTES,
+        },
+        status=429,
+    )
 
 
 class RegisterView(OfferingPageMixin, TemplateView):

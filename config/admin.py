@@ -6,7 +6,6 @@ it gives admin access limited to that offering (course/rules.py decides what the
 
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.core.exceptions import ValidationError
 
 from course.rules import taught_offering_ids
 
@@ -17,11 +16,10 @@ def may_use_admin(user) -> bool:
 
 class TeachingAdminAuthenticationForm(AdminAuthenticationForm):
     def confirm_login_allowed(self, user):
+        # The same answer as for a wrong password: a different one would tell whoever tries
+        # a student's address and a guessed password that the guess is right.
         if not may_use_admin(user):
-            raise ValidationError(
-                "This account does not teach any offering. Log in with a staff account.",
-                code="invalid_login",
-            )
+            raise self.get_invalid_login_error()
 
 
 class CourseAdminSite(admin.AdminSite):

@@ -9,7 +9,13 @@ class SiteConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from . import checks  # noqa: F401 - registers the checks
+        from .middleware import mark_staff_session
+
+        # A staff member's session starts its idle clock at log-in (config/middleware.py).
+        user_logged_in.connect(mark_staff_session, dispatch_uid="config.mark_staff_session")
 
 
 class CourseAdminConfig(AdminConfig):

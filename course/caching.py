@@ -1,27 +1,39 @@
-"""Public pages from the shared cache, keyed by content versions.
+"""Pages from the shared cache, keyed by content versions.
 
-Every public page an anonymous visitor opens is the same for every anonymous visitor until
-something it shows changes. So such a page is kept in the cache (Redis when REDIS_URL is
-set: every app server shares it; local memory otherwise) under a key made of its address,
-the language and the *content versions* of what it shows:
+Most pages are the same for many requests until something they show changes. Such a page is
+kept in the cache (Redis when REDIS_URL is set: every app server shares it; a folder every
+process of the machine shares otherwise; local memory in tests) under a key made of its
+address, the language, whose page it is and the *content versions* of what it shows:
 
-- `catalogue`: every course and offering listing (bumped when a course or an offering
-  changes; part of every page's key, as the navigation shows the offerings);
-- `course:<slug>`: the course's pages (bumped with any of its offerings);
-- `offering:<course>/<offering>`: everything on an offering's pages.
+- `catalogue`: every course and offering listing (part of every key: the navigation shows
+  the offerings);
+- `course:<slug>`, `offering:<course>/<offering>`: what an offering's public pages show;
+- `records:<offering id>`: its records (attendance, enrolments, groups, submissions,
+  grades), which only staff and students' own pages show;
+- `person:<user id>`: a person's account, enrolments and places among the staff.
 
 A version is a random token in the cache. A write bumps the versions of what it changed
-(`bump_offering()`), so the very next request on any machine builds the page again: no
-timeout decides when a change shows. The models whose rows appear on public pages are
-watched (`watch()`, called by each app's AppConfig.ready() for its models): saving or
-deleting one, through a service, the admin, a command or the shell, bumps its offering.
-Writes that bypass save() (`QuerySet.update()`, `bulk_create()`) call `bump_offering()`
-themselves.
+(`bump_offering()`, `bump_records()`, `bump_person()`), so the very next request on any
+machine builds the page again: no timeout decides when a change shows. The models whose rows
+appear on pages are watched (`watch()`, `watch_records()`, `watch_person()`, called by each
+app's AppConfig.ready() for its models): saving or deleting one, through a service, the
+admin, a command or the shell, bumps it. Writes that bypass save() (`QuerySet.update()`,
+`bulk_create()`) bump themselves. What changes with the clock alone (registration opens, a
+deadline passes, check-in opens) is in `CLOCK_EDGES`: a page is never kept past the next
+such moment of its offerings, and never longer than PAGE_SECONDS.
 
-Only anonymous visitors are served from the cache, and only pages that hold nothing
-personal (no CSRF token, no message) are stored; a logged-in visitor (a session cookie)
-always gets a page made for them. Pages also expire after PAGE_SECONDS, for what changes
-with the clock alone (registration opening, an announcement's publication time).
+Who gets a kept page:
+- **public pages** (views marked with CachedPublicPageMixin / cached_public_page): anonymous
+  visitors without a session or a waiting message, served by
+  config.middleware.PublicPageCacheMiddleware before the session, the user and the view are
+  looked at (a hit is two cache reads and no query); a page that sets a cookie or carries a
+  CSRF token made for this visitor is not kept;
+- **a person's own pages** (accounts.pages.PersonalPageMixin, `serve_personal()`): only the
+  same person in the same browser (the key holds the user and the CSRF cookie the page's
+  forms carry a token of), under their own version and every version of their offerings;
+  never while a message waits to be shown;
+- **fragments** of staff pages (`fragment_key()`, `records_cached()`), under the offering's
+  versions.
 """
 
 import hashlib
@@ -153,16 +165,37 @@ def watch_person(model, user_id_of: Callable[[Any], int | None]) -> None:
 CLOCK_EDGES: list[Callable[[list[int], datetime], datetime | None]] = []
 
 
-def seconds_to_keep(offering_ids: list[int]) -> int:
+def seconds_to_keep(offering_ids: list[int], *, scopes: list[str] | None = None) -> int:
     """How long a page of these offerings may be kept: PAGE_SECONDS, or less when one of
-    their clock edges comes sooner (0: do not keep it)."""
+    their clock edges comes sooner (0: do not keep it).
+
+    With `scopes` (the offerings' content scopes), the next edge is kept in the cache under
+    their versions: it stays the next one until it passes or the content changes.
+    """
+    now = timezone.now()
     if not offering_ids:
         return PAGE_SECONDS
-    now = timezone.now()
+    key = None
+    if scopes is not None:
+        raw = "|".join([*map(str, offering_ids), *scopes, *versions([CATALOGUE, *scopes])])
+        key = "edge:" + hashlib.sha256(raw.encode()).hexdigest()
+        stored = cache.get(key)
+        if stored is not None and (stored[0] is None or stored[0] > now):
+            return _seconds_until(stored[0], now)
     edges = [edge for find in CLOCK_EDGES if (edge := find(offering_ids, now)) is not None]
-    if not edges:
+    edge = min(edges, default=None)
+    if key is not None:
+        cache.set(key, (edge,), EDGE_SECONDS)
+    return _seconds_until(edge, now)
+
+
+EDGE_SECONDS = 60 * 60
+
+
+def _seconds_until(edge: datetime | None, now: datetime) -> int:
+    if edge is None:
         return PAGE_SECONDS
-    return max(0, min(PAGE_SECONDS, int((min(edges) - now).total_seconds())))
+    return max(0, min(PAGE_SECONDS, int((edge - now).total_seconds())))
 
 
 def bump_offering(offering_id: int | None) -> None:
@@ -378,12 +411,24 @@ def keep_public(request, key: str, kwargs: dict, response: HttpResponse) -> None
     course_slug, offering_slug = kwargs.get("course_slug"), kwargs.get("offering_slug")
     offering_ids = []
     if course_slug:
+        offering_ids = _offering_ids(course_slug, offering_slug)
+    headers = [(name, value) for name, value in response.items() if name != "X-Page-Cache"]
+    seconds = seconds_to_keep(offering_ids, scopes=scopes_of(kwargs))
+    keep(key, response, seconds, headers)
+
+
+def _offering_ids(course_slug: str, offering_slug: str | None) -> list[int]:
+    """The ids of the course's offerings (or of the one offering), kept under the catalogue's
+    version."""
+    key = f"ids:{course_slug}/{offering_slug or ''}:{versions([CATALOGUE])[0]}"
+    ids = cache.get(key)
+    if ids is None:
         offerings = Offering.objects.filter(course__slug=course_slug)
         if offering_slug:
             offerings = offerings.filter(slug=offering_slug)
-        offering_ids = list(offerings.values_list("pk", flat=True))
-    headers = [(name, value) for name, value in response.items() if name != "X-Page-Cache"]
-    keep(key, response, seconds_to_keep(offering_ids), headers)
+        ids = list(offerings.values_list("pk", flat=True))
+        cache.set(key, ids, EDGE_SECONDS)
+    return ids
 
 
 def scopes_of(kwargs: dict) -> list[str]:
@@ -460,7 +505,16 @@ def serve_personal(request, offerings: list[tuple[int, str, str]], make):
     def kept(rendered):
         if may_keep(request, rendered, same_csrf_cookie=True):
             headers = [(n, rendered[n]) for n in KEPT_HEADERS if rendered.has_header(n)]
-            seconds = seconds_to_keep([offering_id for offering_id, _, _ in offerings])
+            seconds = seconds_to_keep(
+                [offering_id for offering_id, _, _ in offerings],
+                scopes=[
+                    scope
+                    for _, course_slug, offering_slug in offerings
+                    for scope in scopes_of(
+                        {"course_slug": course_slug, "offering_slug": offering_slug}
+                    )
+                ],
+            )
             keep(key, rendered, seconds, headers)
 
     if hasattr(response, "add_post_render_callback") and not response.is_rendered:

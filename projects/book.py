@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
-from course.caching import bump_offering
+from course.caching import bump_offering, offering_cached
 from course.models import Offering
 
 from .enums import BookStatus, ProposalStatus
@@ -78,7 +78,12 @@ def book_editions(
     the newest built edition (an older content) is what can be served. With queue=False
     the caller builds it itself (book_pdf()).
     """
-    digest = book_digest(book_html(offering, for_pdf=True))
+    # The digest of the current content, kept under the offering's content versions (every
+    # change to a proposal, a group or its members bumps them): reading the PDF does not
+    # render the book each time.
+    digest = offering_cached(
+        offering, "book-digest", lambda: book_digest(book_html(offering, for_pdf=True))
+    )
     with transaction.atomic():
         edition, created = AbstractBook.objects.get_or_create(offering=offering, digest=digest)
         retry = (

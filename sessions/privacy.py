@@ -37,6 +37,7 @@ from accounts.enums import DataRequestKind, DataRequestStatus, MailKind
 from accounts.mailing import MailDraft, absolute_url, mail_bodies_purge, queue_mails
 from accounts.models import DataRequest, Enrolment, OutgoingMail, User
 from accounts.services import rejected_answers_purge
+from accounts.throttling import login_records_erase, login_records_purge
 from course.caching import bump_offering
 from course.models import QuizAnswer, QuizAttempt, Staff, WatchedPart
 from projects.models import (
@@ -587,7 +588,7 @@ def person_erase(*, data_request: DataRequest, by: User) -> DataRequest:
     or the plan refuses (the request stays open). Archived offerings are no obstacle: the
     right to erasure comes before their being read-only.
 
-    Side effects, for the person: their mails, check-in failures, applications and
+    Side effects, for the person: their mails, log-in records, check-in failures, applications and
     enrolments (with their attendance, quiz answers, watched lectures, decisions, group
     memberships; groups left without members are deleted with their work and files) are
     deleted, and their name is removed from what stays of shared groups (uploads, proposal
@@ -646,6 +647,7 @@ def _erase_records(person: User, *, kept: list[Enrolment], by: User) -> list[str
     """Delete the person's records but those of `kept`; returns the stored files to delete."""
     kept_ids = {e.pk for e in kept}
     _mails_to(person).delete()
+    login_records_erase(username=person.email)  # log-ins and wrong passwords (django-axes)
     CheckInFailure.objects.filter(user=person).delete()
     files = _leave_groups(person)
     # Their name on what stays of shared records: their own check-ins, group edits.
@@ -738,19 +740,22 @@ class PurgeReport:
     check_in_failures: int
     rejected_answers: int
     superseded_files: int
+    login_records: int
 
     def __str__(self):
         return (
             f"{self.mail_bodies} mail text(s), {self.check_in_failures} check-in failure(s), "
             f"{self.rejected_answers} rejected application(s)' answers, "
-            f"{self.superseded_files} superseded file(s) removed"
+            f"{self.superseded_files} superseded file(s), "
+            f"{self.login_records} log-in record(s) removed"
         )
 
 
 def retention_purge(*, now=None) -> PurgeReport:
     """Purge everything whose retention period is over (README "Retention"; the periods are
     settings): sent mails' texts, wrong check-in codes, rejected applicants' free-text
-    answers, superseded submission files of offerings whose results are final. Each purge
+    answers, superseded submission files of offerings whose results are final, log-in
+    records (django-axes' logs, and attempts that no longer count). Each purge
     is a transaction of its own and says what it removed."""
     now = now or timezone.now()
     return PurgeReport(
@@ -758,4 +763,5 @@ def retention_purge(*, now=None) -> PurgeReport:
         check_in_failures=check_in_failures_purge(now=now),
         rejected_answers=rejected_answers_purge(now=now),
         superseded_files=superseded_files_purge(now=now),
+        login_records=login_records_purge(now=now),
     )

@@ -127,3 +127,25 @@ def client_for(user):
     if user is not None:
         other.force_login(user)
     return other
+
+
+def test_a_name_changed_in_the_admin_shows_on_the_public_project_pages(client, offering, superuser):
+    from projects.enums import ProposalStatus
+    from tests.factories import MembershipFactory
+
+    membership = MembershipFactory(
+        group__offering=offering, enrolment__student__full_name="Ann Old"
+    )
+    membership.group.proposal.status = ProposalStatus.ACCEPTED
+    membership.group.proposal.save()
+    assert "Ann Old" in client.get(f"{BASE}/projects/").content.decode()
+    student = membership.enrolment.student
+    response = client_for(superuser).post(
+        f"/admin/accounts/user/{student.pk}/change/",
+        {"email": student.email, "full_name": "Ann New", "is_active": "on",
+         "last_login_0": "", "last_login_1": "",
+         "date_joined_0": "2016-01-01", "date_joined_1": "10:00:00"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:3000]
+    page = client.get(f"{BASE}/projects/").content.decode()
+    assert "Ann New" in page and "Ann Old" not in page

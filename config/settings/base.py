@@ -10,12 +10,14 @@ deploy/coursesite.env.example describe each):
     ALLOWED_HOSTS   comma-separated host names
     TIME_ZONE       default Europe/Stockholm
     MAX_UPLOAD_BYTES  largest request body a logged-in user may send
+    STAFF_SESSION_IDLE_TIMEOUT  seconds without a request that end a staff session (8 hours)
     EMAIL_URL-like settings: EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
                     EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL
 """
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -59,6 +61,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "csp",  # the Content-Security-Policy header and its system checks
     "simple_history",  # the history of an offering's rules in the admin (docs/SECURITY.md)
+    "axes",  # log-in throttling (accounts/throttling.py)
     # In the app order, lowest first (docs/ARCHITECTURE.md): an app may import those before it.
     "course.apps.CourseConfig",
     "accounts.apps.AccountsConfig",
@@ -89,7 +92,12 @@ MIDDLEWARE = [
     # After authentication (the limit depends on who asks), before anything reads the body.
     "config.limits.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff sessions end after STAFF_SESSION_IDLE_TIMEOUT without a request; anonymous and
+    # students' sessions are left alone (their pages come from the page cache).
+    "config.middleware.StaffSessionIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns the answer to a log-in that django-axes refused into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # The templates have no inline script or style, so the policy is strict: everything from
@@ -166,16 +174,75 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out log-in before any password is checked (django-axes).
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Argon2 hashes new passwords; a password stored with another hasher of the list is checked
+# with it and re-hashed with Argon2 at the person's next log-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        # The user model has no username, first or last name (Django's defaults to compare
+        # with): a password like the person's name or address is refused (docs/SECURITY.md).
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["full_name", "email"]},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Seconds without a request after which a staff member's session ends (config/middleware.py).
+STAFF_SESSION_IDLE_TIMEOUT = int(os.environ.get("STAFF_SESSION_IDLE_TIMEOUT", str(8 * 60 * 60)))
 LOGIN_URL = "accounts:login"
+
+# Log-in throttling (accounts/throttling.py, docs/SECURITY.md "Logging in"). Wrong passwords
+# are counted per account and per client address, in the database (every app server sees
+# them), within LOGIN_COOL_OFF_MINUTES of the last one; at the limit, logging in is refused,
+# even with the right password, until the cool-off has passed or staff unlock it. The
+# address limit is higher: a university's network puts hundreds of students behind one
+# address, and their honest typing errors must not lock each other out; it stops one
+# address from guessing across many accounts.
+LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5"))
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "50"))
+LOGIN_COOL_OFF_MINUTES = int(os.environ.get("LOGIN_COOL_OFF_MINUTES", "15"))
+# The client's address (log-in and request throttling): REMOTE_ADDR unless the site runs
+# behind TRUSTED_PROXY_COUNT proxies that each append the address they received the request
+# from to CLIENT_ADDRESS_HEADER; then the entry the outermost trusted proxy wrote. 0 trusts
+# no header (nothing a client sends can change its address); production sets 1 (nginx).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+CLIENT_ADDRESS_HEADER = "HTTP_" + os.environ.get(
+    "CLIENT_ADDRESS_HEADER", "X-Forwarded-For"
+).upper().replace("-", "_")
+# Requests that send mail (sign-up, password reset, a new confirmation link), each kind
+# counted apart in the shared cache: per client address in a window of minutes (a lecture
+# hall signing up at once stays below it), and per target email address (its inbox).
+MAIL_REQUESTS_PER_ADDRESS = int(os.environ.get("MAIL_REQUESTS_PER_ADDRESS", "30"))
+MAIL_REQUESTS_ADDRESS_WINDOW_MINUTES = int(
+    os.environ.get("MAIL_REQUESTS_ADDRESS_WINDOW_MINUTES", "10")
+)
+MAIL_REQUESTS_PER_EMAIL = int(os.environ.get("MAIL_REQUESTS_PER_EMAIL", "3"))
+MAIL_REQUESTS_EMAIL_WINDOW_MINUTES = int(os.environ.get("MAIL_REQUESTS_EMAIL_WINDOW_MINUTES", "60"))
+# django-axes, from the settings above.
+AXES_HANDLER = "accounts.throttling.LoginThrottleHandler"  # its database handler
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
+AXES_FAILURE_LIMIT = LOGIN_FAILURES_PER_ACCOUNT  # the address limit: LoginThrottleHandler
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOL_OFF_MINUTES)
+# Tries while locked out are refused without counting: the wait shown stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Both log-in forms call the address field "username"; typed in any case, it is one account.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.throttling.login_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # kept RETENTION_LOGIN_RECORDS_DAYS
+AXES_ENABLE_ADMIN = False  # accounts/admin.py: read-only, unlocking through a service
 LOGIN_REDIRECT_URL = "course:catalogue"
 LOGOUT_REDIRECT_URL = "course:catalogue"
 
@@ -265,6 +332,11 @@ else:
         }
     }
 
+# Sessions in the database, read through the shared cache: a logged-in request that finds
+# its session in the cache asks the database one query less (the user). Without Redis the
+# cache is the machine's shared folder; a session missing from it is read from the table.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # Request bodies (config/limits.py). Anonymous visitors only send small forms; logged-in
 # users may upload files up to MAX_UPLOAD_BYTES, which must stay above the largest PDF size
 # limit a deliverable can have (projects.validators.check_size_limit keeps it so).
@@ -312,6 +384,8 @@ RETENTION_MAIL_BODY_DAYS = int(os.environ.get("RETENTION_MAIL_BODY_DAYS", "30"))
 RETENTION_CHECK_IN_FAILURE_DAYS = int(os.environ.get("RETENTION_CHECK_IN_FAILURE_DAYS", "7"))
 RETENTION_REJECTED_ANSWERS_DAYS = int(os.environ.get("RETENTION_REJECTED_ANSWERS_DAYS", "90"))
 RETENTION_SUPERSEDED_FILES_DAYS = int(os.environ.get("RETENTION_SUPERSEDED_FILES_DAYS", "30"))
+# Log-ins and wrong passwords (django-axes' logs: account, address, browser, time).
+RETENTION_LOGIN_RECORDS_DAYS = int(os.environ.get("RETENTION_LOGIN_RECORDS_DAYS", "30"))
 # The history of an offering's rules is a record: it is shown, never reverted from (a revert
 # would skip the checks of the change form, archives and signed-off results).
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -62,7 +62,7 @@ def test_enrolment_page_query_count_does_not_grow_with_decisions(
         enrolment.decisions.create(new_status="applied", decided_by=UserFactory())
     client.force_login(ta)
     # One more than before archives: whether the offering is archived (asked once).
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(reverse("admin:accounts_enrolment_change", args=[enrolment.pk]))
     assert response.status_code == 200
     page = response.content.decode()

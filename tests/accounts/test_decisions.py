@@ -4,6 +4,7 @@ acceptance, enrolled directly, reapplying, equal application times."""
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.enums import EnrolmentStatus as S
@@ -35,14 +36,18 @@ def test_withdrawn_student_never_gets_the_held_acceptance_mail(offering, ta):
     assert statuses == ["discarded", "sent"]
 
 
-def test_direct_enrolment_takes_an_unconfirmed_address_from_whoever_signed_up(offering, ta):
+def test_direct_enrolment_leaves_an_unconfirmed_account_alone(offering, ta, password):
+    """Whoever signed up with the address may not own it; the owner confirms it first
+    (tests/accounts/test_direct_enrolment.py has the rest)."""
     squatter = UserFactory(email="alice@example.org", email_verified_at=None)
-    enrolment_enrol_directly(
-        offering=offering, email="alice@example.org", full_name="Alice", level="msc", by=ta
-    )
+    with pytest.raises(ValidationError, match="address is not confirmed yet"):
+        enrolment_enrol_directly(
+            offering=offering, email="alice@example.org", full_name="Alice", level="msc", by=ta
+        )
     squatter.refresh_from_db()
-    assert not squatter.has_usable_password()
-    assert squatter.email_verified
+    assert squatter.check_password(password)
+    assert not squatter.email_verified
+    assert not squatter.enrolments.exists()
 
 
 def test_direct_enrolment_reopens_a_withdrawn_application(offering, ta):

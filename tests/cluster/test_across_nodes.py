@@ -1,4 +1,5 @@
-"""What one node does, the other shows at once: sessions and the admin's changes.
+"""What one node does, the other shows at once: sessions, log-in throttling and the admin's
+changes.
 
 Each request goes to the node a load balancer might pick, node A or node B, as a browser
 behind the TLS proxy (Host, X-Forwarded-Proto: https, Secure cookies).
@@ -66,6 +67,29 @@ def test_a_wrong_password_on_node_a_and_the_right_one_on_node_b(cluster):
     response, content, _ = visitor.fetch("GET", "/admin/", port=cluster.a.port)
     assert response.status == 200
     assert re.search(r"Welcome,\s*<strong>Course</strong>", text(content)), "the admin's name"
+
+
+def test_wrong_passwords_on_node_a_lock_the_log_in_on_node_b(cluster):
+    """Log-in throttling holds across app servers: django-axes keeps the failures in the
+    shared database. (An address without an account, so no demo login is locked; it is
+    counted and locked as any other.)"""
+    visitor = cluster.visitor("guesser")
+    email = f"nobody-{secrets.token_hex(4)}@example.org"
+    response, _, _ = visitor.fetch("GET", "/accounts/login/", port=cluster.a.port)
+    statuses = []
+    for _ in range(5):  # LOGIN_FAILURES_PER_ACCOUNT
+        response, content, _ = visitor.fetch(
+            "POST", "/accounts/login/", {"username": email, "password": "wrong"},
+            port=cluster.a.port, referer="/accounts/login/",
+        )  # fmt: skip
+        statuses.append(response.status)
+    assert statuses == [200, 200, 200, 200, 429]
+    response, content, _ = visitor.fetch(
+        "POST", "/accounts/login/", {"username": email.upper(), "password": "another"},
+        port=cluster.b.port, referer="/accounts/login/",
+    )  # fmt: skip
+    assert response.status == 429
+    assert "Logging in is paused" in text(content)
 
 
 def test_an_announcement_changed_on_node_a_shows_on_node_b_at_once(cluster):

@@ -60,7 +60,8 @@ def test_student_cannot_log_in_to_the_admin(client, student, password):
         "/admin/login/", {"username": student.email, "password": password, "next": "/admin/"}
     )
     assert response.status_code == 200
-    assert "does not teach any offering" in response.content.decode()
+    assert "Please enter the correct email address and password" in response.content.decode()
+    assert "_auth_user_id" not in client.session
 
 
 def test_teaching_assistant_logs_in_to_the_admin_without_is_staff(client, ta, password):

@@ -3,6 +3,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.http import HttpRequest
 from django.test import override_settings
 
 from accounts.models import OutgoingMail, User
@@ -81,14 +82,17 @@ def test_load_demo_prints_logins_that_work(client):
         ("student@example.org", "demo-student-2016"),
     ]:
         assert f"{email}  /  {password}" in output
-        assert client.login(username=email, password=password)
+        # Log-ins are throttled per client (django-axes): authenticate() needs a request.
+        assert client.login(request=HttpRequest(), username=email, password=password)
         client.logout()
 
 
 def test_demo_ta_sees_the_archived_2016_offering_in_the_admin(client):
     """The TA opens it; archived, only its status can change (to un-archive it)."""
     load()
-    assert client.login(username="mogren@example.org", password="demo-ta-2016")
+    assert client.login(
+        request=HttpRequest(), username="mogren@example.org", password="demo-ta-2016"
+    )
     offering = Offering.objects.get(slug="2016")
     page = client.get(f"/admin/course/offering/{offering.pk}/change/").content.decode()
     assert "Deep Learning" in page

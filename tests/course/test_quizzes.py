@@ -27,6 +27,7 @@ from tests.factories import (
     ModuleFactory,
     VideoLectureFactory,
 )
+from tests.page_keeping import KEEPING
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.now()
@@ -328,15 +329,15 @@ def test_progress_pages_query_counts_are_fixed(
             watched_set(enrolment=enrolment, lecture=lecture, part=lecture.parts.first(),
                         watched=True)  # fmt: skip
     client.force_login(enrolments[0].student)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11 + KEEPING):
         page = client.get("/me/deep-learning/2016/progress/").content.decode()
     assert page.count("100 %") >= 3 * scale  # every module's quiz, answered right
     # The public page plus the student's enrolment and what they ticked.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         page = client.get("/courses/deep-learning/2016/lectures/").content.decode()
     assert page.count("✓ A") == 3 * scale  # each lecture's ticked part
     client.force_login(ta)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         page = client.get("/courses/deep-learning/2016/staff/progress/").content.decode()
     assert all(f"Q{index}" in page for index in range(3 * scale))
 
@@ -357,8 +358,8 @@ def test_quiz_page_query_count_is_fixed(
         data.setlist(f"q-{question.pk}", [str(question.choices.get(text="yes").pk)])
     quiz_submit(quiz=quiz, enrolment=student_enrolment, data=data)
     client.force_login(student_enrolment.student)
-    # Session, user, taught offerings, enrolment, quiz, attempts, the last attempt's answers
+    # User, taught offerings, enrolment, quiz, attempts, the last attempt's answers
     # and their choices, questions and their choices.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         page = client.get(f"/me/deep-learning/2016/quizzes/{quiz.pk}/").content.decode()
     assert page.count('for="c') == 2 * 3 * scale  # every question with its two choices

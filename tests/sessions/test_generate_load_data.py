@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.http import HttpRequest
 from django.test import override_settings
 
 from accounts.enums import EnrolmentStatus
@@ -139,7 +140,10 @@ def test_generate_load_data_keeps_the_demo(client):
     generate()
     assert demo_rows() == before
     assert Course.objects.count() == 5
-    assert client.login(username="student@example.org", password="demo-student-2016")
+    # Log-ins are throttled per client (django-axes): authenticate() needs a request.
+    assert client.login(
+        request=HttpRequest(), username="student@example.org", password="demo-student-2016"
+    )
     for path in ["/courses/deep-learning/2016/", "/me/", "/me/deep-learning/2016/"]:
         assert client.get(path).status_code == 200
 

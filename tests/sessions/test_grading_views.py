@@ -492,7 +492,7 @@ def test_grade_sheet_page_query_count_is_fixed(
         response = client.get(offering_url(offering, SHEET))
     page = response.content.decode()
     # ... and then the grade sheet and its table come from the cache (course/caching.py).
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         again = client.get(offering_url(offering, SHEET)).content.decode()
     assert again.count("/staff/grades/students/") == page.count("/staff/grades/students/")
     assert loner.student.full_name in again
@@ -511,10 +511,10 @@ def test_exports_query_count_is_fixed(client, django_assert_num_queries, offerin
     client.force_login(ta)
     # 16, and one to count the students (more than EXPORT_INLINE_MAX_STUDENTS: the worker).
     client.get(offering_url(offering, SHEET + "?format=csv"))  # fills the offering's cache
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = client.get(offering_url(offering, SHEET + "?format=csv"))
     assert len(list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))) == students + 1
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = client.get(offering_url(offering, SHEET + "?format=xlsx"))
     assert load_workbook(io.BytesIO(response.content)).active.max_row == students + 1
 
@@ -527,10 +527,10 @@ def test_student_and_project_pages_query_counts_are_fixed(
     grading_services.grades_accept_proposed(offering=offering, by=ta)
     client.force_login(ta)
     client.get(offering_url(offering, f"{SHEET}students/{enrolment.pk}/"))  # fills the cache
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         page = client.get(offering_url(offering, f"{SHEET}students/{enrolment.pk}/"))
     assert "Current: <strong" in page.content.decode()  # the grade is shown
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         page = client.get(offering_url(offering, f"{SHEET}projects/1/")).content.decode()
     assert page.count("/staff/grades/students/") == 4  # the group's four members
 
@@ -553,7 +553,7 @@ def test_my_courses_shows_signed_off_results_in_fixed_queries(
             grading_services.results_sign_off(offering=offering, by=ta)
     client.force_login(student)
     client.get("/me/")  # the first visit makes the calendar token
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         page = client.get("/me/").content.decode()
     assert page.count("Result: 4") == (courses + 1) // 2  # only the signed-off ones
 

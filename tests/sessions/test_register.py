@@ -127,11 +127,11 @@ def test_saving_the_register_takes_the_same_queries_for_10_and_200_students(
         response = client.post(register_url(session), data)
     assert response.status_code == 302
     assert Attendance.objects.count() == count
-    # Session, user, taught offerings, offering, session, students (twice: form check and
+    # User, taught offerings, offering, session, students (twice: form check and
     # service), savepoint, the session's row lock, existing records, one insert of the
     # records and one of their log, release. SQLite allows 999 parameters a query, so there
     # 200 students take two inserts of each kind; PostgreSQL does it in one whatever the number.
-    expected = 15 if connection.vendor == "sqlite" and count == 200 else 13
+    expected = 14 if connection.vendor == "sqlite" and count == 200 else 12
     assert len(queries) == expected, "\n".join(q["sql"][:120] for q in queries)
 
 
@@ -141,6 +141,6 @@ def test_register_page_query_count_is_fixed(
 ):
     EnrolmentFactory.create_batch(count, offering=offering, status=S.ACCEPTED)
     client.force_login(ta)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         page = client.get(register_url(session)).content.decode()
     assert page.count('value="present"') == count  # a control for every student
