@@ -27,7 +27,6 @@ from .models import (
     VideoLecture,
 )
 from .quizzes import validate_question
-from .rules import taught_offering_ids
 from .services import offering_add_creator_as_staff
 
 
@@ -367,13 +366,6 @@ class QuizQuestionAdmin(TeachingAdminMixin, admin.ModelAdmin):
     offering_path = "quiz__module__offering"
     inlines = [QuizChoiceInline]
     fields = ["quiz", "order", "kind", "text", "explanation", "numeric_answer", "tolerance"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "quiz" and not request.user.is_superuser:
-            kwargs["queryset"] = Quiz.objects.filter(
-                module__offering__in=taught_offering_ids(request.user)
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class QuizQuestionInline(TeachingAdminMixin, admin.TabularInline):

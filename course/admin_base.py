@@ -6,7 +6,7 @@ ids. Every app's admin.py builds on these.
 """
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
+from django.contrib.admin import helpers, widgets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.shortcuts import redirect
@@ -14,7 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .archive import is_archived
-from .models import Course, Module, Offering
+from .models import Offering
 from .rules import offering_id_of, taught_offering_ids
 from .validators import parse_id
 
@@ -98,16 +98,53 @@ class TeachingAdminMixin(SafeActionsMixin):
         lookup = f"{self.offering_path}__in" if self.offering_path else "pk__in"
         return queryset.filter(**{lookup: taught_offering_ids(request.user)})
 
+    def taught_choices(self, model, request):
+        """The rows of `model` a choice field offers teaching staff: those of the offerings they
+        teach, found through the `offering_path` of the model's own admin. A model without
+        such an admin (accounts, permissions) offers nothing to teaching staff; the fields
+        that name one are read-only for them."""
+        manager = model._default_manager
+        path = getattr(self.admin_site._registry.get(model), "offering_path", None)
+        if path is None:
+            return manager.none()
+        lookup = f"{path}__in" if path else "pk__in"
+        # By id, so that a path through a many-valued relation (a course's offerings) lists
+        # each row once.
+        rows = manager.filter(pk__in=manager.filter(**{lookup: taught_offering_ids(request.user)})
+                              .values("pk"))  # fmt: skip
+        return rows.select_related("course") if model is Offering else rows
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """Every foreign key offers only rows of the offerings taught, so another course's id
+        is refused as "Select a valid choice", naming nothing; an id box (raw_id_fields)
+        shows the name of a row only when it is one of those."""
         if not request.user.is_superuser:
-            ids = taught_offering_ids(request.user)
-            if db_field.name == "offering":
-                kwargs["queryset"] = Offering.objects.filter(pk__in=ids).select_related("course")
-            elif db_field.name == "module":
-                kwargs["queryset"] = Module.objects.filter(offering__in=ids)
-            elif db_field.name == "course":
-                kwargs["queryset"] = Course.objects.filter(offerings__in=ids).distinct()
+            kwargs.setdefault("queryset", self.taught_choices(db_field.related_model, request))
+        if db_field.name in self.raw_id_fields and "widget" not in kwargs:
+            kwargs["widget"] = TaughtRawIdWidget(
+                db_field.remote_field, self.admin_site, using=kwargs.get("using")
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if not request.user.is_superuser:
+            kwargs.setdefault("queryset", self.taught_choices(db_field.related_model, request))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class TaughtRawIdWidget(widgets.ForeignKeyRawIdWidget):
+    """An id box whose label (the name beside it) is shown only for a row its field offers:
+    Django's looks the id up among all rows, so typing ids would list other courses'
+    students."""
+
+    def label_and_url_for_value(self, value):
+        queryset = getattr(getattr(self, "choices", None), "queryset", None)
+        key = self.rel.get_related_field().name
+        try:
+            offered = queryset is not None and queryset.filter(**{key: value}).exists()
+        except (ValueError, TypeError, ValidationError):
+            offered = False
+        return super().label_and_url_for_value(value) if offered else ("", "")
 
 
 class ReadOnlyAdmin(TeachingAdminMixin, admin.ModelAdmin):

@@ -14,8 +14,6 @@ from course.admin_base import (
     ServiceSaveMixin,
     TeachingAdminMixin,
 )
-from course.models import Module
-from course.rules import taught_offering_ids
 
 from .models import (
     Deliverable,
@@ -140,13 +138,6 @@ class MembershipAdmin(ServiceSaveMixin, TeachingAdminMixin, admin.ModelAdmin):
     def offering(self, membership):
         return membership.group.offering
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "group" and not request.user.is_superuser:
-            kwargs["queryset"] = ProjectGroup.objects.filter(
-                offering__in=taught_offering_ids(request.user)
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
     def get_readonly_fields(self, request, obj=None):
         # A membership is one student's place: to put someone else in a group, add theirs.
         return [*self.readonly_fields, "enrolment"] if obj is not None else self.readonly_fields
@@ -251,18 +242,11 @@ class ProposalAdmin(ServiceSaveMixin, TeachingAdminMixin, admin.ModelAdmin):
         )
         return format_html('<a href="{}">Decide, give feedback, extend deadlines</a>', url)
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "topics" and not request.user.is_superuser:
-            kwargs["queryset"] = Module.objects.filter(
-                offering__in=taught_offering_ids(request.user)
-            )
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
 
 @admin.register(Deliverable)
 class DeliverableAdmin(TeachingAdminMixin, RulesHistoryAdmin):
-    list_display = ["title", "offering", "due_at", "max_pages", "max_size_mb", "accepts_late",
-                    "required"]  # fmt: skip
+    list_display = ["title", "offering", "due_at", "max_pages", "max_size_mb", "max_versions",
+                    "max_total_mb", "accepts_late", "required"]  # fmt: skip
     list_filter = [("offering", ONLY), "required"]
     list_select_related = ["offering__course"]
     prepopulated_fields = {"slug": ["title"]}
@@ -275,15 +259,6 @@ class ExtensionAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_select_related = ["group", "deliverable", "granted_by"]
     offering_path = "group__offering"
     readonly_fields = ["granted_by", "granted_at"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if not request.user.is_superuser:
-            ids = taught_offering_ids(request.user)
-            if db_field.name == "group":
-                kwargs["queryset"] = ProjectGroup.objects.filter(offering__in=ids)
-            elif db_field.name == "deliverable":
-                kwargs["queryset"] = Deliverable.objects.filter(offering__in=ids)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         obj.granted_by = request.user
@@ -412,10 +387,3 @@ class PresentationSlotAdmin(TeachingAdminMixin, admin.ModelAdmin):
     @admin.action(description="Mark the selected slots' projects as not presented")
     def mark_not_presented(self, request, queryset):
         self._mark(request, queryset, False)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "group" and not request.user.is_superuser:
-            kwargs["queryset"] = ProjectGroup.objects.filter(
-                offering__in=taught_offering_ids(request.user)
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)

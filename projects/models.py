@@ -4,8 +4,10 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from simple_history.models import HistoricalRecords
 
 from course.rendering import MarkdownModel
@@ -154,6 +156,17 @@ class Deliverable(MarkdownModel):
         null=True, blank=True, help_text="Empty for no limit, e.g. 4 for the project report."
     )
     max_size_mb = models.PositiveSmallIntegerField("maximum size (MB)", default=10)
+    # Every upload is kept as a version: without a quota one group could fill the storage.
+    max_versions = models.PositiveSmallIntegerField(
+        "versions per group", default=10,
+        validators=[MinValueValidator(1)],
+        help_text="How many versions each group may upload.",
+    )  # fmt: skip
+    max_total_mb = models.PositiveSmallIntegerField(
+        "storage per group (MB)", default=50,
+        validators=[MinValueValidator(1)],
+        help_text="The total size of a group's versions (at least the maximum size).",
+    )  # fmt: skip
     accepts_late = models.BooleanField("late submissions accepted", default=True)
     required = models.BooleanField(
         default=True, help_text="Needed to pass; optional deliverables (slides) are not."
@@ -180,6 +193,10 @@ class Deliverable(MarkdownModel):
 
     def clean(self):
         check_size_limit(self.max_size_mb)
+        total, one = self.max_total_mb, self.max_size_mb
+        if total is not None and one is not None and total < one:
+            message = gettext("At least the maximum size of one file (%(mb)s MB).")
+            raise ValidationError({"max_total_mb": message % {"mb": one}})
 
 
 class Extension(models.Model):

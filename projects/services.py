@@ -8,9 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.enums import MailKind
 from accounts.mailing import absolute_url, queue_mail
@@ -374,15 +375,45 @@ def proposal_decide(*, proposal: Proposal, status: str, comment: str, by: User) 
 # Deliverables and submissions ------------------------------------------------------------
 
 
-@transaction.atomic
+def check_upload_quota(*, group: ProjectGroup, deliverable: Deliverable, size: int) -> None:
+    """Refuse (ValidationError) an upload of `size` bytes that would take the group past the
+    deliverable's number of versions or megabytes. The files of superseded versions removed
+    after the results were signed off no longer count towards the megabytes."""
+    kept = Submission.objects.filter(deliverable=deliverable, group=group).aggregate(
+        versions=Count("pk"), size=Sum("size", filter=~Q(file=""))
+    )
+    used = kept["size"] or 0
+    values = {
+        "deliverable": deliverable,
+        "count": kept["versions"],
+        "versions": deliverable.max_versions,
+        "used": used / 1024 / 1024,
+        "mb": deliverable.max_total_mb,
+    }
+    if kept["versions"] >= deliverable.max_versions:
+        message = gettext(
+            "Your group has uploaded %(count)s versions of “%(deliverable)s”, the limit is "
+            "%(versions)s. Ask a teaching assistant if you need to upload another."
+        )
+        raise ValidationError(message % values, code="quota_versions")
+    if used + size > deliverable.max_total_mb * 1024 * 1024:
+        message = gettext(
+            "Your group's versions of “%(deliverable)s” take %(used).1f MB; with this file "
+            "they would pass the limit of %(mb)s MB. Ask a teaching assistant if you need to "
+            "upload another."
+        )
+        raise ValidationError(message % values, code="quota_size")
+
+
 def submission_upload(
     *, group: ProjectGroup, deliverable: Deliverable, uploaded, by: User, now=None
 ) -> Submission:
     """Store a new version of the group's deliverable after checking the file.
 
     Refused with ValidationError, storing nothing, when the file is not a readable PDF, is
-    too large or too long, or comes after the deadline of a deliverable that takes no late
-    submissions. A late one is kept with how late it came.
+    too large or too long, comes after the deadline of a deliverable that takes no late
+    submissions, or would take the group past the deliverable's quota (versions, and
+    megabytes of the versions kept). A late one is kept with how late it came.
     """
     ensure_writable(group.offering)
     now = now or timezone.now()
@@ -397,35 +428,41 @@ def submission_upload(
             f"“{deliverable}” takes no late submissions. Ask a teaching assistant for an "
             "extension."
         )
+    check_upload_quota(group=group, deliverable=deliverable, size=uploaded.size or 0)
     checked = check_pdf(
         uploaded, max_size_mb=deliverable.max_size_mb, max_pages=deliverable.max_pages
     )
-    # The lock makes version numbers of two uploads at once come out 1 and 2, not 1 and 1.
-    ProjectGroup.objects.select_for_update().get(pk=group.pk)
-    version = (
-        Submission.objects.filter(deliverable=deliverable, group=group).aggregate(v=Max("version"))[
-            "v"
-        ]
-        or 0
-    ) + 1
-    submission = Submission(
-        deliverable=deliverable,
-        group=group,
-        version=version,
-        original_name=(uploaded.name or "upload.pdf")[-255:],
-        size=len(checked.content),
-        pages=checked.pages,
-        sha256=checked.sha256,
-        uploaded_by=by,
-        uploaded_at=now,
-        late_by=(now - due) if now > due else None,
-    )
-    submission.file.save("upload.pdf", ContentFile(checked.content), save=False)
-    try:
-        submission.save()
-    except Exception:
-        submission.file.delete(save=False)  # no orphan file when the row is not written
-        raise
+    # The file is checked before the transaction: reading a PDF may take seconds (SQLite
+    # would hold every other write meanwhile). Then the lock makes version numbers of two
+    # uploads at once come out 1 and 2, not 1 and 1, and the quota hold against uploads at
+    # once: it is asked again under the lock.
+    with transaction.atomic():
+        ProjectGroup.objects.select_for_update().get(pk=group.pk)
+        check_upload_quota(group=group, deliverable=deliverable, size=len(checked.content))
+        version = (
+            Submission.objects.filter(deliverable=deliverable, group=group).aggregate(
+                v=Max("version")
+            )["v"]
+            or 0
+        ) + 1
+        submission = Submission(
+            deliverable=deliverable,
+            group=group,
+            version=version,
+            original_name=(uploaded.name or "upload.pdf")[-255:],
+            size=len(checked.content),
+            pages=checked.pages,
+            sha256=checked.sha256,
+            uploaded_by=by,
+            uploaded_at=now,
+            late_by=(now - due) if now > due else None,
+        )
+        submission.file.save("upload.pdf", ContentFile(checked.content), save=False)
+        try:
+            submission.save()
+        except Exception:
+            submission.file.delete(save=False)  # no orphan file when the row is not written
+            raise
     return submission
 
 

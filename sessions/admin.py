@@ -21,7 +21,7 @@ from course.admin_base import (
     ServiceSaveMixin,
     TeachingAdminMixin,
 )
-from course.rules import offering_id_of, taught_offering_ids
+from course.rules import offering_id_of
 
 from . import privacy
 from .forms import GenerateSessionsForm
@@ -119,13 +119,6 @@ class DiscussionSessionAdmin(TeachingAdminMixin, admin.ModelAdmin):
             },
         )
         return format_html('<a href="{}">Take attendance</a>', url)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "series" and not request.user.is_superuser:
-            kwargs["queryset"] = SessionSeries.objects.filter(
-                offering__in=taught_offering_ids(request.user)
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -298,13 +291,6 @@ class RubricCriterionAdmin(GradingSetupMixin, RulesHistoryAdmin):
     list_select_related = ["rubric__offering__course"]
     offering_path = "rubric__offering"
     inlines = [RubricLevelInline]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "rubric" and not request.user.is_superuser:
-            kwargs["queryset"] = Rubric.objects.filter(
-                offering__in=taught_offering_ids(request.user)
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(ProjectAssessment)

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Min, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Enrolment, User
 from course.archive import ensure_writable
@@ -329,18 +330,27 @@ def check_in(*, offering: Offering, user: User, code: str, now=None) -> Discussi
     enrolment = next((e for e in register_students(session) if e.student_id == user.pk), None)
     if enrolment is None:
         raise ValidationError("Only students enrolled in this offering can check in.")
-    failures = CheckInFailure.objects.filter(user=user, at__gt=now - FAILURE_WINDOW).count()
-    if failures >= MAX_FAILURES:
-        raise ValidationError(
-            "Too many wrong codes: wait a few minutes, or ask the teaching assistant to mark you."
-        )
     code = "".join(code.split())
     valid = {check_in_code(session, now), check_in_code(session, now, step=-1)}
     # compare_digest takes ASCII only: anything else (full-width digits) is simply wrong.
-    if not code.isascii() or not any(secrets.compare_digest(code, c) for c in valid):
-        # Not in a transaction that the error rolls back: the failure must count.
-        CheckInFailure.objects.create(session=session, user=user, at=now)
-        raise ValidationError("Wrong or expired code: check the screen and try again.")
+    right = code.isascii() and any(secrets.compare_digest(code, c) for c in valid)
+    # The tries are counted and a wrong one recorded under the person's row lock, so a burst
+    # of guesses sent at once gets no more tries than the limit. The transaction ends
+    # before the refusal is raised: a wrong code must count.
+    with transaction.atomic():
+        User.objects.select_for_update().only("pk").get(pk=user.pk)
+        failures = CheckInFailure.objects.filter(user=user, at__gt=now - FAILURE_WINDOW).count()
+        refusal = None
+        if failures >= MAX_FAILURES:
+            refusal = _(
+                "Too many wrong codes: wait a few minutes, or ask the teaching assistant to "
+                "mark you."
+            )
+        elif not right:
+            CheckInFailure.objects.create(session=session, user=user, at=now)
+            refusal = _("Wrong or expired code: check the screen and try again.")
+    if refusal is not None:
+        raise ValidationError(refusal)
     current = Attendance.objects.filter(session=session, enrolment=enrolment).first()
     active = current.active if current else False
     if current is None or current.status != AttendanceStatus.PRESENT:

@@ -21,6 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "django_tasks",
     "django_tasks_db",
+    "csp",  # the Content-Security-Policy header and its system checks
     "simple_history",  # the history of an offering's rules in the admin (docs/SECURITY.md)
     "axes",  # log-in throttling (accounts/throttling.py)
     # In the app order, lowest first (docs/ARCHITECTURE.md): an app may import those before it.
@@ -69,6 +71,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response, above the page cache
+    # so that a page served from it carries them too (docs/SECURITY.md).
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETag on every page and feed, and 304 when the client has it already (calendar apps
     # poll the feeds every few minutes; course/caching.py serves the public pages).
@@ -93,6 +99,36 @@ MIDDLEWARE = [
     # Last: turns the answer to a log-in that django-axes refused into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# The templates have no inline script or style, so the policy is strict: everything from
+# the site itself, nothing inline, no plugins, never in a frame. Images from the site only
+# (students' abstracts cannot make readers' browsers fetch from elsewhere; the Markdown
+# cleaner drops such images too); data: images are Bootstrap's and the admin's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "frame-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features the site never uses are switched off for it and anything it embeds.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media",
+        "fullscreen", "geolocation", "gyroscope", "magnetometer", "microphone", "midi",
+        "payment", "publickey-credentials-get", "screen-wake-lock", "usb",
+        "xr-spatial-tracking", "browsing-topics",
+    )
+}  # fmt: skip
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -353,3 +389,7 @@ RETENTION_LOGIN_RECORDS_DAYS = int(os.environ.get("RETENTION_LOGIN_RECORDS_DAYS"
 # The history of an offering's rules is a record: it is shown, never reverted from (a revert
 # would skip the checks of the change form, archives and signed-off results).
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# Uploaded PDFs are read in a child process (projects/pdfcheck.py) with bounded processor
+# time (seconds) and memory (megabytes): a hostile page tree is refused, not obeyed.
+PDF_CHECK_SECONDS = float(os.environ.get("PDF_CHECK_SECONDS", "10"))
+PDF_CHECK_MEMORY_MB = int(os.environ.get("PDF_CHECK_MEMORY_MB", "512"))

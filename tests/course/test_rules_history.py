@@ -94,7 +94,7 @@ def test_a_deliverables_page_limit_keeps_its_old_value(client, offering, ta):
     data = {
         "offering": offering.pk, "order": 0, "title": "Project report", "slug": "report",
         "due_at_0": "2016-05-20", "due_at_1": "23:59", "max_pages": 6, "max_size_mb": 10,
-        "accepts_late": "on", "required": "on",
+        "max_versions": 10, "max_total_mb": 50, "accepts_late": "on", "required": "on",
     }  # fmt: skip
     response = client.post(reverse("admin:projects_deliverable_change", args=[report.pk]), data)
     assert response.status_code == 302, response.content.decode()[:3000]

@@ -135,5 +135,6 @@ def test_admin_refuses_a_member_from_another_offering(client, offering, other_of
          "memberships-0-enrolment": alice.pk,
          "memberships-1-group": group.pk, "memberships-1-enrolment": stranger.pk},
     )  # fmt: skip
-    assert "The student is enrolled in another offering." in response.content.decode()
+    # The TA does not teach the other offering: its enrolments are no choice (issue 16, 8).
+    assert "Select a valid choice" in response.content.decode()
     assert group.memberships.count() == 1

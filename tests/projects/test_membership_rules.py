@@ -21,7 +21,7 @@ def test_admin_add_page_refuses_members_of_another_offering(client, offering, ot
     stranger = EnrolmentFactory(offering=other_offering, status=S.ACCEPTED)
     applicant = EnrolmentFactory(offering=offering, status=S.APPLIED)
     client.force_login(ta)
-    for enrolment, message in ((stranger, "enrolled in another offering"),
+    for enrolment, message in ((stranger, "Select a valid choice"),
                                (applicant, "Only accepted students")):  # fmt: skip
         response = client.post(
             "/admin/projects/projectgroup/add/",
@@ -30,6 +30,21 @@ def test_admin_add_page_refuses_members_of_another_offering(client, offering, ot
              "memberships-0-enrolment": enrolment.pk},
         )  # fmt: skip
         assert message in response.content.decode()
+    assert not Membership.objects.exists()
+
+
+def test_admin_tells_an_administrator_the_member_is_of_another_offering(
+    client, offering, other_offering, superuser
+):
+    stranger = EnrolmentFactory(offering=other_offering, status=S.ACCEPTED)
+    client.force_login(superuser)
+    response = client.post(
+        "/admin/projects/projectgroup/add/",
+        {"offering": offering.pk, "number": 5, "invite_code": "ABCDEFGH",
+         "memberships-TOTAL_FORMS": 1, "memberships-INITIAL_FORMS": 0,
+         "memberships-0-enrolment": stranger.pk},
+    )  # fmt: skip
+    assert "enrolled in another offering" in response.content.decode()
     assert not Membership.objects.exists()
 
 
