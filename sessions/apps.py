@@ -43,6 +43,7 @@ class DiscussionSessionsConfig(AppConfig):
             GradingScale,
             ProjectAssessment,
             ResultsEvent,
+            ResultsExport,
             Rubric,
             RubricCriterion,
             RubricLevel,
@@ -59,6 +60,7 @@ class DiscussionSessionsConfig(AppConfig):
         caching.watch_records(Attendance, lambda row: row.session.offering_id)
         caching.watch_records(ProjectAssessment, lambda row: row.group.offering_id)
         caching.watch_records(FinalGrade, lambda row: row.enrolment.offering_id)
+        caching.watch_records(ResultsExport, lambda row: row.offering_id)  # the grade sheet
         from .services import next_check_in_edge
 
         if next_check_in_edge not in caching.CLOCK_EDGES:

@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.models import User
+from accounts.pages import PersonalPageMixin
 from course.caching import CachedPublicPageMixin, fragment_key, scopes_of, serve
 from course.http import safe_next
 from course.models import Quiz
@@ -221,7 +222,7 @@ SORTS = {
 }
 
 
-class AttendanceOverviewView(OfferingStaffMixin, TemplateView):
+class AttendanceOverviewView(PersonalPageMixin, OfferingStaffMixin, TemplateView):
     """Students by sessions with rates and who is at risk; sortable; CSV with ?format=csv."""
 
     permission_required = "discussions.view_attendance_grid"
@@ -266,7 +267,7 @@ class AttendanceOverviewView(OfferingStaffMixin, TemplateView):
         return response
 
 
-class StaffProgressView(OfferingStaffMixin, TemplateView):
+class StaffProgressView(PersonalPageMixin, OfferingStaffMixin, TemplateView):
     """Students by modules: complete or not, quiz scores; links to each quiz's statistics."""
 
     permission_required = "discussions.view_progress_overview"

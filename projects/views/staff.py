@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.generic import TemplateView
 
+from accounts.pages import PersonalPageMixin
 from course.caching import fragment_key
 from course.pages import OfferingStaffMixin
 
@@ -22,7 +23,7 @@ from ..forms import (
 from ..models import Submission
 
 
-class ProjectStatusView(OfferingStaffMixin, TemplateView):
+class ProjectStatusView(PersonalPageMixin, OfferingStaffMixin, TemplateView):
     """Every group with members, proposal state and deliverables; students without a group."""
 
     template_name = "projects/staff_status.html"

@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.models import Enrolment
+from accounts.pages import PersonalPageMixin
 from course.archive import is_archived
 from course.caching import CachedPublicPageMixin, fragment_key
 from course.downloads import stored_file_response
@@ -64,7 +65,7 @@ class ExaminationView(CachedPublicPageMixin, OfferingPageMixin, TemplateView):
         )
 
 
-class GradeSheetView(OfferingStaffMixin, TemplateView):
+class GradeSheetView(PersonalPageMixin, OfferingStaffMixin, TemplateView):
     """All students with each condition, the proposed and the final grade; CSV and Excel."""
 
     permission_required = "discussions.view_grade_sheet"
