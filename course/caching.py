@@ -145,6 +145,11 @@ def bump_person(user_id: int | None) -> None:
         bump(person_scope(user_id))
 
 
+def _on_save_and_delete(model, changed, uid: str) -> None:
+    post_save.connect(changed, sender=model, weak=False, dispatch_uid=uid + ":save")
+    post_delete.connect(changed, sender=model, weak=False, dispatch_uid=uid + ":delete")
+
+
 def watch_person(model, user_id_of: Callable[[Any], int | None]) -> None:
     """Bump the person of every row of `model` saved or deleted (their account, their
     enrolments and their places among an offering's staff)."""
@@ -154,8 +159,7 @@ def watch_person(model, user_id_of: Callable[[Any], int | None]) -> None:
             bump_person(user_id_of(instance))
 
     uid = f"course.caching.person:{model._meta.label}"
-    post_save.connect(changed, sender=model, weak=False, dispatch_uid=uid + ":save")
-    post_delete.connect(changed, sender=model, weak=False, dispatch_uid=uid + ":delete")
+    _on_save_and_delete(model, changed, uid)
 
 
 # What changes with the clock alone: the moments at which an offering's pages change without
@@ -257,8 +261,7 @@ def watch_records(model, offering_id_of: Callable[[Any], int | None]) -> None:
         bump_records(offering_id)
 
     uid = f"course.caching.records:{model._meta.label}"
-    post_save.connect(changed, sender=model, weak=False, dispatch_uid=uid + ":save")
-    post_delete.connect(changed, sender=model, weak=False, dispatch_uid=uid + ":delete")
+    _on_save_and_delete(model, changed, uid)
 
 
 def bump_catalogue() -> None:
@@ -282,8 +285,7 @@ def watch(model, offering_id_of: Callable[[Any], int | None]) -> None:
         bump_offering(offering_id)
 
     uid = f"course.caching.watch:{model._meta.label}"
-    post_save.connect(changed, sender=model, weak=False, dispatch_uid=uid + ":save")
-    post_delete.connect(changed, sender=model, weak=False, dispatch_uid=uid + ":delete")
+    _on_save_and_delete(model, changed, uid)
     for field in model._meta.many_to_many:
         m2m_changed.connect(
             changed,
@@ -301,8 +303,7 @@ def watch_catalogue(model) -> None:
             bump_catalogue()
 
     uid = f"course.caching.catalogue:{model._meta.label}"
-    post_save.connect(changed, sender=model, weak=False, dispatch_uid=uid + ":save")
-    post_delete.connect(changed, sender=model, weak=False, dispatch_uid=uid + ":delete")
+    _on_save_and_delete(model, changed, uid)
 
 
 # Serving ------------------------------------------------------------------------------------
