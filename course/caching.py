@@ -468,19 +468,32 @@ def scopes_of(kwargs: dict) -> list[str]:
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Last-Modified")
 
 
-def serve(request, scopes: list[str], make: Callable[[], HttpResponse]) -> HttpResponse:
-    """For a view whose page is kept for whoever has its address (the personal calendar
-    feed, at a secret one): from the cache, or made by `make()` and kept when it may be."""
+def serve_secret(request, find: Callable[[], tuple[Any, list[str]]], make) -> HttpResponse:
+    """For a page kept for whoever has its secret address (a person's calendar feed, which
+    calendar apps fetch without logging in every few minutes).
+
+    `find()` gives the address's owner and the content scopes of what the page shows (or
+    raises Http404); `make(owner)` makes the page. A hit is two round trips to the cache
+    and no query: the page with the catalogue's version, then the versions of the owner
+    (their account: a new secret address or a closed account ends the old one) and of
+    what the page showed.
+    """
     if not may_use_cache(request):
-        return make()
-    key = _entry_key("feed", request.get_full_path(), _language(request), *scopes)
-    page, tokens = _lookup(key, [CATALOGUE, *scopes])
-    if page is not None:
-        return _response_of(page)
-    response = make()
+        owner, _ = find()
+        return make(owner)
+    key = _entry_key("secret", request.get_full_path(), _language(request))
+    kept, catalogue_tokens = _lookup(key, [CATALOGUE])
+    if kept is not None:
+        scopes, tokens, page = kept
+        if versions(scopes) == tokens:
+            return _response_of(page)
+    owner, shown = find()
+    scopes = [person_scope(owner.pk), *shown]
+    tokens = versions(scopes)
+    response = make(owner)
     if may_keep(request, response) and not response.has_header("Vary"):
         headers = [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)]
-        _keep(key, tokens, _page(response, headers), PAGE_SECONDS)
+        _keep(key, catalogue_tokens, (scopes, tokens, _page(response, headers)), PAGE_SECONDS)
     return response
 
 

@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 
 from accounts.models import User
 from accounts.pages import PersonalPageMixin
-from course.caching import CachedPublicPageMixin, fragment_key, scopes_of, serve
+from course.caching import CachedPublicPageMixin, fragment_key, scopes_of, serve_secret
 from course.http import safe_next
 from course.models import Quiz
 from course.pages import OfferingPageMixin, OfferingStaffMixin
@@ -59,18 +59,21 @@ class PersonalCalendarView(View):
     (course/caching.py), with an ETag for 304s."""
 
     def get(self, request, token):
-        user = User.objects.filter(calendar_token=token, is_active=True).first()
-        if user is None or not token:
-            raise Http404("No such calendar.")
-        scopes = [
-            scope
-            for course_slug, offering_slug in selectors.calendar_offerings(user)
-            for scope in scopes_of({"course_slug": course_slug, "offering_slug": offering_slug})
-        ]
-        return serve(
+        def find():
+            user = User.objects.filter(calendar_token=token, is_active=True).first()
+            if user is None or not token:
+                raise Http404("No such calendar.")
+            offerings = selectors.calendar_offerings(user)
+            return user, [
+                scope
+                for course_slug, offering_slug in offerings
+                for scope in scopes_of({"course_slug": course_slug, "offering_slug": offering_slug})
+            ]
+
+        return serve_secret(
             request,
-            scopes,  # and the address: the token
-            lambda: HttpResponse(calendar.personal_calendar(user), content_type=ICS),
+            find,
+            lambda user: HttpResponse(calendar.personal_calendar(user), content_type=ICS),
         )
 
 

@@ -103,7 +103,9 @@ def test_pages_and_feeds_answer_304_to_a_client_that_has_them(client, offering):
         assert client.get(path, headers={"if-none-match": '"other"'}).status_code == 200
 
 
-def test_the_personal_feed_is_cached_until_the_persons_offering_changes(client, offering):
+def test_the_personal_feed_is_cached_until_the_persons_offering_changes(
+    client, offering, django_assert_num_queries
+):
     student = EnrolmentFactory(offering=offering, status=S.ACCEPTED).student
     session = DiscussionSessionFactory(offering=offering, days_ago=-3, room="ML13")
     client.force_login(student)
@@ -112,7 +114,8 @@ def test_the_personal_feed_is_cached_until_the_persons_offering_changes(client, 
     client.logout()  # calendar apps do not log in
     feed = f"/calendar/{student.calendar_token}.ics"
     first = client.get(feed)
-    assert client.get(feed)["X-Page-Cache"] == "hit"
+    with django_assert_num_queries(0):
+        assert client.get(feed)["X-Page-Cache"] == "hit"
     assert client.get(feed, headers={"if-none-match": first["ETag"]}).status_code == 304
     session.room = "Room 42"
     session.starts_at += dt.timedelta(hours=1)
@@ -120,6 +123,19 @@ def test_the_personal_feed_is_cached_until_the_persons_offering_changes(client, 
     changed = client.get(feed).content.decode()
     assert "Room 42" in changed
     assert timezone.localtime(session.starts_at).strftime("%Y%m%dT%H%M") in changed
+
+
+def test_a_new_calendar_address_ends_the_kept_feed_of_the_old_one(client, offering):
+    student = EnrolmentFactory(offering=offering, status=S.ACCEPTED).student
+    DiscussionSessionFactory(offering=offering, days_ago=-3)
+    owner = client_for(student)
+    owner.post("/calendar/reset/")
+    student.refresh_from_db()
+    old = f"/calendar/{student.calendar_token}.ics"
+    assert client.get(old).status_code == 200
+    assert client.get(old)["X-Page-Cache"] == "hit"
+    owner.post("/calendar/reset/")
+    assert client.get(old).status_code == 404
 
 
 def client_for(user):
