@@ -3,6 +3,7 @@ the grade sheet, one student's grade and a project's assessment."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -72,6 +73,7 @@ class GradeSheetView(PersonalPageMixin, OfferingStaffMixin, TemplateView):
 
     template_name = "sessions/grading/grade_sheet.html"
     section = "staff"
+    ROWS_PER_PAGE = 250
 
     def get(self, request, *args, **kwargs):
         export = request.GET.get("format")
@@ -105,10 +107,15 @@ class GradeSheetView(PersonalPageMixin, OfferingStaffMixin, TemplateView):
         sheet = sheets.grade_sheet_shown(offering)
         which = self.request.GET.get("filter", "")
         level = self.request.GET.get("level", "")
-        rows = sheets.filter_rows(sheet.rows, which, level)
+        # A page of rows at a time: a table of thousands of students is slow to make and to
+        # read; the filters narrow it, the pages step through it.
+        page = Paginator(sheets.filter_rows(sheet.rows, which, level), self.ROWS_PER_PAGE).get_page(
+            self.request.GET.get("page")
+        )
         return super().get_context_data(
             sheet=sheet,
-            rows=rows,
+            rows=page.object_list,
+            page=page,
             filters=FILTERS,
             current_filter=which,
             current_level=level,
@@ -119,7 +126,7 @@ class GradeSheetView(PersonalPageMixin, OfferingStaffMixin, TemplateView):
             graded=len(sheet.rows) - len(sheet.ungraded),
             projects=sheets.projects_overview(sheet, self.request.user),
             exports=recent_exports(offering),
-            fragment=fragment_key(offering, "grade-sheet", which, level),
+            fragment=fragment_key(offering, "grade-sheet", which, level, page.number),
             **kwargs,
         )
 

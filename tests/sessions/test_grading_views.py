@@ -580,3 +580,20 @@ def test_sheet_lists_projects_to_assess_and_the_assessment_page_steps_through_th
     assert "← Group 1" in middle and "Group 3 →" in middle
     last = client.get(offering_url(offering, f"{SHEET}projects/3/")).content.decode()
     assert "← Group 2" in last and "→" not in last.split("Other projects")[1].split("</nav>")[0]
+
+
+def test_a_large_grade_sheet_is_shown_a_page_of_students_at_a_time(client, offering, ta):
+    from sessions.grading.views import GradeSheetView
+
+    per_page = GradeSheetView.ROWS_PER_PAGE
+    EnrolmentFactory.create_batch(per_page + 3, offering=offering, status="accepted")
+    client.force_login(ta)
+    first = client.get(offering_url(offering, SHEET)).content.decode()
+    assert first.count('<th scope="row"') == per_page
+    assert f"Students 1–{per_page} of {per_page + 3}" in first
+    assert f"{per_page + 3} students:" in first  # the summary counts all
+    second = client.get(offering_url(offering, SHEET) + "?filter=&level=&page=2").content.decode()
+    assert second.count('<th scope="row"') == 3
+    assert "Previous" in second and "Next" not in second
+    # A page past the end shows the last one, not an error.
+    assert client.get(offering_url(offering, SHEET) + "?page=99").status_code == 200
