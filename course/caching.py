@@ -237,14 +237,19 @@ def fragment_key(offering, *parts) -> str:
     return ":".join([str(offering.pk), *tokens, *map(str, parts)])
 
 
-def records_cached(offering, name: str, load: Callable[[], Any]) -> Any:
+def records_cached(
+    offering, name: str, load: Callable[[], Any], keep: Callable[[Any], bool] | None = None
+) -> Any:
     """What `load()` reads of the offering's content and records (a grade sheet), kept for
-    PAGE_SECONDS under their versions: for pages only, never for a write's decisions."""
+    PAGE_SECONDS under their versions: for pages only, never for a write's decisions.
+    With `keep`, only a value it accepts is kept (a value costing more to store than to
+    read again is not)."""
     key = f"records:{name}:{fragment_key(offering)}"
     value = cache.get(key)
     if value is None:
         value = load()
-        cache.set(key, value, PAGE_SECONDS)
+        if keep is None or keep(value):
+            cache.set(key, value, PAGE_SECONDS)
     return value
 
 

@@ -301,10 +301,20 @@ def grade_sheet(
     )
 
 
+# Above this many students, storing the sheet in the cache (pickling thousands of rows)
+# costs about as much as reading it again: the teachers' pages themselves are kept instead.
+SHEET_KEPT_MAX_ROWS = 500
+
+
 def grade_sheet_shown(offering: Offering) -> GradeSheet:
     """The whole offering's sheet for the grading pages, from the cache while nothing it
     shows changed (course.caching.records_cached). Writes use grade_sheet() itself."""
-    return records_cached(offering, "grade-sheet", lambda: grade_sheet(offering))
+    return records_cached(
+        offering,
+        "grade-sheet",
+        lambda: grade_sheet(offering),
+        keep=lambda sheet: len(sheet.rows) <= SHEET_KEPT_MAX_ROWS,
+    )
 
 
 def signed_off_grades(enrolments) -> dict[int, str]:
