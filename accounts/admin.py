@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from course import admin as course_admin
-from course.admin_base import SafeActionsMixin, TeachingAdminMixin
+from course.admin_base import RelatedOnlyListFilter, SafeActionsMixin, TeachingAdminMixin
 from course.models import Announcement, Offering
 from course.rules import taught_offering_ids
 
@@ -141,7 +141,7 @@ class EnrolmentAdmin(TeachingAdminMixin, admin.ModelAdmin):
         "status",
         "level",
         ("applied_at", admin.DateFieldListFilter),
-        ("offering", admin.RelatedOnlyFieldListFilter),
+        ("offering", RelatedOnlyListFilter),
     ]
     search_fields = ["student__full_name", "student__email", "programme"]
     list_select_related = ["student", "offering__course", "decided_by"]
@@ -214,7 +214,7 @@ class EnrolmentAdmin(TeachingAdminMixin, admin.ModelAdmin):
 @admin.register(MailTemplate)
 class MailTemplateAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_display = ["offering", "status", "subject"]
-    list_filter = [("offering", admin.RelatedOnlyFieldListFilter), "status"]
+    list_filter = [("offering", RelatedOnlyListFilter), "status"]
     list_select_related = ["offering__course"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -235,7 +235,7 @@ class MailTemplateAdmin(TeachingAdminMixin, admin.ModelAdmin):
 class OutgoingMailAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_display = ["subject", "to_email", "kind", "status", "offering", "created_at",
                     "attempts", "sent_at"]  # fmt: skip
-    list_filter = ["status", "kind", ("offering", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["status", "kind", ("offering", RelatedOnlyListFilter)]
     search_fields = ["to_email", "subject", "body"]
     list_select_related = ["offering__course"]
     date_hierarchy = "created_at"

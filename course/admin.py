@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .admin_base import RulesHistoryAdmin, TeachingAdminMixin
+from .admin_base import RelatedOnlyListFilter, RulesHistoryAdmin, TeachingAdminMixin
 from .archive import is_archived
 from .copying import offering_copy
 from .forms import CopyOfferingForm, VideoLectureForm
@@ -129,7 +129,7 @@ class OfferingAdmin(TeachingAdminMixin, RulesHistoryAdmin):
         "status",
         "is_published",
     ]
-    list_filter = ["status", "is_published", ("course", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["status", "is_published", ("course", RelatedOnlyListFilter)]
     search_fields = ["name", "slug", "course__title", "course__code"]
     date_hierarchy = "start_date"
     list_select_related = ["course"]
@@ -250,7 +250,7 @@ class OfferingAdmin(TeachingAdminMixin, RulesHistoryAdmin):
 class ModuleAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_display = ["title", "offering", "order", "kind", "lecture_count"]
     list_editable = ["order"]
-    list_filter = ["kind", ("offering", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["kind", ("offering", RelatedOnlyListFilter)]
     search_fields = ["title", "description"]
     list_select_related = ["offering__course"]
     prepopulated_fields = {"slug": ["title"]}
@@ -270,8 +270,8 @@ class VideoLectureAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_display = ["speaker", "title", "parts_notation", "module", "order"]
     list_editable = ["order"]
     list_filter = [
-        ("module__offering", admin.RelatedOnlyFieldListFilter),
-        ("module", admin.RelatedOnlyFieldListFilter),
+        ("module__offering", RelatedOnlyListFilter),
+        ("module", RelatedOnlyListFilter),
     ]
     search_fields = ["speaker", "title"]
     offering_path = "module__offering"
@@ -293,7 +293,7 @@ class VideoLectureAdmin(TeachingAdminMixin, admin.ModelAdmin):
 @admin.register(Staff)
 class StaffAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_display = ["name", "role", "email", "offering", "user"]
-    list_filter = ["role", ("offering", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["role", ("offering", RelatedOnlyListFilter)]
     search_fields = ["name", "email", "user__email"]
     list_select_related = ["offering__course", "user"]
 
@@ -314,7 +314,7 @@ class StaffAdmin(TeachingAdminMixin, admin.ModelAdmin):
 class AnnouncementAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_display = ["title", "offering", "published_at", "author", "mailed_at"]
     list_filter = [
-        ("offering", admin.RelatedOnlyFieldListFilter),
+        ("offering", RelatedOnlyListFilter),
         ("published_at", admin.EmptyFieldListFilter),
     ]
     search_fields = ["title", "body"]
@@ -361,7 +361,7 @@ class QuizChoiceInline(TeachingAdminMixin, admin.TabularInline):
 @admin.register(QuizQuestion)
 class QuizQuestionAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "quiz", "kind", "order"]
-    list_filter = [("quiz__module__offering", admin.RelatedOnlyFieldListFilter), "kind"]
+    list_filter = [("quiz__module__offering", RelatedOnlyListFilter), "kind"]
     list_select_related = ["quiz"]
     offering_path = "quiz__module__offering"
     inlines = [QuizChoiceInline]
@@ -386,7 +386,7 @@ class QuizQuestionInline(TeachingAdminMixin, admin.TabularInline):
 @admin.register(Quiz)
 class QuizAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_display = ["title", "module", "opens_at", "closes_at", "attempts_allowed", "statistics"]
-    list_filter = [("module__offering", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [("module__offering", RelatedOnlyListFilter)]
     list_select_related = ["module__offering__course"]
     offering_path = "module__offering"
     inlines = [QuizQuestionInline]

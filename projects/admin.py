@@ -10,6 +10,7 @@ from django.utils.html import format_html
 
 from course.admin_base import (
     AdminRefusal,
+    RelatedOnlyListFilter,
     RulesHistoryAdmin,
     ServiceSaveMixin,
     TeachingAdminMixin,
@@ -34,7 +35,7 @@ from .services import (
     submission_feedback,
 )
 
-ONLY = admin.RelatedOnlyFieldListFilter
+ONLY = RelatedOnlyListFilter
 
 
 class MembershipInlineFormSet(BaseInlineFormSet):

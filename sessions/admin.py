@@ -16,6 +16,7 @@ from accounts.models import DataRequest
 from course.admin_base import (
     AdminRefusal,
     ReadOnlyAdmin,
+    RelatedOnlyListFilter,
     RulesHistoryAdmin,
     SafeActionsMixin,
     ServiceSaveMixin,
@@ -42,7 +43,7 @@ from .models import (
 )
 from .services import generate_sessions, session_record_change, session_set_cancelled
 
-ONLY = admin.RelatedOnlyFieldListFilter
+ONLY = RelatedOnlyListFilter
 
 
 @admin.register(SessionSeries)
