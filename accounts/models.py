@@ -157,7 +157,11 @@ class Enrolment(models.Model):
                 fields=["offering", "student"], name="accounts_one_enrolment_per_offering"
             ),
         ]
-        indexes = [models.Index(fields=["offering", "status", "applied_at"])]
+        indexes = [
+            models.Index(fields=["offering", "status", "applied_at"]),
+            # The admin's list of every application, newest first, a page at a time.
+            models.Index(fields=["-applied_at", "-id"], name="accounts_enrolment_newest"),
+        ]
 
     def __str__(self):
         return f"{self.student} in {self.offering_id and self.offering}"
@@ -282,7 +286,11 @@ class OutgoingMail(models.Model):
         verbose_name = "outgoing mail"
         verbose_name_plural = "outbox"
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            # The outbox list, newest first, a page at a time.
+            models.Index(fields=["-created_at", "-id"], name="accounts_outbox_newest"),
+        ]
 
     def __str__(self):
         return f"{self.subject} → {self.to_email}"
