@@ -134,7 +134,6 @@ def explain(cursor, sql: str, sizes: dict[str, int], big: int, slow_ms: float) -
 def lookups(values: dict[str, str]) -> dict[str, list[str]]:
     """The SQL of queries that no page view runs but that run often: logging in, asking for
     a password reset, signing up, the outbox sweep, the waiting list."""
-    from django.contrib.auth.forms import PasswordResetForm
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -144,8 +143,13 @@ def lookups(values: dict[str, str]) -> dict[str, list[str]]:
     waiting = Enrolment.objects.filter(status="waitlisted").values_list("offering", flat=True)
     steps = {
         "log-in: the account by email": lambda: User.objects.get_by_natural_key(email),
-        "password reset: accounts by email": lambda: list(PasswordResetForm().get_users(email)),
-        "sign-up: is the address taken": lambda: User.objects.filter(email__iexact=email).exists(),
+        # As accounts.mailing.password_reset_mail and accounts.services.user_signup ask.
+        "password reset: accounts by email": lambda: list(
+            User.objects.filter(email=User.objects.canonical_email(email), is_active=True)[:1]
+        ),
+        "sign-up: is the address taken": lambda: list(
+            User.objects.filter(email=User.objects.canonical_email(email))[:1]
+        ),
         "outbox sweep: due mails": lambda: list(OutgoingMail.objects.due()[:100]),
         "waiting list of an offering": lambda: list(
             Enrolment.objects.filter(offering=waiting.first()).waiting_list()
