@@ -5,6 +5,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import ngettext
 
@@ -43,6 +44,41 @@ class PublicPageCacheMiddleware:
             return self.get_response(request)
         scopes, kwargs = page
         return caching.serve_public(request, scopes, kwargs, lambda: self.get_response(request))
+
+
+class AccountLanguageMiddleware:
+    """A logged-in person reads the site in the language stored on their account (chosen
+    with the language switch, or the one they signed up in), whatever the browser says;
+    the language cookie is set to it, so the pages after logging out stay in it.
+    Anonymous visitors keep what LocaleMiddleware chose (the cookie, else the browser)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = ""
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated:
+            language = getattr(request.user, "language", "")
+        if language and language != request.LANGUAGE_CODE:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        if language and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+            set_language_cookie(response, language)
+        return response
+
+
+def set_language_cookie(response, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
 
 
 # Staff sessions end after a while without a request -----------------------------------------

@@ -12,6 +12,7 @@ handler400 = "config.views.bad_request"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("language/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("sessions.student.urls")),

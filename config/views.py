@@ -1,18 +1,28 @@
-"""The site's own views: health checks for load balancers and the 400 handler."""
+"""The site's own views: health checks for load balancers, the language switch and the 400
+handler."""
 
 import logging
 import secrets
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.translation import check_for_language
 from django.views import defaults
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from accounts import services as accounts_services
+from course.http import safe_next
 
 from .limits import too_large_response
+from .middleware import set_language_cookie
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +32,31 @@ def healthz(request):
     """Liveness, for load balancers and the benchmark: answers without touching the
     database, the cache or the files."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@csrf_exempt  # for anonymous visitors only: see below
+@require_POST
+def set_language(request):
+    """The language switch in the header and footer: remembers the choice (a cookie; on the
+    account too once logged in, for pages and mails) and goes back to the same page.
+
+    Anonymous visitors' pages come from the shared page cache and cannot carry a CSRF
+    token; all a forged switch could do to them is change the language of their own
+    browser. A logged-in person's choice is stored on the account, so the CSRF check
+    applies to them.
+    """
+    if request.user.is_authenticated:
+        refused = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+        if refused is not None:
+            return refused
+    language = request.POST.get("language", "")
+    response = HttpResponseRedirect(safe_next(request, "/"))
+    if not check_for_language(language) or language not in dict(settings.LANGUAGES):
+        return response
+    if request.user.is_authenticated:
+        accounts_services.choose_language(request.user, language)
+    set_language_cookie(response, language)
+    return response
 
 
 def _database():

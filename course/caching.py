@@ -328,7 +328,11 @@ def may_use_cache(request) -> bool:
 
 
 def _language(request) -> str:
-    return get_language_from_request(request) if settings.USE_I18N else ""
+    """The language the page is made in: LocaleMiddleware's choice (the cookie, else the
+    browser's preference), or a logged-in person's own (config.middleware)."""
+    return getattr(request, "LANGUAGE_CODE", "") or (
+        get_language_from_request(request) if settings.USE_I18N else ""
+    )
 
 
 def _entry_key(kind: str, *parts: str) -> str:

@@ -108,13 +108,14 @@ MATRIX = {
     "student:my_data_download": ("/accounts/data/download/", EVERYONE_OWN, b"PK\x03\x04"),
 }
 # POST-only URLs: tests/test_url_permissions.py (students' forms), the grading forms in
-# tests/sessions/test_grading_views.py, and these with their own tests.
+# tests/sessions/test_grading_views.py, and these with their own tests (the language switch,
+# open to everyone: tests/test_languages.py).
 POST_ONLY = {
     "grading:grades_setup", "grading:grades_accept", "grading:grades_sign_off",
     "grading:grades_unlock", "sessions:calendar_reset", "accounts:verify_resend",
     "accounts:withdraw", "projects:group_create", "projects:group_join", "projects:group_leave",
     "projects:upload", "projects:wishes", "student:watched", "accounts:logout",
-    "student:erasure_request",
+    "student:erasure_request", "set_language",
 }  # fmt: skip
 # Public pages, the log-in, sign-up and password pages, feeds behind secret tokens (their
 # tests are in tests/accounts, tests/course, tests/projects and tests/sessions).

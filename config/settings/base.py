@@ -80,6 +80,8 @@ MIDDLEWARE = [
     # poll the feeds every few minutes; course/caching.py serves the public pages).
     "django.middleware.http.ConditionalGetMiddleware",
     "config.middleware.RequestVersionsMiddleware",
+    # The visitor's language, before the page cache (which keeps a page per language).
+    "django.middleware.locale.LocaleMiddleware",
     # Anonymous visitors' public pages from the shared cache, before anything reads the
     # session (course/caching.py).
     "config.middleware.PublicPageCacheMiddleware",
@@ -87,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A logged-in person's stored language wins over the browser's (config/middleware.py).
+    "config.middleware.AccountLanguageMiddleware",
     # Records who changed an offering's rules, scales or rubric (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
     # After authentication (the limit depends on who asks), before anything reads the body.
@@ -246,7 +250,18 @@ AXES_ENABLE_ADMIN = False  # accounts/admin.py: read-only, unlocking through a s
 LOGIN_REDIRECT_URL = "course:catalogue"
 LOGOUT_REDIRECT_URL = "course:catalogue"
 
+# The interface in British English (the source language) and Swedish: the visitor's choice
+# (the language switch's cookie, stored on the account once logged in: config.middleware),
+# else the browser's preference. URLs carry no language (shared links, calendar feeds and
+# the API stay one address); public pages are cached per language (course/caching.py).
 LANGUAGE_CODE = "en-gb"
+LANGUAGES = [("en-gb", "English"), ("sv", "Svenska")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# One set of date formats (config/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
+LANGUAGE_COOKIE_NAME = "language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Stockholm")
 USE_I18N = True
 USE_TZ = env_bool("USE_TZ", True)
