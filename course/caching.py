@@ -477,25 +477,48 @@ def scopes_of(kwargs: dict) -> list[str]:
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Last-Modified")
 
 
+#: The scopes each secret page was last kept with, remembered by this process (at most
+#: SECRET_SCOPES_REMEMBERED addresses): a hit then reads the page and those scopes' versions
+#: in one round trip. Only a hint: what the kept page says it shows decides.
+_secret_scopes: dict[str, list[str]] = {}
+SECRET_SCOPES_REMEMBERED = 10_000
+
+
+def _remember_secret_scopes(key: str, scopes: list[str]) -> None:
+    if key not in _secret_scopes and len(_secret_scopes) >= SECRET_SCOPES_REMEMBERED:
+        _secret_scopes.pop(next(iter(_secret_scopes)))  # the oldest remembered
+    _secret_scopes[key] = scopes
+
+
 def serve_secret(request, find: Callable[[], tuple[Any, list[str]]], make) -> HttpResponse:
     """For a page kept for whoever has its secret address (a person's calendar feed, which
     calendar apps fetch without logging in every few minutes).
 
     `find()` gives the address's owner and the content scopes of what the page shows (or
-    raises Http404); `make(owner)` makes the page. A hit is two round trips to the cache
-    and no query: the page with the catalogue's version, then the versions of the owner
-    (their account: a new secret address or a closed account ends the old one) and of
-    what the page showed.
+    raises Http404); `make(owner)` makes the page. A hit is one round trip to the cache and
+    no query: the page, the catalogue's version and the versions of the owner (their
+    account: a new secret address or a closed account ends the old one) and of what the
+    page showed, as this process remembers them from when it kept or served the page (a
+    second round trip when it does not).
     """
     if not may_use_cache(request):
         owner, _ = find()
         return make(owner)
     key = _entry_key("secret", request.get_full_path(), _language(request))
-    kept, catalogue_tokens = _lookup(key, [CATALOGUE])
-    if kept is not None:
-        scopes, tokens, page = kept
-        if versions(scopes) == tokens:
+    remembered = _secret_scopes.get(key, [])
+    version_keys = [_version_key(s) for s in [CATALOGUE, *remembered]]
+    found = cache.get_many([*version_keys, key])
+    catalogue_token = found.get(version_keys[0])
+    stored = found.get(key)
+    if catalogue_token is not None and stored is not None and stored[0] == [catalogue_token]:
+        scopes, tokens, page = stored[1]
+        current = [found.get(_version_key(s)) for s in scopes]
+        if scopes != remembered or None in current:
+            current = versions(scopes)
+            _remember_secret_scopes(key, scopes)
+        if current == tokens:
             return _response_of(page)
+    catalogue_tokens = [catalogue_token] if catalogue_token is not None else versions([CATALOGUE])
     owner, shown = find()
     scopes = [person_scope(owner.pk), *shown]
     tokens = versions(scopes)
@@ -503,6 +526,7 @@ def serve_secret(request, find: Callable[[], tuple[Any, list[str]]], make) -> Ht
     if may_keep(request, response) and not response.has_header("Vary"):
         headers = [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)]
         _keep(key, catalogue_tokens, (scopes, tokens, _page(response, headers)), PAGE_SECONDS)
+        _remember_secret_scopes(key, scopes)
     return response
 
 

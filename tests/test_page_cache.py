@@ -7,6 +7,7 @@ import datetime as dt
 from io import StringIO
 
 import pytest
+from django.core.cache import caches
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -125,6 +126,25 @@ def test_the_personal_feed_is_cached_until_the_persons_offering_changes(
     assert timezone.localtime(session.starts_at).strftime("%Y%m%dT%H%M") in changed
 
 
+def test_a_kept_personal_feed_is_one_round_trip_to_the_cache(client, offering, monkeypatch):
+    """Calendar apps poll every few minutes: a hit reads the feed and every version it
+    depends on at once (tests/test_url_matrix's 0 queries, and here 1 cache read)."""
+    student = EnrolmentFactory(offering=offering, status=S.ACCEPTED).student
+    DiscussionSessionFactory(offering=offering, days_ago=-3)
+    client_for(student).post("/calendar/reset/")
+    student.refresh_from_db()
+    feed = f"/calendar/{student.calendar_token}.ics"
+    client.get(feed)
+    backend = caches["default"]
+    reads = []  # the outermost calls (the local-memory cache's get_many() calls its get())
+    for name in ("get", "get_many", "has_key"):
+        monkeypatch.setattr(backend, name, counted(getattr(backend, name), reads))
+    assert client.get(feed)["X-Page-Cache"] == "hit"
+    assert len(reads) == 1
+    session = DiscussionSessionFactory(offering=offering, days_ago=-4, room="New room")
+    assert session.room in client.get(feed).content.decode()
+
+
 def test_a_new_calendar_address_ends_the_kept_feed_of_the_old_one(client, offering):
     student = EnrolmentFactory(offering=offering, status=S.ACCEPTED).student
     DiscussionSessionFactory(offering=offering, days_ago=-3)
@@ -136,6 +156,24 @@ def test_a_new_calendar_address_ends_the_kept_feed_of_the_old_one(client, offeri
     assert client.get(old)["X-Page-Cache"] == "hit"
     owner.post("/calendar/reset/")
     assert client.get(old).status_code == 404
+
+
+def counted(method, calls: list):
+    """`method`, noting its calls in `calls` unless another counted method made them."""
+
+    def call(*args, **kwargs):
+        if calls and calls[-1] is INSIDE:
+            return method(*args, **kwargs)
+        calls.append(INSIDE)
+        try:
+            return method(*args, **kwargs)
+        finally:
+            calls[-1] = args
+
+    return call
+
+
+INSIDE = object()
 
 
 def client_for(user):
