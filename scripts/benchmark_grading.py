@@ -50,6 +50,8 @@ def parse_args():
     parser.add_argument("--database-name", default="coursesite_bench_grading",
                         help="PostgreSQL only: the database created and dropped")  # fmt: skip
     parser.add_argument("--seed", type=int, default=2016)
+    parser.add_argument("--profile", action="store_true",
+                        help="print where a page made anew spends its time")  # fmt: skip
     return parser.parse_args()
 
 
@@ -290,6 +292,26 @@ def measure_page(offering, runs: int) -> tuple[list[float], list[float]]:
     return made, kept
 
 
+def profile_page(offering) -> None:
+    """The functions the grade sheet page made anew spends its time in, most first."""
+    import cProfile
+    import pstats
+
+    from django.core.cache import cache
+    from django.test import Client
+
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(offering.staff.filter(user__isnull=False).first().user)
+    url = f"/courses/{offering.course.slug}/{offering.slug}/staff/grades/"
+    cache.clear()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    client.get(url)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+
+
 def measure_export(offering, runs: int) -> list[float]:
     """The Excel workbook as the task worker writes it (above EXPORT_INLINE_MAX_STUDENTS the
     request only queues it)."""
@@ -335,6 +357,8 @@ def run(args, workdir: Path) -> None:
         print(f"grade sheet page for {args.students} students on {connection.vendor}: made "
               f"anew median {statistics.median(made):.2f} s, from the cache median "
               f"{statistics.median(kept) * 1000:.0f} ms over {args.runs} runs")  # fmt: skip
+        if args.profile:
+            profile_page(offering)
         times = measure_export(offering, args.runs)
         print(f"Excel export (by the task worker) for {args.students} students: median "
               f"{statistics.median(times):.2f} s over {args.runs} runs")  # fmt: skip

@@ -15,7 +15,7 @@ from functools import cached_property
 from django.db.models import Min
 from django.utils import timezone
 
-from accounts.models import Enrolment
+from accounts.models import Enrolment, User
 from course.caching import offering_cached as offering_data
 from course.caching import records_cached
 from course.models import Offering
@@ -211,10 +211,17 @@ def grade_sheet(
         "required-deliverables",
         lambda: list(Deliverable.objects.filter(offering=offering, required=True)),
     )
-    memberships = Membership.objects.filter(group__offering=offering).select_related("group")
+    # Plain ids and one object per group (not one per member): building thousands of model
+    # objects is most of the sheet's time.
+    memberships = Membership.objects.filter(group__offering=offering)
     if len(enrolments) <= 50:
         memberships = memberships.filter(enrolment__in=[e.pk for e in enrolments])
-    group_of = {m.enrolment_id: m.group for m in memberships}
+    member_groups = dict(memberships.values_list("enrolment_id", "group_id"))
+    groups = ProjectGroup.objects.filter(offering=offering)
+    if len(enrolments) <= 50:
+        groups = groups.filter(pk__in=set(member_groups.values()))
+    group_by_id = {g.pk: g for g in groups}
+    group_of = {e: group_by_id[g] for e, g in member_groups.items()}
     first_upload = {
         (row["group_id"], row["deliverable_id"]): row["first"]
         for row in Submission.objects.filter(deliverable__in=deliverables)
@@ -237,12 +244,17 @@ def grade_sheet(
         )
     }
     assessments: dict[int, list[ProjectAssessment]] = {}
-    for a in ProjectAssessment.objects.filter(group__offering=offering).select_related("assessor"):
+    for a in ProjectAssessment.objects.filter(group__offering=offering):
         assessments.setdefault(a.group_id, []).append(a)
-    finals = {
-        f.enrolment_id: f
-        for f in FinalGrade.objects.filter(enrolment__offering=offering).select_related("set_by")
-    }
+    finals_query = FinalGrade.objects.filter(enrolment__offering=offering)
+    if len(enrolments) <= 50:
+        finals_query = finals_query.filter(enrolment__in=[e.pk for e in enrolments])
+    finals = {f.enrolment_id: f for f in finals_query}
+    # The few teachers who assessed or graded, once each rather than once per row.
+    _attach_people(
+        [(a, "assessor") for group_assessments in assessments.values() for a in group_assessments]
+        + [(f, "set_by") for f in finals.values()]
+    )
     scales: dict[str, GradingScale] = {}
     scale_grades = offering_cached(
         offering,
@@ -299,6 +311,15 @@ def grade_sheet(
         scales=scales,
         state=current_results_state(offering),
     )
+
+
+def _attach_people(links: list[tuple[object, str]]) -> None:
+    """Fills each (object, foreign key to an account) with the account, loaded in one query."""
+    ids = {getattr(obj, f"{name}_id") for obj, name in links} - {None}
+    people = {u.pk: u for u in User.objects.filter(pk__in=ids)} if ids else {}
+    for obj, name in links:
+        person = people.get(getattr(obj, f"{name}_id"))
+        obj._meta.get_field(name).set_cached_value(obj, person)
 
 
 # Above this many students, storing the sheet in the cache (pickling thousands of rows)

@@ -217,7 +217,7 @@ def test_student_project_pages_query_counts_are_fixed(
     # The first visit reads everything (the examination card is the grade sheet for one
     # student) and keeps it in the cache (course/caching.py) ...
     cache.clear()
-    with django_assert_num_queries(21 + KEEPING):
+    with django_assert_num_queries(22 + KEEPING):
         page = client.get("/me/deep-learning/2016/").content.decode()
     assert page.count("Submitted on time") == 2  # both deliverables, latest version each
     # ... so the next ones read the user, the enrolment and the admin link (the session is

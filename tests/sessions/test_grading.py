@@ -1020,7 +1020,7 @@ def test_an_archived_offering_takes_no_grades(graded):
 
 # 9. Query count ------------------------------------------------------------------------------
 
-GRADE_SHEET_QUERIES = 12
+GRADE_SHEET_QUERIES = 14
 
 
 def populate(offering, ta, count):

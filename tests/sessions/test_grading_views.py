@@ -489,7 +489,7 @@ def test_grade_sheet_page_query_count_is_fixed(
     # Log-in and offering (4), the grade sheet (12), the sign-off right and the rubric (2),
     # the recent exports (1), and how long to keep the page (tests/page_keeping.py) ...
     cache.clear()
-    with django_assert_num_queries(19 + KEEPING):
+    with django_assert_num_queries(21 + KEEPING):
         response = client.get(offering_url(offering, SHEET))
     page = response.content.decode()
     # ... and then the grade sheet and its table come from the cache (course/caching.py).
@@ -517,10 +517,10 @@ def test_exports_query_count_is_fixed(client, django_assert_num_queries, offerin
     client.force_login(ta)
     # 16, and one to count the students (more than EXPORT_INLINE_MAX_STUDENTS: the worker).
     client.get(offering_url(offering, SHEET + "?format=csv"))  # fills the offering's cache
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):
         response = client.get(offering_url(offering, SHEET + "?format=csv"))
     assert len(list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))) == students + 1
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):
         response = client.get(offering_url(offering, SHEET + "?format=xlsx"))
     assert load_workbook(io.BytesIO(response.content)).active.max_row == students + 1
 
@@ -533,7 +533,7 @@ def test_student_and_project_pages_query_counts_are_fixed(
     grading_services.grades_accept_proposed(offering=offering, by=ta)
     client.force_login(ta)
     client.get(offering_url(offering, f"{SHEET}students/{enrolment.pk}/"))  # fills the cache
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(15):
         page = client.get(offering_url(offering, f"{SHEET}students/{enrolment.pk}/"))
     assert "Current: <strong" in page.content.decode()  # the grade is shown
     with django_assert_num_queries(12):
