@@ -9,19 +9,19 @@ class Level(models.TextChoices):
 
 
 class EnrolmentStatus(models.TextChoices):
-    APPLIED = "applied", _("Applied")
-    WAITLISTED = "waitlisted", _("Waiting list")
-    ACCEPTED = "accepted", _("Accepted")
-    REJECTED = "rejected", _("Rejected")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    APPLIED = "applied", pgettext_lazy("enrolment status", "Applied")
+    WAITLISTED = "waitlisted", pgettext_lazy("enrolment status", "Waiting list")
+    ACCEPTED = "accepted", pgettext_lazy("enrolment status", "Accepted")
+    REJECTED = "rejected", pgettext_lazy("enrolment status", "Rejected")
+    WITHDRAWN = "withdrawn", pgettext_lazy("enrolment status", "Withdrawn")
 
 
 class MailStatus(models.TextChoices):
     REVIEW = "review", _("Waiting for review")
     QUEUED = "queued", _("Queued for sending")
-    SENT = "sent", _("Sent")
+    SENT = "sent", pgettext_lazy("mail status", "Sent")
     FAILED = "failed", _("Failed, gave up")
-    DISCARDED = "discarded", _("Discarded")
+    DISCARDED = "discarded", pgettext_lazy("mail status", "Discarded")
 
 
 class MailKind(models.TextChoices):
@@ -31,7 +31,7 @@ class MailKind(models.TextChoices):
     ANNOUNCEMENT = "announcement", _("Announcement")
     RESULT = "result", _("Course result")
     SIGNUP_ATTEMPT = "signup_attempt", _("Sign-up with a taken address")
-    OTHER = "other", _("Other")
+    OTHER = "other", pgettext_lazy("mail kind", "Other")
 
 
 class DataRequestKind(models.TextChoices):
@@ -44,4 +44,4 @@ class DataRequestKind(models.TextChoices):
 class DataRequestStatus(models.TextChoices):
     OPEN = "open", pgettext_lazy("data request status", "Open")
     DONE = "done", _("Carried out")
-    REFUSED = "refused", _("Refused")
+    REFUSED = "refused", pgettext_lazy("data request status", "Refused")
