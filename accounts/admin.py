@@ -13,8 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import formats
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from course import admin as course_admin
 from course.admin_base import RelatedOnlyListFilter, SafeActionsMixin, TeachingAdminMixin
@@ -55,12 +56,12 @@ class UserAdmin(SafeActionsMixin, DjangoUserAdmin):
     ordering = ["email"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Personal information", {"fields": ["full_name", "email_verified_at"]}),
+        (_("Personal information"), {"fields": ["full_name", "email_verified_at"]}),
         (
-            "Permissions",
+            _("Permissions"),
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
         ),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
@@ -103,13 +104,16 @@ class DecisionInline(TeachingAdminMixin, admin.TabularInline):
         return False
 
 
-def decision_action(status: str, label: str):
+def decision_action(status: str, label):
     @admin.action(description=label, permissions=["decide_application"])
     def action(modeladmin, request, queryset):
         done, errors = 0, []
         for enrolment in queryset.select_related("offering").order_by("applied_at", "pk"):
             if not request.user.has_perm("accounts.decide_application", enrolment.offering):
-                errors.append(f"{enrolment}: only the offering's staff decide its applications.")
+                errors.append(
+                    gettext("%(enrolment)s: only the offering's staff decide its applications.")
+                    % {"enrolment": enrolment}
+                )
                 continue
             try:
                 services.enrolment_decide(enrolment=enrolment, status=status, by=request.user)
@@ -120,7 +124,12 @@ def decision_action(status: str, label: str):
         if done:
             verb = EnrolmentStatus(status).label.lower()
             modeladmin.message_user(
-                request, f"{done} application{'s' if done != 1 else ''} now {verb}.",
+                request,
+                ngettext(
+                    "%(count)d application now %(status)s.",
+                    "%(count)d applications now %(status)s.",
+                    done,
+                ) % {"count": done, "status": verb},
                 messages.SUCCESS,
             )  # fmt: skip
         for error in errors:
@@ -149,12 +158,12 @@ class EnrolmentAdmin(TeachingAdminMixin, admin.ModelAdmin):
     # offering's name took a sort of the whole table at a university's size.
     ordering = ["-applied_at", "-pk"]
     actions = [
-        decision_action(EnrolmentStatus.ACCEPTED, "Accept selected applications"),
+        decision_action(EnrolmentStatus.ACCEPTED, _("Accept selected applications")),
         decision_action(
-            EnrolmentStatus.WAITLISTED, "Put selected applications on the waiting list"
+            EnrolmentStatus.WAITLISTED, _("Put selected applications on the waiting list")
         ),
-        decision_action(EnrolmentStatus.REJECTED, "Reject selected applications"),
-        decision_action(EnrolmentStatus.WITHDRAWN, "Withdraw selected applications"),
+        decision_action(EnrolmentStatus.REJECTED, _("Reject selected applications")),
+        decision_action(EnrolmentStatus.WITHDRAWN, _("Withdraw selected applications")),
     ]
     inlines = [DecisionInline]
     fields = ["student", "offering", "level", "programme", "motivation", "status", "applied_at",
@@ -162,15 +171,15 @@ class EnrolmentAdmin(TeachingAdminMixin, admin.ModelAdmin):
     readonly_fields = ["student", "offering", "level", "programme", "motivation", "status",
                        "applied_at", "decided_by", "decided_at"]  # fmt: skip
 
-    @admin.display(description="student", ordering="student__full_name")
+    @admin.display(description=_("student"), ordering="student__full_name")
     def student_name(self, enrolment):
         return enrolment.student.full_name
 
-    @admin.display(description="email", ordering="student__email")
+    @admin.display(description=_("email"), ordering="student__email")
     def student_email(self, enrolment):
         return enrolment.student.email
 
-    @admin.display(description="confirmed", boolean=True)
+    @admin.display(description=_("confirmed"), boolean=True)
     def email_confirmed(self, enrolment):
         return enrolment.student.email_verified_at is not None
 
@@ -198,15 +207,20 @@ class EnrolmentAdmin(TeachingAdminMixin, admin.ModelAdmin):
             else:
                 self.message_user(
                     request,
-                    f"{form.cleaned_data['full_name']} is enrolled from "
-                    f"{enrolment.enrolled_on:%Y-%m-%d}; the acceptance mail is in the outbox.",
+                    gettext(
+                        "%(name)s is enrolled from %(date)s; the acceptance mail is in the outbox."
+                    )
+                    % {
+                        "name": form.cleaned_data["full_name"],
+                        "date": formats.date_format(enrolment.enrolled_on, "SHORT_DATE_FORMAT"),
+                    },
                     messages.SUCCESS,
                 )
                 return redirect("admin:accounts_enrolment_changelist")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Enrol a student directly",
+            "title": gettext("Enrol a student directly"),
             "form": form,
         }
         return TemplateResponse(request, "admin/accounts/enrolment/direct_enrol.html", context)
@@ -226,9 +240,9 @@ class MailTemplateAdmin(TeachingAdminMixin, admin.ModelAdmin):
             for p in allowed_placeholders("accepted")
             if p not in allowed_placeholders("rejected")
         )
-        form.base_fields[
-            "body"
-        ].help_text = f"Placeholders: {common}. In the mail to accepted students also: {extra}."
+        form.base_fields["body"].help_text = gettext(
+            "Placeholders: %(common)s. In the mail to accepted students also: %(extra)s."
+        ) % {"common": common, "extra": extra}
         return form
 
 
@@ -268,22 +282,34 @@ class OutgoingMailAdmin(TeachingAdminMixin, admin.ModelAdmin):
         ).update(subject=" ".join(obj.subject.split()), body=obj.body)
         if not updated:
             self.message_user(
-                request, "This mail was sent meanwhile: your changes were not saved.",
+                request, gettext("This mail was sent meanwhile: your changes were not saved."),
                 messages.ERROR,
             )  # fmt: skip
 
     def has_review_mail_permission(self, request, obj=None):
         return request.user.has_perm("accounts.review_mail", obj)
 
-    @admin.action(description="Approve: send selected mails", permissions=["review_mail"])
+    @admin.action(description=_("Approve: send selected mails"), permissions=["review_mail"])
     def approve(self, request, queryset):
         count = mail_approve(mails=queryset, by=request.user)
-        self.message_user(request, f"{count} mail(s) queued for sending.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d mail queued for sending.", "%(count)d mails queued for sending.", count
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
-    @admin.action(description="Discard selected mails", permissions=["review_mail"])
+    @admin.action(description=_("Discard selected mails"), permissions=["review_mail"])
     def discard(self, request, queryset):
         count = mail_discard(mails=queryset)
-        self.message_user(request, f"{count} mail(s) discarded.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)d mail discarded.", "%(count)d mails discarded.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     def changelist_view(self, request, extra_context=None):
         waiting = self.get_queryset(request).filter(
@@ -293,7 +319,12 @@ class OutgoingMailAdmin(TeachingAdminMixin, admin.ModelAdmin):
         if count and "status__exact" not in request.GET:
             self.message_user(
                 request,
-                f"{count} mail(s) wait for review or have failed: filter by status to see them.",
+                ngettext(
+                    "%(count)d mail waits for review or has failed: filter by status to see it.",
+                    "%(count)d mails wait for review or have failed: filter by status to see them.",
+                    count,
+                )
+                % {"count": count},
                 messages.WARNING,
             )
         return super().changelist_view(request, extra_context)
@@ -327,7 +358,10 @@ class OfferingAdmin(course_admin.OfferingAdmin):
                 names = ", ".join(e.student.full_name for e in promoted)
                 self.message_user(
                     request,
-                    f"Moved up from the waiting list: {names}. Their mails are in the outbox.",
+                    gettext(
+                        "Moved up from the waiting list: %(names)s. Their mails are in the outbox."
+                    )
+                    % {"names": names},
                     messages.SUCCESS,
                 )
 
@@ -335,7 +369,7 @@ class OfferingAdmin(course_admin.OfferingAdmin):
 class AnnouncementAdmin(course_admin.AnnouncementAdmin):
     actions = ["mail_to_students"]
 
-    @admin.action(description="Email selected announcements to the accepted students")
+    @admin.action(description=_("Email selected announcements to the accepted students"))
     def mail_to_students(self, request, queryset):
         for announcement in queryset:
             try:
@@ -345,7 +379,12 @@ class AnnouncementAdmin(course_admin.AnnouncementAdmin):
             else:
                 self.message_user(
                     request,
-                    f"“{announcement.title}” queued to {count} student(s).",
+                    ngettext(
+                        "“%(title)s” queued to %(count)d student.",
+                        "“%(title)s” queued to %(count)d students.",
+                        count,
+                    )
+                    % {"title": announcement.title, "count": count},
                     messages.SUCCESS,
                 )
 

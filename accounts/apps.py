@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     """People and their enrolments: sign-up, log-in, registration, decisions, the outbox."""
 
     name = "accounts"
-    verbose_name = "Accounts and registration"
+    verbose_name = _("Accounts and registration")
 
     def ready(self):
         # The extension point of the app below (course.copying), for this app's own part

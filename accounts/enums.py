@@ -1,45 +1,47 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Level(models.TextChoices):
-    MSC = "msc", "MSc"
-    PHD = "phd", "PhD"
+    MSC = "msc", _("MSc")
+    PHD = "phd", _("PhD")
 
 
 class EnrolmentStatus(models.TextChoices):
-    APPLIED = "applied", "Applied"
-    WAITLISTED = "waitlisted", "Waiting list"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    APPLIED = "applied", pgettext_lazy("enrolment status", "Applied")
+    WAITLISTED = "waitlisted", pgettext_lazy("enrolment status", "Waiting list")
+    ACCEPTED = "accepted", pgettext_lazy("enrolment status", "Accepted")
+    REJECTED = "rejected", pgettext_lazy("enrolment status", "Rejected")
+    WITHDRAWN = "withdrawn", pgettext_lazy("enrolment status", "Withdrawn")
 
 
 class MailStatus(models.TextChoices):
-    REVIEW = "review", "Waiting for review"
-    QUEUED = "queued", "Queued for sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed, gave up"
-    DISCARDED = "discarded", "Discarded"
+    REVIEW = "review", _("Waiting for review")
+    QUEUED = "queued", _("Queued for sending")
+    SENT = "sent", pgettext_lazy("mail status", "Sent")
+    FAILED = "failed", _("Failed, gave up")
+    DISCARDED = "discarded", pgettext_lazy("mail status", "Discarded")
 
 
 class MailKind(models.TextChoices):
-    VERIFICATION = "verification", "Email verification"
-    PASSWORD_RESET = "password_reset", "Password reset"
-    DECISION = "decision", "Enrolment decision"
-    ANNOUNCEMENT = "announcement", "Announcement"
-    RESULT = "result", "Course result"
-    SIGNUP_ATTEMPT = "signup_attempt", "Sign-up with a taken address"
-    OTHER = "other", "Other"
+    VERIFICATION = "verification", _("Email verification")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+    DECISION = "decision", _("Enrolment decision")
+    ANNOUNCEMENT = "announcement", _("Announcement")
+    RESULT = "result", _("Course result")
+    SIGNUP_ATTEMPT = "signup_attempt", _("Sign-up with a taken address")
+    OTHER = "other", pgettext_lazy("mail kind", "Other")
 
 
 class DataRequestKind(models.TextChoices):
     """What a person asks under the GDPR (sessions/privacy.py carries it out)."""
 
-    EXPORT = "export", "A copy of their data"
-    ERASURE = "erasure", "Erasure of their data"
+    EXPORT = "export", _("A copy of their data")
+    ERASURE = "erasure", _("Erasure of their data")
 
 
 class DataRequestStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    DONE = "done", "Carried out"
-    REFUSED = "refused", "Refused"
+    OPEN = "open", pgettext_lazy("data request status", "Open")
+    DONE = "done", _("Carried out")
+    REFUSED = "refused", pgettext_lazy("data request status", "Refused")

@@ -6,6 +6,7 @@ from django.contrib.auth.forms import (
     UserChangeForm,
     UserCreationForm,
 )
+from django.utils.translation import gettext_lazy as _
 
 from course.enums import Question
 
@@ -17,28 +18,32 @@ from .models import User
 def validate_one_line(value: str) -> None:
     """Names end up in mail headers: line breaks and other control characters are refused."""
     if any(ord(character) < 32 or ord(character) == 127 for character in value):
-        raise forms.ValidationError("Write the name on one line, without control characters.")
+        raise forms.ValidationError(
+            _("Write the name on one line, without control characters."), code="one_line"
+        )
 
 
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
-        label="Email address", widget=forms.EmailInput(attrs={"autofocus": True})
+        label=_("Email address"), widget=forms.EmailInput(attrs={"autofocus": True})
     )
 
 
 class SignupForm(forms.Form):
-    full_name = forms.CharField(max_length=150, label="Full name", validators=[validate_one_line])
+    full_name = forms.CharField(
+        max_length=150, label=_("Full name"), validators=[validate_one_line]
+    )
     email = forms.EmailField(
-        label="Email address", max_length=254, help_text="We send a link to confirm it."
+        label=_("Email address"), max_length=254, help_text=_("We send a link to confirm it.")
     )
     password1 = forms.CharField(
-        label="Password",
+        label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
-        label="Password again",
+        label=_("Password again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -47,7 +52,10 @@ class SignupForm(forms.Form):
         cleaned = super().clean()
         first, second = cleaned.get("password1"), cleaned.get("password2")
         if first and second and first != second:
-            self.add_error("password2", "The two passwords differ.")
+            self.add_error(
+                "password2",
+                forms.ValidationError(_("The two passwords differ."), code="password_mismatch"),
+            )
         elif first:
             candidate = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
             try:
@@ -62,7 +70,7 @@ class OutboxPasswordResetForm(PasswordResetForm):
     password_reset_mail): the page queues the task for any address and answers the same,
     in the same time, whether the address has an account or not."""
 
-    email = forms.EmailField(label="Email", max_length=254)
+    email = forms.EmailField(label=_("Email"), max_length=254)
 
     def save(self, *args, **kwargs):
         # Django's arguments (the request's domain, the templates) are not used: the link
@@ -73,10 +81,13 @@ class OutboxPasswordResetForm(PasswordResetForm):
 class ApplicationForm(forms.Form):
     """The registration form; the offering decides which questions it asks."""
 
-    level = forms.ChoiceField(label="I study at", choices=Level.choices, widget=forms.RadioSelect)
-    programme = forms.CharField(label="Programme or department", max_length=200)
+    level = forms.ChoiceField(
+        label=_("I study at"), choices=Level.choices, widget=forms.RadioSelect
+    )
+    programme = forms.CharField(label=_("Programme or department"), max_length=200)
     motivation = forms.CharField(
-        label="Why do you want to take this course?", widget=forms.Textarea(attrs={"rows": 5})
+        label=_("Why do you want to take this course?"),
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
 
     def __init__(self, *args, offering, **kwargs):
@@ -94,14 +105,19 @@ class ApplicationForm(forms.Form):
 class DirectEnrolmentForm(forms.Form):
     """Staff enrol a late arrival: the account is created when there is none."""
 
-    offering = forms.ModelChoiceField(queryset=None)
-    email = forms.EmailField(max_length=254)
-    full_name = forms.CharField(max_length=150, validators=[validate_one_line])
-    level = forms.ChoiceField(choices=Level.choices)
-    programme = forms.CharField(max_length=200, required=False)
+    offering = forms.ModelChoiceField(label=_("Offering"), queryset=None)
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=150, validators=[validate_one_line]
+    )
+    level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
+    programme = forms.CharField(label=_("Programme"), max_length=200, required=False)
     enrolled_on = forms.DateField(
-        help_text="First day the student takes part; sessions before it do not count "
-        "against them. Format: YYYY-MM-DD."
+        label=_("Enrolled on"),
+        help_text=_(
+            "First day the student takes part; sessions before it do not count "
+            "against them. Format: YYYY-MM-DD."
+        ),
     )
 
     def __init__(self, *args, offerings, **kwargs):

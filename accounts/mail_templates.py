@@ -10,6 +10,7 @@ import string
 
 from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .enums import EnrolmentStatus
@@ -76,7 +77,7 @@ def validate_template(status: str, *, subject: str, body: str) -> None:
     for name, text in (("subject", subject), ("body", body)):
         template = string.Template(text or "")
         if not template.is_valid():
-            errors[name] = (
+            errors[name] = gettext(
                 "A $ must start a placeholder such as ${student_name}; write $$ for a dollar sign."
             )
             continue
@@ -84,11 +85,16 @@ def validate_template(status: str, *, subject: str, body: str) -> None:
         if unknown:
             wrong = unknown[0]
             if wrong in ACCEPTED_PLACEHOLDERS:
-                errors[name] = f"${{{wrong}}} can only be used in the mail to accepted students."
+                errors[name] = gettext(
+                    "%(placeholder)s can only be used in the mail to accepted students."
+                ) % {"placeholder": f"${{{wrong}}}"}
             else:
-                errors[name] = f"Unknown placeholder ${{{wrong}}}. Available: " + ", ".join(
-                    f"${{{p}}}" for p in allowed
-                )
+                errors[name] = gettext(
+                    "Unknown placeholder %(placeholder)s. Available: %(available)s"
+                ) % {
+                    "placeholder": f"${{{wrong}}}",
+                    "available": ", ".join(f"${{{p}}}" for p in allowed),
+                }
     if errors:
         raise ValidationError(errors)
 

@@ -22,9 +22,10 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template import loader
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from course.archive import ensure_writable
@@ -112,7 +113,7 @@ def _reset_link(reference: str, to_email: str) -> str:
         data = {}
     user = User.objects.filter(pk=data.get("user"), email=data.get("email"), is_active=True).first()
     if user is None or user.email != User.objects.canonical_email(to_email):
-        return "(This link is no longer valid: ask for a new one on the log-in page.)"
+        return _("(This link is no longer valid: ask for a new one on the log-in page.)")
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     return absolute_url(
@@ -418,11 +419,18 @@ def announcement_mail_students(*, announcement, by) -> int:
     ensure_writable(announcement.offering)
     announcement = Announcement.objects.select_for_update().get(pk=announcement.pk)
     if announcement.published_at is None or announcement.published_at > timezone.now():
-        raise ValidationError(f"“{announcement.title}” is not published yet: publish it first.")
+        raise ValidationError(
+            _("“%(title)s” is not published yet: publish it first.") % {"title": announcement.title}
+        )
     if announcement.mailed_at:
         raise ValidationError(
-            f"“{announcement.title}” was mailed already on "
-            f"{timezone.localtime(announcement.mailed_at):%Y-%m-%d %H:%M}."
+            _("“%(title)s” was mailed already on %(when)s.")
+            % {
+                "title": announcement.title,
+                "when": formats.date_format(
+                    timezone.localtime(announcement.mailed_at), "SHORT_DATETIME_FORMAT"
+                ),
+            }
         )
     offering = announcement.offering
     students = [e.student for e in offering.enrolments.accepted().select_related("student")]

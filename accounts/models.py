@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from .enums import (
     DataRequestKind,
@@ -58,27 +60,33 @@ class User(AbstractBaseUser, PermissionsMixin):
     account and are limited to that offering.
     """
 
-    email = models.EmailField("email address", unique=True)
-    full_name = models.CharField(max_length=150)
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
     is_staff = models.BooleanField(
-        "staff status",
+        _("staff status"),
         default=False,
-        help_text="Opens the admin with only the permissions given below; full rights need "
-        "superuser status. Teaching assistants need neither: their staff entry on an "
-        "offering gives them the admin for that offering.",
+        help_text=_(
+            "Opens the admin with only the permissions given below; full rights need "
+            "superuser status. Teaching assistants need neither: their staff entry on an "
+            "offering gives them the admin for that offering."
+        ),
     )
-    is_active = models.BooleanField(default=True)
-    date_joined = models.DateTimeField(default=timezone.now)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     email_verified_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the person followed the link mailed to them."
+        _("email verified at"),
+        null=True,
+        blank=True,
+        help_text=_("When the person followed the link mailed to them."),
     )
     calendar_token = models.CharField(
+        _("calendar token"),
         max_length=64,
         unique=True,
         null=True,
         blank=True,
         editable=False,
-        help_text="Secret part of the personal calendar feed's address.",
+        help_text=_("Secret part of the personal calendar feed's address."),
     )
 
     objects = UserManager()
@@ -88,6 +96,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS = ["full_name"]
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         ordering = ["full_name", "email"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
@@ -128,29 +138,47 @@ class Enrolment(models.Model):
     """
 
     offering = models.ForeignKey(
-        "course.Offering", on_delete=models.CASCADE, related_name="enrolments"
+        "course.Offering",
+        on_delete=models.CASCADE,
+        related_name="enrolments",
+        verbose_name=_("offering"),
     )
-    student = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolments")
-    level = models.CharField(max_length=3, choices=Level.choices)
-    programme = models.CharField("programme or department", max_length=200, blank=True)
-    motivation = models.TextField(blank=True)
+    student = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("student")
+    )
+    level = models.CharField(_("level"), max_length=3, choices=Level.choices)
+    programme = models.CharField(_("programme or department"), max_length=200, blank=True)
+    motivation = models.TextField(_("motivation"), blank=True)
     status = models.CharField(
-        max_length=12, choices=EnrolmentStatus.choices, default=EnrolmentStatus.APPLIED
+        _("status"),
+        max_length=12,
+        choices=EnrolmentStatus.choices,
+        default=EnrolmentStatus.APPLIED,
     )
-    applied_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(_("applied at"), default=timezone.now)
     enrolled_on = models.DateField(
+        _("enrolled on"),
         null=True,
         blank=True,
-        help_text="First day the student takes part; sessions before it do not count against them.",
+        help_text=_(
+            "First day the student takes part; sessions before it do not count against them."
+        ),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
 
     objects = EnrolmentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
         ordering = ["offering", "applied_at", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -164,7 +192,10 @@ class Enrolment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.student} in {self.offering_id and self.offering}"
+        return gettext("%(student)s in %(offering)s") % {
+            "student": self.student,
+            "offering": self.offering_id and self.offering,
+        }
 
     @property
     def is_accepted(self) -> bool:
@@ -174,20 +205,32 @@ class Enrolment(models.Model):
 class EnrolmentDecision(models.Model):
     """One change of an enrolment's status: who made it, when, from what to what."""
 
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="decisions")
-    old_status = models.CharField(max_length=12, choices=EnrolmentStatus.choices, blank=True)
-    new_status = models.CharField(max_length=12, choices=EnrolmentStatus.choices)
-    decided_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("enrolment")
     )
-    decided_at = models.DateTimeField(default=timezone.now)
-    note = models.CharField(max_length=300, blank=True)
+    old_status = models.CharField(
+        _("old status"), max_length=12, choices=EnrolmentStatus.choices, blank=True
+    )
+    new_status = models.CharField(_("new status"), max_length=12, choices=EnrolmentStatus.choices)
+    decided_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+    note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("enrolment decision")
+        verbose_name_plural = _("enrolment decisions")
         ordering = ["enrolment", "decided_at", "pk"]
 
     def __str__(self):
-        return f"{self.old_status or 'new'} → {self.new_status}"
+        old = self.get_old_status_display() if self.old_status else pgettext("status", "new")
+        return f"{old} → {self.get_new_status_display()}"
 
 
 class MailTemplate(models.Model):
@@ -198,13 +241,18 @@ class MailTemplate(models.Model):
     """
 
     offering = models.ForeignKey(
-        "course.Offering", on_delete=models.CASCADE, related_name="mail_templates"
+        "course.Offering",
+        on_delete=models.CASCADE,
+        related_name="mail_templates",
+        verbose_name=_("offering"),
     )
-    status = models.CharField("decision", max_length=12, choices=EnrolmentStatus.choices)
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
+    status = models.CharField(_("decision"), max_length=12, choices=EnrolmentStatus.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"))
 
     class Meta:
+        verbose_name = _("mail template")
+        verbose_name_plural = _("mail templates")
         ordering = ["offering", "status"]
         constraints = [
             models.UniqueConstraint(
@@ -213,14 +261,14 @@ class MailTemplate(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_status_display()} mail"
+        return gettext("%(decision)s mail") % {"decision": self.get_status_display()}
 
     def clean(self):
         super().clean()
         if self.status not in DEFAULT_TEMPLATES:
             raise ValidationError(
-                {"status": "No mail is sent for this status: choose accepted, waiting list, "
-                 "rejected or withdrawn."}
+                {"status": _("No mail is sent for this status: choose accepted, waiting list, "
+                             "rejected or withdrawn.")}
             )  # fmt: skip
         validate_template(self.status, subject=self.subject, body=self.body)
 
@@ -247,9 +295,15 @@ class OutgoingMail(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="outgoing_mails",
+        verbose_name=_("offering"),
     )
     recipient = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="mails"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mails",
+        verbose_name=_("recipient"),
     )
     enrolment = models.ForeignKey(
         Enrolment,
@@ -257,34 +311,45 @@ class OutgoingMail(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="mails",
-        help_text="The enrolment a decision mail is about.",
+        verbose_name=_("enrolment"),
+        help_text=_("The enrolment a decision mail is about."),
     )
-    to_email = models.EmailField("to")
-    subject = models.CharField(max_length=250)
-    body = models.TextField()
-    kind = models.CharField(max_length=20, choices=MailKind.choices, default=MailKind.OTHER)
-    status = models.CharField(max_length=10, choices=MailStatus.choices)
-    created_at = models.DateTimeField(default=timezone.now)
+    to_email = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=250)
+    body = models.TextField(_("body"))
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=MailKind.choices, default=MailKind.OTHER
+    )
+    status = models.CharField(_("status"), max_length=10, choices=MailStatus.choices)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     approved_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("approved by"),
     )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    last_error = models.TextField(blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     body_removed_at = models.DateTimeField(
+        _("body removed at"),
         null=True,
         blank=True,
         editable=False,
-        help_text="When the text was removed: mails keep it RETENTION_MAIL_BODY_DAYS days after "
-        "sending (it held links, keys and grades); who, when and the subject stay.",
+        help_text=_(
+            "When the text was removed: mails keep it RETENTION_MAIL_BODY_DAYS days after "
+            "sending (it held links, keys and grades); who, when and the subject stay."
+        ),
     )
 
     objects = OutgoingMailQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "outgoing mail"
-        verbose_name_plural = "outbox"
+        verbose_name = _("outgoing mail")
+        verbose_name_plural = _("outbox")
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
@@ -312,32 +377,48 @@ class DataRequest(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="data_requests",
-        help_text="Empty once the account is deleted.",
+        verbose_name=_("person"),
+        help_text=_("Empty once the account is deleted."),
     )
     person_ref = models.CharField(
-        "account", max_length=40, editable=False, help_text="Stays when the account is deleted."
+        _("account"),
+        max_length=40,
+        editable=False,
+        help_text=_("Stays when the account is deleted."),
     )
-    kind = models.CharField(max_length=10, choices=DataRequestKind.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=DataRequestKind.choices)
     status = models.CharField(
-        max_length=10, choices=DataRequestStatus.choices, default=DataRequestStatus.OPEN
+        _("status"),
+        max_length=10,
+        choices=DataRequestStatus.choices,
+        default=DataRequestStatus.OPEN,
     )
-    requested_at = models.DateTimeField(default=timezone.now)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     requested_by = models.ForeignKey(
         User,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The person, or the administrator who recorded a request made by letter.",
+        verbose_name=_("requested by"),
+        help_text=_("The person, or the administrator who recorded a request made by letter."),
     )
-    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
     handled_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("handled by"),
     )
-    outcome = models.TextField(blank=True, help_text="What was done, or why it was refused.")
+    outcome = models.TextField(
+        _("outcome"), blank=True, help_text=_("What was done, or why it was refused.")
+    )
 
     class Meta:
-        verbose_name = "data protection request"
+        verbose_name = _("data protection request")
+        verbose_name_plural = _("data protection requests")
         ordering = ["-requested_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -348,4 +429,8 @@ class DataRequest(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} of {self.person_ref} ({self.get_status_display()})"
+        return gettext("%(kind)s of %(account)s (%(status)s)") % {
+            "kind": self.get_kind_display(),
+            "account": self.person_ref,
+            "status": self.get_status_display(),
+        }

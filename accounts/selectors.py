@@ -2,6 +2,7 @@
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from course.models import Offering
 
@@ -29,7 +30,7 @@ def own_enrolment(*, user: User, course_slug: str, offering_slug: str) -> Enrolm
         .first()
     )
     if enrolment is None:
-        raise Http404("You have no application to this offering.")
+        raise Http404(_("You have no application to this offering."))
     return enrolment
 
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from course.archive import ensure_writable
 from course.caching import bump_offering, bump_records
@@ -63,14 +64,15 @@ def queue_verification_mail(user: User) -> None:
     )
     queue_mail(
         to_email=user.email,
-        subject="Confirm your email address for coursesite",
-        body=(
-            f"Hello {user.full_name},\n\n"
+        subject=_("Confirm your email address for coursesite"),
+        body=_(
+            "Hello %(name)s,\n\n"
             "please confirm that this is your address by opening this link:\n\n"
-            f"{link}\n\n"
+            "%(link)s\n\n"
             "Applications to courses count once your address is confirmed. The link works "
             "for a week. If you did not sign up, ignore this message.\n"
-        ),
+        )
+        % {"name": user.full_name, "link": link},
         kind=MailKind.VERIFICATION,
         recipient=user,
     )
@@ -109,12 +111,18 @@ def user_verify_email(*, token: str) -> User:
     try:
         data = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_MAX_AGE)
     except signing.SignatureExpired:
-        raise ValidationError("This link has expired: ask for a new one.") from None
+        raise ValidationError(
+            _("This link has expired: ask for a new one."), code="expired"
+        ) from None
     except signing.BadSignature:
-        raise ValidationError("This link is not valid: ask for a new one.") from None
+        raise ValidationError(
+            _("This link is not valid: ask for a new one."), code="invalid"
+        ) from None
     user = User.objects.filter(pk=data.get("user"), email=data.get("email")).first()
     if user is None:
-        raise ValidationError("This link belongs to an address that is no longer in use.")
+        raise ValidationError(
+            _("This link belongs to an address that is no longer in use."), code="stale"
+        )
     if user.email_verified_at is None:
         user.email_verified_at = timezone.now()
         user.save(update_fields=["email_verified_at"])
@@ -155,18 +163,22 @@ def enrolment_apply(
     state, when = offering.registration_state(now)
     if state != "open":
         if state == "not_yet":
-            opens = date_format(timezone.localtime(when), "j F Y, H:i")
-            raise ValidationError(f"Registration opens {opens}.")
-        raise ValidationError("Registration for this offering is closed.")
+            opens = date_format(timezone.localtime(when), "DATETIME_FORMAT")
+            raise ValidationError(
+                _("Registration opens %(when)s.") % {"when": opens}, code="not_yet"
+            )
+        raise ValidationError(_("Registration for this offering is closed."), code="closed")
     if level not in Level.values:
-        raise ValidationError({"level": "Choose MSc or PhD."})
+        raise ValidationError({"level": _("Choose MSc or PhD.")})
     existing = Enrolment.objects.select_for_update(of=("self",)).filter(
         offering=offering, student=student
     )
     enrolment = existing.order_by("pk").first()
     if enrolment and enrolment.status != S.WITHDRAWN:
         raise ValidationError(
-            f"You have applied already (status: {enrolment.get_status_display().lower()})."
+            _("You have applied already (status: %(status)s).")
+            % {"status": enrolment.get_status_display().lower()},
+            code="applied",
         )
     fields = {
         "level": level,
@@ -189,7 +201,7 @@ def enrolment_apply(
             with transaction.atomic():
                 enrolment = Enrolment.objects.create(offering=offering, student=student, **fields)
         except IntegrityError:  # the same student, twice at once
-            raise ValidationError("You have applied already.") from None
+            raise ValidationError(_("You have applied already."), code="applied") from None
     _log(enrolment, old, student, "application", at=now)
     return enrolment
 
@@ -250,25 +262,38 @@ def enrolment_decide(
         old = enrolment.status
         name = enrolment.student.full_name
         if status == old:
-            raise ValidationError(f"{name} is already {enrolment.get_status_display().lower()}.")
+            raise ValidationError(
+                _("%(name)s is already %(status)s.")
+                % {"name": name, "status": enrolment.get_status_display().lower()}
+            )
         if status not in TRANSITIONS.get(old, set()):
             raise ValidationError(
-                f"{name}: an application that is {enrolment.get_status_display().lower()} "
-                f"cannot become {S(status).label.lower()}."
+                _("%(name)s: an application that is %(old)s cannot become %(new)s.")
+                % {
+                    "name": name,
+                    "old": enrolment.get_status_display().lower(),
+                    "new": S(status).label.lower(),
+                }
             )
         if S.ACCEPTED in {old, status}:
             _ensure_enrolments_open(offering, name)
         if status in {S.ACCEPTED, S.WAITLISTED} and not enrolment.student.email_verified:
             raise ValidationError(
-                f"{name} has not confirmed their email address yet: the application does not "
-                "count until they do."
+                _(
+                    "%(name)s has not confirmed their email address yet: the application does "
+                    "not count until they do."
+                )
+                % {"name": name}
             )
         if status == S.ACCEPTED and offering.capacity is not None:
             taken = offering.enrolments.accepted().count()
             if taken >= offering.capacity:
                 raise ValidationError(
-                    f"Cannot accept {name}: the offering is full ({taken} of "
-                    f"{offering.capacity} seats taken). Waitlist the application or add a seat."
+                    _(
+                        "Cannot accept %(name)s: the offering is full (%(taken)d of "
+                        "%(capacity)d seats taken). Waitlist the application or add a seat."
+                    )
+                    % {"name": name, "taken": taken, "capacity": offering.capacity}
                 )
         enrolment.status = status
         enrolment.decided_at = timezone.now()
@@ -290,8 +315,14 @@ def validate_capacity(offering: Offering, capacity: int | None) -> None:
         accepted = offering.enrolments.accepted().count()
         if capacity < accepted:
             raise ValidationError(
-                f"{accepted} students are accepted already: the capacity cannot be lower. "
-                "Withdraw enrolments first if seats must go."
+                ngettext(
+                    "%(count)d student is accepted already: the capacity cannot be lower. "
+                    "Withdraw enrolments first if seats must go.",
+                    "%(count)d students are accepted already: the capacity cannot be lower. "
+                    "Withdraw enrolments first if seats must go.",
+                    accepted,
+                )
+                % {"count": accepted}
             )
 
 
@@ -392,7 +423,10 @@ def enrolment_enrol_directly(
         )
         _log(enrolment, "", by, "enrolled directly by staff")
     elif enrolment.status == S.ACCEPTED:
-        raise ValidationError(f"{full_name.strip()} ({email}) is enrolled already.")
+        raise ValidationError(
+            _("%(name)s (%(email)s) is enrolled already.")
+            % {"name": full_name.strip(), "email": email}
+        )
     else:
         old = enrolment.status
         enrolment.level = level

@@ -73,7 +73,7 @@ class VerifyEmailView(View):
             return render(
                 request, "accounts/verify_failed.html", {"error": error.messages[0]}, status=400
             )
-        messages.success(request, f"Thank you: {user.email} is confirmed.")
+        messages.success(request, _("Thank you: %(email)s is confirmed.") % {"email": user.email})
         if request.user.is_authenticated:
             return redirect("student:courses")
         return redirect(f"{reverse('accounts:login')}?next={reverse('student:courses')}")
@@ -86,14 +86,14 @@ class ResendVerificationView(LoginRequiredMixin, View):
     def post(self, request):
         user = request.user
         if user.email_verified:
-            messages.info(request, "Your address is confirmed already.")
+            messages.info(request, _("Your address is confirmed already."))
         elif OutgoingMail.objects.filter(
             recipient=user,
             kind=MailKind.VERIFICATION,
             created_at__gt=timezone.now() - self.INTERVAL,
         ).exists():
             messages.warning(
-                request, "A link was sent a moment ago. Check your inbox and spam folder."
+                request, _("A link was sent a moment ago. Check your inbox and spam folder.")
             )
         elif wait := throttling.mail_request_throttle(
             request, kind=throttling.MailRequestKind.VERIFY_RESEND, email=user.email
@@ -103,7 +103,9 @@ class ResendVerificationView(LoginRequiredMixin, View):
             )
         else:
             services.queue_verification_mail(user)
-            messages.success(request, f"A new link is on its way to {user.email}.")
+            messages.success(
+                request, _("A new link is on its way to %(email)s.") % {"email": user.email}
+            )
         return redirect(safe_next(request, reverse("student:courses")))
 
 
@@ -220,12 +222,14 @@ class RegisterView(OfferingPageMixin, TemplateView):
             messages.error(request, " ".join(error.messages))
             return redirect(request.path)
         if request.user.email_verified:
-            messages.success(request, "Application received. You will be mailed the decision.")
+            messages.success(request, _("Application received. You will be mailed the decision."))
         else:
             messages.warning(
                 request,
-                "Application received. It counts once you confirm your email address with the "
-                "link we mailed you.",
+                _(
+                    "Application received. It counts once you confirm your email address with "
+                    "the link we mailed you."
+                ),
             )
         return redirect(my_offering_url(offering))
 
@@ -247,5 +251,5 @@ class WithdrawView(LoginRequiredMixin, View):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, "Your application is withdrawn.")
+            messages.success(request, _("Your application is withdrawn."))
         return HttpResponseRedirect(my_offering_url(enrolment.offering))

@@ -2,6 +2,7 @@
 made by createsuperuser count as confirmed: a teaching assistant cannot lock out the
 administrator (issue 16, item 7)."""
 
+import datetime as dt
 import importlib
 import re
 from io import StringIO
@@ -10,6 +11,7 @@ import pytest
 from django.apps import apps
 from django.core import mail
 from django.core.management import call_command
+from django.utils import formats
 
 from accounts.enums import EnrolmentStatus as S
 from accounts.models import Enrolment, OutgoingMail, User
@@ -83,7 +85,8 @@ def test_an_existing_student_is_enrolled_and_told_with_the_account_untouched(
     before = User.objects.values().get(pk=student.pk)
     client.force_login(ta)
     page = enrol(client, offering, "STU@example.org", full_name="Typed Otherwise")
-    assert "is enrolled from 2016-04-11" in page.content.decode()
+    when = formats.date_format(dt.date(2016, 4, 11), "SHORT_DATE_FORMAT")
+    assert f"is enrolled from {when}" in page.content.decode()
 
     assert User.objects.values().get(pk=student.pk) == before
     assert Enrolment.objects.get(student=student).status == S.ACCEPTED

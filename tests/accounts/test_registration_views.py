@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 from django.core import mail, signing
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from accounts.enums import EnrolmentStatus as S
 from accounts.models import Enrolment, OutgoingMail, User
@@ -139,7 +139,8 @@ def test_registration_not_open_yet_says_when(client, offering, student):
     offering.save()
     client.force_login(student)
     page = html(client.get(REGISTER))
-    assert f"Registration opens {timezone.localtime(opens):%-d %B %Y}" in page
+    when = formats.date_format(timezone.localtime(opens), "DATETIME_FORMAT")
+    assert f"Registration opens {when}. Come back then." in page
 
 
 def test_bad_verification_link_is_explained(client, db):
