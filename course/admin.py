@@ -8,11 +8,14 @@ from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import formats
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from .admin_base import RelatedOnlyListFilter, RulesHistoryAdmin, TeachingAdminMixin
 from .archive import is_archived
-from .copying import offering_copy
+from .copying import created_text, offering_copy
 from .forms import CopyOfferingForm, VideoLectureForm
 from .links import check_offering_links
 from .models import (
@@ -38,14 +41,20 @@ class StaffInlineFormSet(BaseInlineFormSet):
         for form in self.deleted_forms:
             if form.instance.user_id:
                 raise ValidationError(
-                    f"{form.instance.name} has an account with staff rights: only "
-                    "administrators remove their entry."
+                    _(
+                        "%(name)s has an account with staff rights: only administrators "
+                        "remove their entry."
+                    )
+                    % {"name": form.instance.name}
                 )
         for form in self.forms:
             if form.instance.user_id and "role" in form.changed_data:
                 raise ValidationError(
-                    f"{form.instance.name} has an account: only administrators change "
-                    "their role (the course responsible signs off the results)."
+                    _(
+                        "%(name)s has an account: only administrators change their role "
+                        "(the course responsible signs off the results)."
+                    )
+                    % {"name": form.instance.name}
                 )
 
 
@@ -92,8 +101,11 @@ class CourseAdmin(TeachingAdminMixin, admin.ModelAdmin):
     offering_path = "offerings"
     fieldsets = [
         (None, {"fields": ["title", "code", "slug", "summary"]}),
-        ("Content", {"fields": ["description", "teaching_format", "audience", "prerequisites"]}),
-        ("Credits and level", {"fields": ["credits", "credit_unit", "level"]}),
+        (
+            gettext_lazy("Content"),
+            {"fields": ["description", "teaching_format", "audience", "prerequisites"]},
+        ),
+        (gettext_lazy("Credits and level"), {"fields": ["credits", "credit_unit", "level"]}),
     ]
 
     def get_queryset(self, request):
@@ -113,7 +125,7 @@ class CourseAdmin(TeachingAdminMixin, admin.ModelAdmin):
             .distinct()
         )
 
-    @admin.display(description="offerings", ordering="offering_total")
+    @admin.display(description=gettext_lazy("offerings"), ordering="offering_total")
     def offering_count(self, course):
         return course.offering_total
 
@@ -138,12 +150,15 @@ class OfferingAdmin(TeachingAdminMixin, RulesHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["course", "name", "slug", "study_period", "status", "is_published"]}),
         (
-            "Dates",
+            gettext_lazy("Dates"),
             {"fields": ["start_date", "end_date", "registration_opens", "registration_closes"]},
         ),
-        ("Texts", {"fields": ["notice", "summary", "practical_information", "examination_rules"]}),
         (
-            "Video platform and discussion group",
+            gettext_lazy("Texts"),
+            {"fields": ["notice", "summary", "practical_information", "examination_rules"]},
+        ),
+        (
+            gettext_lazy("Video platform and discussion group"),
             {
                 "fields": [
                     "video_platform_name",
@@ -154,7 +169,7 @@ class OfferingAdmin(TeachingAdminMixin, RulesHistoryAdmin):
             },
         ),
         (
-            "Registration",
+            gettext_lazy("Registration"),
             {
                 "fields": [
                     "capacity",
@@ -166,7 +181,7 @@ class OfferingAdmin(TeachingAdminMixin, RulesHistoryAdmin):
             },
         ),
         (
-            "Rules",
+            gettext_lazy("Rules"),
             {
                 "fields": [
                     "attendance_threshold",
@@ -184,14 +199,21 @@ class OfferingAdmin(TeachingAdminMixin, RulesHistoryAdmin):
 
     actions = ["copy_offering", "check_links_now"]
 
-    @admin.action(description="Check the lecture links now (in the background)")
+    @admin.action(description=gettext_lazy("Check the lecture links now (in the background)"))
     def check_links_now(self, request, queryset):
         for offering in queryset:
             check_offering_links.enqueue(offering.pk)
+        count = queryset.count()
         self.message_user(
             request,
-            f"Link checks queued for {queryset.count()} offering(s); the lectures pages show "
-            "broken links once they are done.",
+            ngettext(
+                "Link checks queued for %(count)d offering(s); the lectures pages show broken "
+                "links once they are done.",
+                "Link checks queued for %(count)d offering(s); the lectures pages show broken "
+                "links once they are done.",
+                count,
+            )
+            % {"count": count},
             messages.SUCCESS,
         )
 
@@ -204,10 +226,10 @@ class OfferingAdmin(TeachingAdminMixin, RulesHistoryAdmin):
             return [f.name for f in Offering._meta.fields if f.name not in ("id", "status")]
         return super().get_readonly_fields(request, obj)
 
-    @admin.action(description="Copy to a new offering (next year's run)")
+    @admin.action(description=gettext_lazy("Copy to a new offering (next year's run)"))
     def copy_offering(self, request, queryset):
         if queryset.count() != 1:
-            self.message_user(request, "Select one offering to copy.", messages.ERROR)
+            self.message_user(request, _("Select one offering to copy."), messages.ERROR)
             return None
         source = queryset.get()
         form = CopyOfferingForm(request.POST if "apply" in request.POST else None)
@@ -221,20 +243,29 @@ class OfferingAdmin(TeachingAdminMixin, RulesHistoryAdmin):
                     offering_add_creator_as_staff(offering=plan.offering, user=request.user)
                     self.message_user(
                         request,
-                        f"{plan.offering} created, starting {plan.offering.start_date}; it is "
-                        "planned and unpublished.",
+                        _(
+                            "%(offering)s created, starting %(start)s; it is planned and "
+                            "unpublished."
+                        )
+                        % {
+                            "offering": plan.offering,
+                            "start": formats.date_format(plan.offering.start_date),
+                        },
                         messages.SUCCESS,
                     )
                     return redirect("admin:course_offering_change", plan.offering.pk)
-                made = ", ".join(f"{n} {what}" for what, n in plan.created.items())
-                self.message_user(request, f"A copy would create: {made}.", messages.INFO)
+                self.message_user(
+                    request,
+                    _("A copy would create: %(made)s.") % {"made": created_text(plan.created)},
+                    messages.INFO,
+                )
         return TemplateResponse(
             request,
             "admin/course/offering/copy.html",
             {
                 **self.admin_site.each_context(request),
                 "opts": self.opts,
-                "title": f"Copy {source}",
+                "title": _("Copy %(offering)s") % {"offering": source},
                 "form": form,
                 "source": source,
             },
@@ -259,7 +290,7 @@ class ModuleAdmin(TeachingAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(lecture_total=Count("lectures"))
 
-    @admin.display(description="lectures", ordering="lecture_total")
+    @admin.display(description=gettext_lazy("lectures"), ordering="lecture_total")
     def lecture_count(self, module):
         return module.lecture_total
 
@@ -285,7 +316,7 @@ class VideoLectureAdmin(TeachingAdminMixin, admin.ModelAdmin):
             .prefetch_related("parts")
         )
 
-    @admin.display(description="parts")
+    @admin.display(description=gettext_lazy("parts"))
     def parts_notation(self, lecture):
         return lecture.parts_notation
 
@@ -391,8 +422,8 @@ class QuizAdmin(TeachingAdminMixin, admin.ModelAdmin):
     offering_path = "module__offering"
     inlines = [QuizQuestionInline]
 
-    @admin.display(description="results")
+    @admin.display(description=gettext_lazy("results"))
     def statistics(self, quiz):
         offering = quiz.module.offering
         url = reverse("course:quiz_statistics", args=[offering.course.slug, offering.slug, quiz.pk])
-        return format_html('<a href="{}">Question statistics</a>', url)
+        return format_html('<a href="{}">{}</a>', url, _("Question statistics"))

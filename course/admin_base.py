@@ -10,6 +10,7 @@ from django.contrib.admin import helpers, widgets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -25,7 +26,7 @@ class SafeActionsMixin:
         message, not passed to the database."""
         selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
         if any(parse_id(value) is None for value in selected):
-            self.message_user(request, "The selection was not understood.", messages.ERROR)
+            self.message_user(request, _("The selection was not understood."), messages.ERROR)
             return None
         return super().response_action(request, queryset)
 
@@ -219,7 +220,7 @@ class RulesHistoryAdmin(SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "GET":
-            raise PermissionDenied("The history is a record: change the object itself.")
+            raise PermissionDenied(_("The history is a record: change the object itself."))
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CourseConfig(AppConfig):
     """Courses, offerings and their content; the shared bases of every app."""
 
     name = "course"
-    verbose_name = "Courses"
+    verbose_name = _("Courses")
 
     def ready(self):
         # The public pages' cache follows what they show (course/caching.py). Imported

@@ -6,6 +6,7 @@ admin, the one change an archived offering takes.
 """
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from .enums import OfferingStatus
 
@@ -17,6 +18,9 @@ def is_archived(offering) -> bool:
 def ensure_writable(offering) -> None:
     if is_archived(offering):
         raise ValidationError(
-            f"{offering} is archived and can no longer be changed. Staff can un-archive it "
-            "in the administration."
+            _(
+                "%(offering)s is archived and can no longer be changed. Staff can un-archive it "
+                "in the administration."
+            )
+            % {"offering": offering}
         )

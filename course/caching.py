@@ -52,7 +52,7 @@ from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import set_response_etag
-from django.utils.translation import get_language_from_request
+from django.utils.translation import get_language, get_language_from_request
 
 from .models import Offering
 
@@ -223,8 +223,8 @@ def bump_records(offering_id: int | None) -> None:
 
 def fragment_key(offering, *parts) -> str:
     """A key for a fragment of a staff or student page (`{% cache %}`): the offering's
-    content and records versions, and what else the fragment depends on (the sort, the
-    student)."""
+    content and records versions, the language it is written in, and what else the
+    fragment depends on (the sort, the student)."""
     course_slug = offering.course.slug
     tokens = versions(
         [
@@ -234,7 +234,7 @@ def fragment_key(offering, *parts) -> str:
             records_scope(offering.pk),
         ]
     )
-    return ":".join([str(offering.pk), *tokens, *map(str, parts)])
+    return ":".join([str(offering.pk), *tokens, get_language() or "", *map(str, parts)])
 
 
 def records_cached(

@@ -23,12 +23,43 @@ from typing import overload
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .enums import OfferingStatus
 from .models import LecturePart, Offering, Quiz, QuizChoice, VideoLecture
 
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+#: What a copy made, as people read it: "3 modules". The keys are those the COPY_STEPS of
+#: every app count under (plan.count("modules")); a key not here is written as it is.
+CREATED_TEXTS: dict[str, Callable[[int], str]] = {
+    "staff": lambda n: ngettext("%(count)d staff", "%(count)d staff", n),
+    "modules": lambda n: ngettext("%(count)d module", "%(count)d modules", n),
+    "lectures": lambda n: ngettext("%(count)d lecture", "%(count)d lectures", n),
+    "quizzes": lambda n: ngettext("%(count)d quiz", "%(count)d quizzes", n),
+    "session series": lambda n: ngettext("%(count)d session series", "%(count)d session series", n),
+    "discussion sessions": lambda n: ngettext(
+        "%(count)d discussion session", "%(count)d discussion sessions", n
+    ),
+    "grading scales": lambda n: ngettext("%(count)d grading scale", "%(count)d grading scales", n),
+    "rubrics": lambda n: ngettext("%(count)d rubric", "%(count)d rubrics", n),
+    "rubric criteria": lambda n: ngettext(
+        "%(count)d rubric criterion", "%(count)d rubric criteria", n
+    ),
+    "mail templates": lambda n: ngettext("%(count)d mail template", "%(count)d mail templates", n),
+    "deliverables": lambda n: ngettext("%(count)d deliverable", "%(count)d deliverables", n),
+    "presentation sessions": lambda n: ngettext(
+        "%(count)d presentation session", "%(count)d presentation sessions", n
+    ),
+}
+
+
+def created_text(created: dict) -> str:
+    """What a copy made (CopyPlan.created), e.g. "2 staff, 6 modules, 1 quiz"."""
+    return ", ".join(
+        CREATED_TEXTS[what](n) % {"count": n} if what in CREATED_TEXTS else f"{n} {what}"
+        for what, n in created.items()
+    )
 
 
 @dataclass
@@ -70,12 +101,22 @@ def shift_datetime(moment: datetime | None, shift: timedelta) -> datetime | None
 
 def week_shift(source: Offering, start: date) -> timedelta:
     if start.weekday() != source.start_date.weekday():
-        weekday = WEEKDAYS[source.start_date.weekday()]
         before = start - timedelta(days=(start.weekday() - source.start_date.weekday()) % 7)
+        # The dates as the form and the command take them (YYYY-MM-DD), to copy from here.
         raise ValidationError(
-            f"{start} is a {WEEKDAYS[start.weekday()]}, but {source} started on a {weekday}: "
-            f"give a {weekday} so that every weekday stays the same, e.g. {before} or "
-            f"{before + timedelta(days=7)}."
+            _(
+                "%(date)s is a %(weekday)s, but %(offering)s started on a %(start_weekday)s: "
+                "give a %(start_weekday)s so that every weekday stays the same, e.g. "
+                "%(before)s or %(after)s."
+            )
+            % {
+                "date": start.isoformat(),
+                "weekday": formats.date_format(start, "l"),
+                "offering": source,
+                "start_weekday": formats.date_format(source.start_date, "l"),
+                "before": before.isoformat(),
+                "after": (before + timedelta(days=7)).isoformat(),
+            }
         )
     return start - source.start_date
 
@@ -89,7 +130,10 @@ def offering_copy(*, source: Offering, slug: str, start: date, dry_run: bool = F
     transaction that is rolled back, and the plan says what would have been made.
     """
     if Offering.objects.filter(course=source.course_id, slug=slug).exists():
-        raise ValidationError(f"{source.course} already has an offering “{slug}”.")
+        raise ValidationError(
+            _("%(course)s already has an offering “%(slug)s”.")
+            % {"course": source.course, "slug": slug}
+        )
     shift = week_shift(source, start)
     days = lambda moment: shift_datetime(moment, shift)  # noqa: E731 - local shorthand
     new = Offering.objects.get(pk=source.pk)

@@ -1,50 +1,52 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OfferingStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    REGISTRATION = "registration", "Open for registration"
-    RUNNING = "running", "Running"
-    FINISHED = "finished", "Finished"
-    ARCHIVED = "archived", "Archived"
+    PLANNED = "planned", pgettext_lazy("offering status", "Planned")
+    REGISTRATION = "registration", pgettext_lazy("offering status", "Open for registration")
+    RUNNING = "running", pgettext_lazy("offering status", "Running")
+    FINISHED = "finished", pgettext_lazy("offering status", "Finished")
+    ARCHIVED = "archived", pgettext_lazy("offering status", "Archived")
 
 
 class StaffRole(models.TextChoices):
-    RESPONSIBLE = "responsible", "Course responsible"
-    TEACHING_ASSISTANT = "ta", "Teaching assistant"
+    RESPONSIBLE = "responsible", _("Course responsible")
+    TEACHING_ASSISTANT = "ta", _("Teaching assistant")
 
 
 class ModuleKind(models.TextChoices):
-    REGULAR = "regular", "Regular module"
-    PRESENTATIONS = "presentations", "Project presentations"
+    REGULAR = "regular", _("Regular module")
+    PRESENTATIONS = "presentations", _("Project presentations")
 
 
 class ExcusedRule(models.TextChoices):
     """What an excused absence does to a student's attendance rate."""
 
-    COUNTS_AS_ATTENDED = "attended", "Counts as attended"
-    REMOVED_FROM_TOTAL = "removed", "Is left out of the total"
+    COUNTS_AS_ATTENDED = "attended", _("Counts as attended")
+    REMOVED_FROM_TOTAL = "removed", _("Is left out of the total")
 
 
 class QuestionKind(models.TextChoices):
-    SINGLE = "single", "Single choice"
-    MULTIPLE = "multiple", "Multiple choice"
-    NUMERIC = "numeric", "Numeric answer"
+    SINGLE = "single", _("Single choice")
+    MULTIPLE = "multiple", _("Multiple choice")
+    NUMERIC = "numeric", _("Numeric answer")
 
 
 class AttemptCounting(models.TextChoices):
-    BEST = "best", "The best attempt counts"
-    LAST = "last", "The last attempt counts"
+    BEST = "best", _("The best attempt counts")
+    LAST = "last", _("The last attempt counts")
 
 
 class AnswersShown(models.TextChoices):
-    AT_ONCE = "at_once", "After the student's last attempt"
-    AFTER_CLOSE = "after_close", "After the quiz closes"
+    AT_ONCE = "at_once", _("After the student's last attempt")
+    AFTER_CLOSE = "after_close", _("After the quiz closes")
 
 
 class Question(models.TextChoices):
     """Whether the registration form asks a question, and whether an answer is required."""
 
-    REQUIRED = "required", "Asked, answer required"
-    OPTIONAL = "optional", "Asked, answer optional"
-    HIDDEN = "hidden", "Not asked"
+    REQUIRED = "required", _("Asked, answer required")
+    OPTIONAL = "optional", _("Asked, answer optional")
+    HIDDEN = "hidden", _("Not asked")

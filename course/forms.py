@@ -1,5 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from .models import VideoLecture
 from .services import lecture_set_parts
@@ -10,10 +12,12 @@ class VideoLectureForm(forms.ModelForm):
     """A lecture with its parts written in the course's notation, e.g. "Lec1, Lec2:1-2:11"."""
 
     parts_notation = forms.CharField(
-        label="Parts to watch",
+        label=_("Parts to watch"),
         required=False,
         max_length=500,
-        help_text=f"Leave empty for the whole lecture; otherwise {EXAMPLE}.",
+        help_text=format_lazy(
+            _("Leave empty for the whole lecture; otherwise {example}."), example=EXAMPLE
+        ),
     )
 
     class Meta:
@@ -39,8 +43,11 @@ class VideoLectureForm(forms.ModelForm):
 
 
 class CopyOfferingForm(forms.Form):
-    slug = forms.SlugField(max_length=40, help_text="The new offering's address, e.g. 2017.")
-    start = forms.DateField(
-        help_text="First day, YYYY-MM-DD, on the same weekday as the offering copied."
+    slug = forms.SlugField(
+        label=_("Slug"), max_length=40, help_text=_("The new offering's address, e.g. 2017.")
     )
-    dry_run = forms.BooleanField(required=False, label="Only show what would be created")
+    start = forms.DateField(
+        label=_("Start"),
+        help_text=_("First day, YYYY-MM-DD, on the same weekday as the offering copied."),
+    )
+    dry_run = forms.BooleanField(required=False, label=_("Only show what would be created"))

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .enums import ExcusedRule, ModuleKind, OfferingStatus, Question, StaffRole
@@ -18,23 +19,50 @@ class Course(MarkdownModel):
 
     markdown_fields = ("description", "teaching_format", "audience", "prerequisites")
 
-    code = models.CharField(max_length=20, unique=True, help_text="Course code, e.g. FDAT010.")
-    title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=80, unique=True)
-    summary = models.CharField(
-        max_length=300, blank=True, help_text="One or two sentences for the course catalogue."
+    code = models.CharField(
+        max_length=20,
+        unique=True,
+        help_text=_("Course code, e.g. FDAT010."),
+        verbose_name=_("code"),
     )
-    description = models.TextField(blank=True, help_text="Markdown.")
-    credits = models.DecimalField(max_digits=4, decimal_places=1, default=7.5)
-    credit_unit = models.CharField(max_length=20, default="hec", help_text="e.g. hec or ECTS.")
-    level = models.CharField(max_length=100, blank=True, help_text="e.g. PhD course.")
-    audience = models.TextField(blank=True, help_text="Who the course is for. Markdown.")
-    prerequisites = models.TextField(blank=True, help_text="Markdown.")
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    slug = models.SlugField(max_length=80, unique=True, verbose_name=_("slug"))
+    summary = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=_("One or two sentences for the course catalogue."),
+        verbose_name=_("summary"),
+    )
+    description = models.TextField(
+        blank=True, help_text=_("Markdown."), verbose_name=_("description")
+    )
+    credits = models.DecimalField(
+        max_digits=4, decimal_places=1, default=7.5, verbose_name=_("credits")
+    )
+    credit_unit = models.CharField(
+        max_length=20,
+        default="hec",
+        help_text=_("e.g. hec or ECTS."),
+        verbose_name=_("credit unit"),
+    )
+    level = models.CharField(
+        max_length=100, blank=True, help_text=_("e.g. PhD course."), verbose_name=_("level")
+    )
+    audience = models.TextField(
+        blank=True, help_text=_("Who the course is for. Markdown."), verbose_name=_("audience")
+    )
+    prerequisites = models.TextField(
+        blank=True, help_text=_("Markdown."), verbose_name=_("prerequisites")
+    )
     teaching_format = models.TextField(
-        blank=True, help_text="How the course is taught, e.g. flipped classroom. Markdown."
+        blank=True,
+        help_text=_("How the course is taught, e.g. flipped classroom. Markdown."),
+        verbose_name=_("teaching format"),
     )
 
     class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
         ordering = ["title"]
 
     def __str__(self):
@@ -69,109 +97,163 @@ class Offering(MarkdownModel):
         "platform_instructions",
     )
 
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="offerings")
-    slug = models.SlugField(max_length=40, help_text="Unique within the course, e.g. 2016.")
-    name = models.CharField(max_length=100, help_text="e.g. Spring 2016.")
-    study_period = models.CharField(max_length=40, blank=True, help_text="e.g. LP4.")
-    start_date = models.DateField()
-    end_date = models.DateField()
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="offerings", verbose_name=_("course")
+    )
+    slug = models.SlugField(
+        max_length=40, help_text=_("Unique within the course, e.g. 2016."), verbose_name=_("slug")
+    )
+    name = models.CharField(
+        max_length=100, help_text=_("e.g. Spring 2016."), verbose_name=_("name")
+    )
+    study_period = models.CharField(
+        max_length=40, blank=True, help_text=_("e.g. LP4."), verbose_name=_("study period")
+    )
+    start_date = models.DateField(verbose_name=_("start date"))
+    end_date = models.DateField(verbose_name=_("end date"))
     status = models.CharField(
-        max_length=20, choices=OfferingStatus.choices, default=OfferingStatus.PLANNED
+        max_length=20,
+        choices=OfferingStatus.choices,
+        default=OfferingStatus.PLANNED,
+        verbose_name=_("status"),
     )
     is_published = models.BooleanField(
-        default=False, help_text="Unpublished offerings are visible to their staff only."
+        default=False,
+        help_text=_("Unpublished offerings are visible to their staff only."),
+        verbose_name=_("is published"),
     )
     notice = models.TextField(
         blank=True,
-        help_text="Shown as a banner on every page of the offering, e.g. that the course is "
-        "not given next year. Markdown.",
+        help_text=_(
+            "Shown as a banner on every page of the offering, e.g. that the course is "
+            "not given next year. Markdown."
+        ),
+        verbose_name=_("notice"),
     )
     summary = models.TextField(
-        blank=True, help_text="What is particular to this run, shown on its home page. Markdown."
+        blank=True,
+        help_text=_("What is particular to this run, shown on its home page. Markdown."),
+        verbose_name=_("summary"),
     )
-    practical_information = models.TextField(blank=True, help_text="Markdown.")
-    examination_rules = models.TextField(blank=True, help_text="Markdown.")
-    video_platform_name = models.CharField(max_length=100, blank=True)
-    video_platform_url = models.URLField(blank=True)
+    practical_information = models.TextField(
+        blank=True, help_text=_("Markdown."), verbose_name=_("practical information")
+    )
+    examination_rules = models.TextField(
+        blank=True, help_text=_("Markdown."), verbose_name=_("examination rules")
+    )
+    video_platform_name = models.CharField(
+        max_length=100, blank=True, verbose_name=_("video platform name")
+    )
+    video_platform_url = models.URLField(blank=True, verbose_name=_("video platform url"))
     enrollment_key = models.CharField(
         max_length=100,
         blank=True,
-        help_text="Key for the external video platform. Never shown publicly: only accepted "
-        "students and staff see it.",
+        help_text=_(
+            "Key for the external video platform. Never shown publicly: only accepted "
+            "students and staff see it."
+        ),
+        verbose_name=_("enrollment key"),
     )
     discussion_group_url = models.URLField(
-        blank=True, help_text="Group for announcements and discussions."
+        blank=True,
+        help_text=_("Group for announcements and discussions."),
+        verbose_name=_("discussion group url"),
     )
     attendance_threshold = models.PositiveSmallIntegerField(
         default=80,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
-        help_text="Share of discussion sessions a student must attend, in percent.",
+        help_text=_("Share of discussion sessions a student must attend, in percent."),
+        verbose_name=_("attendance threshold"),
     )
     excused_absences = models.CharField(
-        "an excused absence",
+        _("an excused absence"),
         max_length=10,
         choices=ExcusedRule.choices,
         default=ExcusedRule.REMOVED_FROM_TOTAL,
     )
     quiz_pass_percent = models.PositiveSmallIntegerField(
-        "quiz score needed",
+        _("quiz score needed"),
         default=50,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
-        help_text="A module is complete when all its lectures are watched, its quiz is passed "
-        "with this score (in percent) and the share of its sessions attended reaches the "
-        "attendance threshold.",
+        help_text=_(
+            "A module is complete when all its lectures are watched, its quiz is passed "
+            "with this score (in percent) and the share of its sessions attended reaches the "
+            "attendance threshold."
+        ),
     )
     group_size = models.PositiveSmallIntegerField(
-        default=2, validators=[MinValueValidator(1), MaxValueValidator(10)]
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        verbose_name=_("group size"),
     )
     preferences_deadline = models.DateTimeField(
-        "presentation preferences deadline",
+        _("presentation preferences deadline"),
         null=True,
         blank=True,
-        help_text="Until then groups say which presentation sessions they prefer or cannot attend.",
+        help_text=_(
+            "Until then groups say which presentation sessions they prefer or cannot attend."
+        ),
     )
     abstracts_deadline = models.DateTimeField(
-        null=True, blank=True, help_text="Until then groups can edit their abstracts."
+        null=True,
+        blank=True,
+        help_text=_("Until then groups can edit their abstracts."),
+        verbose_name=_("abstracts deadline"),
     )
     publish_book = models.BooleanField(
-        "publish the book of abstracts",
+        _("publish the book of abstracts"),
         default=False,
-        help_text="Make the book of abstracts (PDF and web page) public.",
+        help_text=_("Make the book of abstracts (PDF and web page) public."),
     )
     show_submitted_proposals = models.BooleanField(
-        "list submitted proposals publicly",
+        _("list submitted proposals publicly"),
         default=False,
-        help_text="The public projects page lists accepted proposals; tick to list those "
-        "still waiting for a decision too.",
+        help_text=_(
+            "The public projects page lists accepted proposals; tick to list those "
+            "still waiting for a decision too."
+        ),
     )
-    registration_opens = models.DateTimeField(null=True, blank=True)
-    registration_closes = models.DateTimeField(null=True, blank=True)
+    registration_opens = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("registration opens")
+    )
+    registration_closes = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("registration closes")
+    )
     capacity = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        help_text="Seats for accepted students; empty for no limit. Raising it moves the "
-        "waiting list up.",
+        help_text=_(
+            "Seats for accepted students; empty for no limit. Raising it moves the waiting list up."
+        ),
+        verbose_name=_("capacity"),
     )
     programme_question = models.CharField(
-        "ask for programme or department",
+        _("ask for programme or department"),
         max_length=10,
         choices=Question.choices,
         default=Question.REQUIRED,
     )
     motivation_question = models.CharField(
-        "ask for a motivation", max_length=10, choices=Question.choices, default=Question.OPTIONAL
+        _("ask for a motivation"),
+        max_length=10,
+        choices=Question.choices,
+        default=Question.OPTIONAL,
     )
     decisions_need_review = models.BooleanField(
-        "review decision mails",
+        _("review decision mails"),
         default=True,
-        help_text="Hold enrolment decision mails in the outbox until staff approve them. "
-        "Untick to send them without review.",
+        help_text=_(
+            "Hold enrolment decision mails in the outbox until staff approve them. "
+            "Untick to send them without review."
+        ),
     )
     platform_instructions = models.TextField(
-        "instructions for accepted students",
+        _("instructions for accepted students"),
         blank=True,
-        help_text="How to follow the course: shown to accepted students on their page and "
-        "mailed with the acceptance. Markdown.",
+        help_text=_(
+            "How to follow the course: shown to accepted students on their page and "
+            "mailed with the acceptance. Markdown."
+        ),
     )
 
     objects = OfferingQuerySet.as_manager()
@@ -181,6 +263,8 @@ class Offering(MarkdownModel):
     history = HistoricalRecords(excluded_fields=["rendered"])
 
     class Meta:
+        verbose_name = _("offering")
+        verbose_name_plural = _("offerings")
         ordering = ["course", "-start_date"]
         constraints = [
             models.UniqueConstraint(fields=["course", "slug"], name="course_offering_unique_slug"),
@@ -203,10 +287,10 @@ class Offering(MarkdownModel):
         super().clean()
         errors = {}
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            errors["end_date"] = "The offering cannot end before it starts."
+            errors["end_date"] = _("The offering cannot end before it starts.")
         opens, closes = self.registration_opens, self.registration_closes
         if opens and closes and closes <= opens:
-            errors["registration_closes"] = "Registration must close after it opens."
+            errors["registration_closes"] = _("Registration must close after it opens.")
         if self.start_date and self.end_date:
             # Registration usually closes around the start; a window that ends long after the
             # offering is over, or opens more than a year before it, is almost surely a typo.
@@ -214,12 +298,13 @@ class Offering(MarkdownModel):
             end = timezone.make_aware(datetime.combine(self.end_date, time.max))
             if closes and closes > end:
                 errors.setdefault(
-                    "registration_closes", "Registration cannot close after the offering has ended."
+                    "registration_closes",
+                    _("Registration cannot close after the offering has ended."),
                 )
             if opens and opens < start - timedelta(days=366):
                 errors.setdefault(
                     "registration_opens",
-                    "Registration cannot open more than a year before the offering starts.",
+                    _("Registration cannot open more than a year before the offering starts."),
                 )
         if errors:
             raise ValidationError(errors)
@@ -244,14 +329,21 @@ class Offering(MarkdownModel):
 class Staff(models.Model):
     """A person who teaches an offering; a linked account gets staff rights on it alone."""
 
-    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="staff")
-    name = models.CharField(max_length=150)
-    role = models.CharField(max_length=20, choices=StaffRole.choices)
+    offering = models.ForeignKey(
+        Offering, on_delete=models.CASCADE, related_name="staff", verbose_name=_("offering")
+    )
+    name = models.CharField(max_length=150, verbose_name=_("name"))
+    role = models.CharField(max_length=20, choices=StaffRole.choices, verbose_name=_("role"))
     description = models.CharField(
-        max_length=200, blank=True, help_text="e.g. PhD student behind the initiative."
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. PhD student behind the initiative."),
+        verbose_name=_("description"),
     )
     email = models.EmailField(
-        blank=True, help_text="Public contact address; pages show it obfuscated against scrapers."
+        blank=True,
+        help_text=_("Public contact address; pages show it obfuscated against scrapers."),
+        verbose_name=_("email"),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -259,12 +351,14 @@ class Staff(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="staff_roles",
-        help_text="The account that gets staff rights for this offering only.",
+        help_text=_("The account that gets staff rights for this offering only."),
+        verbose_name=_("user"),
     )
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
 
     class Meta:
-        verbose_name_plural = "staff"
+        verbose_name = _("staff")
+        verbose_name_plural = _("staff")
         ordering = ["offering", "order", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -283,14 +377,27 @@ class Module(MarkdownModel):
 
     markdown_fields = ("description",)
 
-    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="modules")
-    order = models.PositiveSmallIntegerField(default=0)
-    title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=80, help_text="Unique within the offering.")
-    kind = models.CharField(max_length=20, choices=ModuleKind.choices, default=ModuleKind.REGULAR)
-    description = models.TextField(blank=True, help_text="Markdown.")
+    offering = models.ForeignKey(
+        Offering, on_delete=models.CASCADE, related_name="modules", verbose_name=_("offering")
+    )
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    slug = models.SlugField(
+        max_length=80, help_text=_("Unique within the offering."), verbose_name=_("slug")
+    )
+    kind = models.CharField(
+        max_length=20,
+        choices=ModuleKind.choices,
+        default=ModuleKind.REGULAR,
+        verbose_name=_("kind"),
+    )
+    description = models.TextField(
+        blank=True, help_text=_("Markdown."), verbose_name=_("description")
+    )
 
     class Meta:
+        verbose_name = _("module")
+        verbose_name_plural = _("modules")
         ordering = ["offering", "order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["offering", "slug"], name="course_module_unique_slug"),
@@ -314,20 +421,29 @@ class Module(MarkdownModel):
 class VideoLecture(models.Model):
     """A recorded lecture assigned for a module, with the parts of it to watch."""
 
-    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lectures")
-    order = models.PositiveSmallIntegerField(default=0)
-    speaker = models.CharField(max_length=150)
-    title = models.CharField(max_length=200)
-    url = models.URLField(blank=True, help_text="Where to watch it, if it is public.")
+    module = models.ForeignKey(
+        Module, on_delete=models.CASCADE, related_name="lectures", verbose_name=_("module")
+    )
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
+    speaker = models.CharField(max_length=150, verbose_name=_("speaker"))
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    url = models.URLField(
+        blank=True, help_text=_("Where to watch it, if it is public."), verbose_name=_("url")
+    )
     link_status = models.CharField(
         max_length=12,
         blank=True,
         editable=False,
-        help_text="What manage.py check_links found: ok, broken or unreachable.",
+        help_text=_("What manage.py check_links found: ok, broken or unreachable."),
+        verbose_name=_("link status"),
     )
-    link_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    link_checked_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("link checked at")
+    )
 
     class Meta:
+        verbose_name = _("video lecture")
+        verbose_name_plural = _("video lectures")
         ordering = ["module", "order", "pk"]
 
     def __str__(self):
@@ -342,13 +458,17 @@ class VideoLecture(models.Model):
 class LecturePart(models.Model):
     """One named part of a lecture, whole ("9A") or a range of sections ("Lec2:1-2:11")."""
 
-    lecture = models.ForeignKey(VideoLecture, on_delete=models.CASCADE, related_name="parts")
-    order = models.PositiveSmallIntegerField(default=0)
-    name = models.CharField(max_length=40)
-    range_start = models.CharField(max_length=20, blank=True)
-    range_end = models.CharField(max_length=20, blank=True)
+    lecture = models.ForeignKey(
+        VideoLecture, on_delete=models.CASCADE, related_name="parts", verbose_name=_("lecture")
+    )
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
+    name = models.CharField(max_length=40, verbose_name=_("name"))
+    range_start = models.CharField(max_length=20, blank=True, verbose_name=_("range start"))
+    range_end = models.CharField(max_length=20, blank=True, verbose_name=_("range end"))
 
     class Meta:
+        verbose_name = _("lecture part")
+        verbose_name_plural = _("lecture parts")
         ordering = ["lecture", "order", "pk"]
 
     def __str__(self):
@@ -362,25 +482,37 @@ class AnnouncementQuerySet(models.QuerySet):
 
 class Announcement(MarkdownModel):
     markdown_fields = ("body",)
-    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="announcements")
-    title = models.CharField(max_length=200)
-    body = models.TextField(help_text="Markdown.")
+    offering = models.ForeignKey(
+        Offering, on_delete=models.CASCADE, related_name="announcements", verbose_name=_("offering")
+    )
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    body = models.TextField(help_text=_("Markdown."), verbose_name=_("body"))
     published_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="Leave empty to keep it as a draft; a future time publishes it then.",
+        help_text=_("Leave empty to keep it as a draft; a future time publishes it then."),
+        verbose_name=_("published at"),
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("author"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     mailed_at = models.DateTimeField(
-        null=True, blank=True, help_text="When it was mailed to the accepted students."
+        null=True,
+        blank=True,
+        help_text=_("When it was mailed to the accepted students."),
+        verbose_name=_("mailed at"),
     )
 
     objects = AnnouncementQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
         ordering = ["-published_at", "-pk"]
 
     def __str__(self):

@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rules.contrib.views import PermissionRequiredMixin
 
 from . import selectors
@@ -83,6 +84,6 @@ class OfferingStaffMixin(PermissionRequiredMixin, OfferingPageMixin):
         if self.request.user.has_perm("course.see_offering_internals", self.get_offering()):
             raise PermissionDenied(
                 self.get_permission_denied_message()
-                or "Your role in this offering does not allow this."
+                or _("Your role in this offering does not allow this.")
             )
         raise Http404("No such page.")

@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .enums import AnswersShown, AttemptCounting, QuestionKind
 from .rendering import MarkdownModel
@@ -15,26 +17,37 @@ from .rendering import MarkdownModel
 
 class Quiz(MarkdownModel):
     markdown_fields = ("introduction",)
-    module = models.ForeignKey("course.Module", on_delete=models.CASCADE, related_name="quizzes")
-    title = models.CharField(max_length=200)
-    introduction = models.TextField(blank=True, help_text="Markdown.")
-    opens_at = models.DateTimeField()
-    closes_at = models.DateTimeField(
-        help_text="E.g. the evening before the module's first discussion session."
+    module = models.ForeignKey(
+        "course.Module", on_delete=models.CASCADE, related_name="quizzes", verbose_name=_("module")
     )
-    attempts_allowed = models.PositiveSmallIntegerField(default=1)
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    introduction = models.TextField(
+        blank=True, help_text=_("Markdown."), verbose_name=_("introduction")
+    )
+    opens_at = models.DateTimeField(verbose_name=_("opens at"))
+    closes_at = models.DateTimeField(
+        help_text=_("E.g. the evening before the module's first discussion session."),
+        verbose_name=_("closes at"),
+    )
+    attempts_allowed = models.PositiveSmallIntegerField(
+        default=1, verbose_name=_("attempts allowed")
+    )
     counting = models.CharField(
-        max_length=10, choices=AttemptCounting.choices, default=AttemptCounting.BEST
+        max_length=10,
+        choices=AttemptCounting.choices,
+        default=AttemptCounting.BEST,
+        verbose_name=_("counting"),
     )
     answers_shown = models.CharField(
-        "show answers and explanations",
+        _("show answers and explanations"),
         max_length=12,
         choices=AnswersShown.choices,
         default=AnswersShown.AT_ONCE,
     )
 
     class Meta:
-        verbose_name_plural = "quizzes"
+        verbose_name = _("quiz")
+        verbose_name_plural = _("quizzes")
         ordering = ["module", "opens_at", "pk"]
 
     def __str__(self):
@@ -43,9 +56,9 @@ class Quiz(MarkdownModel):
     def clean(self):
         super().clean()
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
-            raise ValidationError({"closes_at": "The quiz must close after it opens."})
+            raise ValidationError({"closes_at": _("The quiz must close after it opens.")})
         if self.attempts_allowed == 0:
-            raise ValidationError({"attempts_allowed": "Allow at least one attempt."})
+            raise ValidationError({"attempts_allowed": _("Allow at least one attempt.")})
 
     def is_open(self, now=None) -> bool:
         now = now or timezone.now()
@@ -58,20 +71,29 @@ class Quiz(MarkdownModel):
 
 class QuizQuestion(MarkdownModel):
     markdown_fields = ("text", "explanation")
-    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
-    order = models.PositiveSmallIntegerField(default=0)
-    kind = models.CharField(max_length=10, choices=QuestionKind.choices)
-    text = models.TextField(help_text="Markdown.")
-    explanation = models.TextField(blank=True, help_text="Shown with the answers. Markdown.")
-    numeric_answer = models.DecimalField(max_digits=14, decimal_places=6, null=True, blank=True)
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.CASCADE, related_name="questions", verbose_name=_("quiz")
+    )
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
+    kind = models.CharField(max_length=10, choices=QuestionKind.choices, verbose_name=_("kind"))
+    text = models.TextField(help_text=_("Markdown."), verbose_name=_("text"))
+    explanation = models.TextField(
+        blank=True, help_text=_("Shown with the answers. Markdown."), verbose_name=_("explanation")
+    )
+    numeric_answer = models.DecimalField(
+        max_digits=14, decimal_places=6, null=True, blank=True, verbose_name=_("numeric answer")
+    )
     tolerance = models.DecimalField(
         max_digits=14,
         decimal_places=6,
         default=Decimal("0"),
-        help_text="Numeric answers within this distance of the answer count as right.",
+        help_text=_("Numeric answers within this distance of the answer count as right."),
+        verbose_name=_("tolerance"),
     )
 
     class Meta:
+        verbose_name = _("quiz question")
+        verbose_name_plural = _("quiz questions")
         ordering = ["quiz", "order", "pk"]
 
     def __str__(self):
@@ -80,16 +102,20 @@ class QuizQuestion(MarkdownModel):
     def clean(self):
         super().clean()
         if self.kind == QuestionKind.NUMERIC and self.numeric_answer is None:
-            raise ValidationError({"numeric_answer": "A numeric question needs its answer."})
+            raise ValidationError({"numeric_answer": _("A numeric question needs its answer.")})
 
 
 class QuizChoice(models.Model):
-    question = models.ForeignKey(QuizQuestion, on_delete=models.CASCADE, related_name="choices")
-    order = models.PositiveSmallIntegerField(default=0)
-    text = models.CharField(max_length=300)
-    is_correct = models.BooleanField(default=False)
+    question = models.ForeignKey(
+        QuizQuestion, on_delete=models.CASCADE, related_name="choices", verbose_name=_("question")
+    )
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
+    text = models.CharField(max_length=300, verbose_name=_("text"))
+    is_correct = models.BooleanField(default=False, verbose_name=_("is correct"))
 
     class Meta:
+        verbose_name = _("quiz choice")
+        verbose_name_plural = _("quiz choices")
         ordering = ["question", "order", "pk"]
 
     def __str__(self):
@@ -97,16 +123,23 @@ class QuizChoice(models.Model):
 
 
 class QuizAttempt(models.Model):
-    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
-    enrolment = models.ForeignKey(
-        "accounts.Enrolment", on_delete=models.CASCADE, related_name="quiz_attempts"
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.CASCADE, related_name="attempts", verbose_name=_("quiz")
     )
-    number = models.PositiveSmallIntegerField()
-    submitted_at = models.DateTimeField(default=timezone.now)
-    score = models.PositiveSmallIntegerField()
-    max_score = models.PositiveSmallIntegerField()
+    enrolment = models.ForeignKey(
+        "accounts.Enrolment",
+        on_delete=models.CASCADE,
+        related_name="quiz_attempts",
+        verbose_name=_("enrolment"),
+    )
+    number = models.PositiveSmallIntegerField(verbose_name=_("number"))
+    submitted_at = models.DateTimeField(default=timezone.now, verbose_name=_("submitted at"))
+    score = models.PositiveSmallIntegerField(verbose_name=_("score"))
+    max_score = models.PositiveSmallIntegerField(verbose_name=_("max score"))
 
     class Meta:
+        verbose_name = _("quiz attempt")
+        verbose_name_plural = _("quiz attempts")
         ordering = ["quiz", "enrolment", "number"]
         constraints = [
             models.UniqueConstraint(
@@ -115,7 +148,11 @@ class QuizAttempt(models.Model):
         ]
 
     def __str__(self):
-        return f"Attempt {self.number}: {self.score}/{self.max_score}"
+        return gettext("Attempt %(number)s: %(score)s/%(max_score)s") % {
+            "number": self.number,
+            "score": self.score,
+            "max_score": self.max_score,
+        }
 
     @property
     def percent(self) -> float:
@@ -123,13 +160,23 @@ class QuizAttempt(models.Model):
 
 
 class QuizAnswer(models.Model):
-    attempt = models.ForeignKey(QuizAttempt, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(QuizQuestion, on_delete=models.CASCADE, related_name="answers")
-    choices = models.ManyToManyField(QuizChoice, blank=True, related_name="answers")
-    numeric_value = models.DecimalField(max_digits=14, decimal_places=6, null=True, blank=True)
-    is_correct = models.BooleanField()
+    attempt = models.ForeignKey(
+        QuizAttempt, on_delete=models.CASCADE, related_name="answers", verbose_name=_("attempt")
+    )
+    question = models.ForeignKey(
+        QuizQuestion, on_delete=models.CASCADE, related_name="answers", verbose_name=_("question")
+    )
+    choices = models.ManyToManyField(
+        QuizChoice, blank=True, related_name="answers", verbose_name=_("choices")
+    )
+    numeric_value = models.DecimalField(
+        max_digits=14, decimal_places=6, null=True, blank=True, verbose_name=_("numeric value")
+    )
+    is_correct = models.BooleanField(verbose_name=_("is correct"))
 
     class Meta:
+        verbose_name = _("quiz answer")
+        verbose_name_plural = _("quiz answers")
         constraints = [
             models.UniqueConstraint(
                 fields=["attempt", "question"], name="course_one_answer_per_question"
@@ -137,17 +184,25 @@ class QuizAnswer(models.Model):
         ]
 
     def __str__(self):
-        return f"{'right' if self.is_correct else 'wrong'}: {self.question}"
+        if self.is_correct:
+            return gettext("right: %(question)s") % {"question": self.question}
+        return gettext("wrong: %(question)s") % {"question": self.question}
 
 
 class WatchedPart(models.Model):
     """A student ticked a lecture part (or a lecture without parts) as watched."""
 
     enrolment = models.ForeignKey(
-        "accounts.Enrolment", on_delete=models.CASCADE, related_name="watched"
+        "accounts.Enrolment",
+        on_delete=models.CASCADE,
+        related_name="watched",
+        verbose_name=_("enrolment"),
     )
     lecture = models.ForeignKey(
-        "course.VideoLecture", on_delete=models.CASCADE, related_name="watched"
+        "course.VideoLecture",
+        on_delete=models.CASCADE,
+        related_name="watched",
+        verbose_name=_("lecture"),
     )
     part = models.ForeignKey(
         "course.LecturePart",
@@ -155,10 +210,13 @@ class WatchedPart(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="watched",
+        verbose_name=_("part"),
     )
-    watched_at = models.DateTimeField(default=timezone.now)
+    watched_at = models.DateTimeField(default=timezone.now, verbose_name=_("watched at"))
 
     class Meta:
+        verbose_name = _("watched part")
+        verbose_name_plural = _("watched parts")
         constraints = [
             models.UniqueConstraint(
                 fields=["enrolment", "part"],
@@ -173,7 +231,10 @@ class WatchedPart(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.enrolment_id} watched {self.part or self.lecture}"
+        return gettext("%(enrolment)s watched %(unit)s") % {
+            "enrolment": self.enrolment_id,
+            "unit": self.part or self.lecture,
+        }
 
 
 __all__ = ["Quiz", "QuizAnswer", "QuizAttempt", "QuizChoice", "QuizQuestion", "WatchedPart"]

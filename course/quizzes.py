@@ -7,7 +7,9 @@ from decimal import Decimal, DecimalException, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from course.archive import ensure_writable
 
@@ -27,13 +29,13 @@ from .models import (
 def validate_question(kind: str, correct_choices: int, total_choices: int, numeric_answer) -> None:
     """A question needs a right answer: single choice exactly one, multiple at least one."""
     if kind == QuestionKind.SINGLE and correct_choices != 1:
-        raise ValidationError("A single-choice question needs exactly one correct choice.")
+        raise ValidationError(_("A single-choice question needs exactly one correct choice."))
     if kind == QuestionKind.MULTIPLE and correct_choices < 1:
-        raise ValidationError("A multiple-choice question needs at least one correct choice.")
+        raise ValidationError(_("A multiple-choice question needs at least one correct choice."))
     if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and total_choices < 2:
-        raise ValidationError("Give at least two choices.")
+        raise ValidationError(_("Give at least two choices."))
     if kind == QuestionKind.NUMERIC and numeric_answer is None:
-        raise ValidationError("A numeric question needs its answer.")
+        raise ValidationError(_("A numeric question needs its answer."))
 
 
 def parse_number(text: str) -> Decimal:
@@ -42,16 +44,18 @@ def parse_number(text: str) -> Decimal:
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise ValidationError(f"“{text}” is not a number.") from None
+        raise ValidationError(_("“%(text)s” is not a number.") % {"text": text}) from None
     if not value.is_finite():
-        raise ValidationError(f"“{text}” is not a number.")
+        raise ValidationError(_("“%(text)s” is not a number.") % {"text": text})
     # Answers are stored with 8 digits before and 6 after the point (QuizAnswer).
     try:
         if abs(value) >= Decimal("1e8"):
             raise DecimalException
         return value.quantize(Decimal("0.000001"))
     except DecimalException:
-        raise ValidationError(f"“{text}” is too large: answers are below 100 000 000.") from None
+        raise ValidationError(
+            _("“%(text)s” is too large: answers are below 100 000 000.") % {"text": text}
+        ) from None
 
 
 def quiz_questions(quiz: Quiz) -> list[QuizQuestion]:
@@ -75,20 +79,20 @@ def parse_answers(questions: list[QuizQuestion], data) -> list[ParsedAnswer]:
     known = {f"q-{q.pk}" for q in questions}
     posted = {key for key in data if key.startswith("q-")}
     if posted - known:
-        raise ValidationError("The form names questions that are not in this quiz; reload it.")
+        raise ValidationError(_("The form names questions that are not in this quiz; reload it."))
     answers = []
     for question in questions:
         values = [v for v in data.getlist(f"q-{question.pk}") if v != ""]
         if not values:
-            raise ValidationError("Answer every question before submitting.")
+            raise ValidationError(_("Answer every question before submitting."))
         if question.kind == QuestionKind.NUMERIC:
             if len(values) != 1:
-                raise ValidationError("Give one number per numeric question.")
+                raise ValidationError(_("Give one number per numeric question."))
             number = parse_number(values[0])
             if question.numeric_answer is None:
                 # QuizQuestion.clean() asks for the answer, but the database does not.
                 raise ValidationError(
-                    "A numeric question of this quiz has no answer set; tell the teaching staff."
+                    _("A numeric question of this quiz has no answer set; tell the teaching staff.")
                 )
             correct = abs(number - question.numeric_answer) <= question.tolerance
             answers.append(ParsedAnswer(question, [], number, correct))
@@ -96,10 +100,10 @@ def parse_answers(questions: list[QuizQuestion], data) -> list[ParsedAnswer]:
         by_id = {str(c.pk): c for c in question.choices.all()}
         if any(v not in by_id for v in values) or len(set(values)) != len(values):
             raise ValidationError(
-                "A choice in the form does not belong to its question; reload it."
+                _("A choice in the form does not belong to its question; reload it.")
             )
         if question.kind == QuestionKind.SINGLE and len(values) != 1:
-            raise ValidationError("Choose one answer for a single-choice question.")
+            raise ValidationError(_("Choose one answer for a single-choice question."))
         chosen = [by_id[v] for v in values]
         right = {c.pk for c in by_id.values() if c.is_correct}
         answers.append(ParsedAnswer(question, chosen, None, {c.pk for c in chosen} == right))
@@ -119,6 +123,11 @@ def counted_attempt(quiz: Quiz, attempts: list[QuizAttempt]) -> QuizAttempt | No
     return max(attempts, key=lambda a: (a.score, -a.number))
 
 
+def _moment(moment) -> str:
+    """A date and time as the pages write it, in the site's time zone."""
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
 @transaction.atomic
 def quiz_submit(*, quiz: Quiz, enrolment, data, now=None) -> QuizAttempt:
     """Grade and store one attempt. Refused (nothing stored) when the quiz is closed or not
@@ -127,13 +136,13 @@ def quiz_submit(*, quiz: Quiz, enrolment, data, now=None) -> QuizAttempt:
     ensure_writable(quiz.module.offering)
     now = now or timezone.now()
     if not enrolment.is_accepted or (enrolment.offering_id != quiz.module.offering_id):
-        raise ValidationError("Only students enrolled in the course take its quizzes.")
+        raise ValidationError(_("Only students enrolled in the course take its quizzes."))
     if now < quiz.opens_at:
-        raise ValidationError(f"The quiz opens {timezone.localtime(quiz.opens_at):%Y-%m-%d %H:%M}.")
+        raise ValidationError(_("The quiz opens %(when)s.") % {"when": _moment(quiz.opens_at)})
     if now > quiz.closes_at:
         raise ValidationError(
-            f"The quiz closed {timezone.localtime(quiz.closes_at):%Y-%m-%d %H:%M}: answers are "
-            "no longer accepted."
+            _("The quiz closed %(when)s: answers are no longer accepted.")
+            % {"when": _moment(quiz.closes_at)}
         )
     questions = quiz_questions(quiz)
     answers = parse_answers(questions, data)
@@ -146,8 +155,12 @@ def quiz_submit(*, quiz: Quiz, enrolment, data, now=None) -> QuizAttempt:
     )
     if done >= quiz.attempts_allowed:
         raise ValidationError(
-            f"You have used your {quiz.attempts_allowed} attempt"
-            f"{'s' if quiz.attempts_allowed != 1 else ''}."
+            ngettext(
+                "You have used your %(count)d attempt.",
+                "You have used your %(count)d attempts.",
+                quiz.attempts_allowed,
+            )
+            % {"count": quiz.attempts_allowed}
         )
     try:
         with transaction.atomic():
@@ -160,7 +173,7 @@ def quiz_submit(*, quiz: Quiz, enrolment, data, now=None) -> QuizAttempt:
                 max_score=len(questions),
             )
     except IntegrityError:  # the same form sent twice at once
-        raise ValidationError("This attempt was submitted already.") from None
+        raise ValidationError(_("This attempt was submitted already.")) from None
     stored = QuizAnswer.objects.bulk_create(
         QuizAnswer(
             attempt=attempt, question=a.question, numeric_value=a.number, is_correct=a.correct
@@ -180,13 +193,13 @@ def watched_set(*, enrolment, lecture: VideoLecture, part: LecturePart | None, w
     """Tick (or untick) a lecture part as watched; ticking twice changes nothing."""
     ensure_writable(enrolment.offering)
     if not enrolment.is_accepted:
-        raise ValidationError("Only students enrolled in the course keep track of lectures.")
+        raise ValidationError(_("Only students enrolled in the course keep track of lectures."))
     if lecture.module.offering_id != enrolment.offering_id:
-        raise ValidationError("That lecture belongs to another course.")
+        raise ValidationError(_("That lecture belongs to another course."))
     if part is not None and part.lecture_id != lecture.pk:
-        raise ValidationError("That part belongs to another lecture.")
+        raise ValidationError(_("That part belongs to another lecture."))
     if part is None and lecture.parts.exists():
-        raise ValidationError("Tick the lecture's parts one by one.")
+        raise ValidationError(_("Tick the lecture's parts one by one."))
     rows = WatchedPart.objects.filter(enrolment=enrolment, lecture=lecture, part=part)
     if watched:
         if not rows.exists():

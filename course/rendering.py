@@ -11,6 +11,7 @@ import markdown
 import nh3
 from django.db import models
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
@@ -79,7 +80,11 @@ class MarkdownModel(models.Model):
 
     markdown_fields: tuple[str, ...] = ()
     rendered = models.JSONField(
-        default=dict, blank=True, editable=False, help_text="The Markdown texts as HTML."
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("The Markdown texts as HTML."),
+        verbose_name=_("rendered"),
     )
 
     class Meta:

@@ -4,6 +4,8 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 ID = re.compile(r"[0-9]{1,18}")  # ASCII digits only ("²".isdigit() is True), within bigint
 
@@ -16,7 +18,9 @@ def parse_id(value) -> int | None:
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ ]*$")
 _MARK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.:]*$")
-EXAMPLE = "write parts as NAME or NAME:FROM-TO separated by commas, e.g. “Lec1, Lec2:1-2:11”"
+EXAMPLE = gettext_lazy(
+    "write parts as NAME or NAME:FROM-TO separated by commas, e.g. “Lec1, Lec2:1-2:11”"
+)
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,7 @@ def parse_lecture_parts(text: str) -> list[ParsedPart]:
         item = raw.strip()
         if not item:
             raise ValidationError(
-                "Part %(index)s is empty: remove the extra comma (%(example)s).",
+                _("Part %(index)s is empty: remove the extra comma (%(example)s)."),
                 code="empty_part",
                 params={"index": index, "example": EXAMPLE},
             )
@@ -56,8 +60,10 @@ def parse_lecture_parts(text: str) -> list[ParsedPart]:
         name = name.strip()
         if not _NAME.match(name):
             raise ValidationError(
-                "“%(item)s”: the part name may only hold letters, digits, dots, spaces and "
-                "underscores (%(example)s).",
+                _(
+                    "“%(item)s”: the part name may only hold letters, digits, dots, spaces and "
+                    "underscores (%(example)s)."
+                ),
                 code="bad_name",
                 params={"item": item, "example": EXAMPLE},
             )
@@ -66,33 +72,34 @@ def parse_lecture_parts(text: str) -> list[ParsedPart]:
             continue
         start, dash, end = (piece.strip() for piece in span.partition("-"))
         if not span.strip():
-            problem = "has a colon but no range after it"
+            problem = _("“%(item)s” has a colon but no range after it (%(example)s).")
         elif not dash:
-            problem = "has a range without a dash between its start and end"
+            problem = _(
+                "“%(item)s” has a range without a dash between its start and end (%(example)s)."
+            )
         elif not start:
-            problem = "has a range without a start"
+            problem = _("“%(item)s” has a range without a start (%(example)s).")
         elif not end:
-            problem = "has a range without an end"
+            problem = _("“%(item)s” has a range without an end (%(example)s).")
         elif "-" in end:
-            problem = "has more than one dash in its range"
+            problem = _("“%(item)s” has more than one dash in its range (%(example)s).")
         elif not (_MARK.match(start) and _MARK.match(end)):
-            problem = (
-                "has a range whose start or end is not made of letters, digits, dots or colons"
+            problem = _(
+                "“%(item)s” has a range whose start or end is not made of letters, digits, "
+                "dots or colons (%(example)s)."
             )
         else:
             problem = ""
         if problem:
             raise ValidationError(
-                "“%(item)s” %(problem)s (%(example)s).",
-                code="bad_range",
-                params={"item": item, "problem": problem, "example": EXAMPLE},
+                problem, code="bad_range", params={"item": item, "example": EXAMPLE}
             )
         parts.append(ParsedPart(name, start, end))
     seen = set()
     for part in parts:
         if str(part) in seen:
             raise ValidationError(
-                "“%(part)s” is listed twice.", code="duplicate_part", params={"part": str(part)}
+                _("“%(part)s” is listed twice."), code="duplicate_part", params={"part": str(part)}
             )
         seen.add(str(part))
     return parts
@@ -104,4 +111,4 @@ def validate_lecture_parts(text: str) -> None:
 
 def validate_percentage(value) -> None:
     if value is None or not 0 <= value <= 100:
-        raise ValidationError("Give a percentage between 0 and 100.", code="percentage")
+        raise ValidationError(_("Give a percentage between 0 and 100."), code="percentage")

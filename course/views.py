@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from . import quizzes, selectors
@@ -147,10 +148,13 @@ class AnnouncementFeed(Feed):
         )
 
     def title(self, offering):
-        return f"{offering}: announcements"
+        return _("%(offering)s: announcements") % {"offering": offering}
 
     def subtitle(self, offering):
-        return f"Announcements of {offering.course.title}, {offering.name}."
+        return _("Announcements of %(course)s, %(offering)s.") % {
+            "course": offering.course.title,
+            "offering": offering.name,
+        }
 
     def link(self, offering):
         return reverse(

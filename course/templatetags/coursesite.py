@@ -1,5 +1,7 @@
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from course.caching import offering_cached
 from course.enums import OfferingStatus
@@ -49,10 +51,15 @@ def timedelta_text(delta):
     days, minutes = divmod(minutes, 60 * 24)
     hours, minutes = divmod(minutes, 60)
     parts = []
-    for amount, unit in ((days, "day"), (hours, "hour"), (minutes, "minute")):
-        if amount:
-            parts.append(f"{amount} {unit}{'s' if amount != 1 else ''}")
-    return " ".join(parts[:2]) or "less than a minute"
+    if days:
+        parts.append(ngettext("%(count)d day", "%(count)d days", days) % {"count": days})
+    if hours:
+        parts.append(ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours})
+    if minutes:
+        parts.append(
+            ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+        )
+    return " ".join(parts[:2]) or _("less than a minute")
 
 
 @register.filter

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.utils import formats
+from django.utils.html import escape
 
 from accounts.models import Enrolment
 from course.copying import offering_copy
@@ -232,6 +234,7 @@ def test_ta_copies_an_offering_in_the_admin(client, source, ta):
     response = client.post(url, {"action": "copy_offering", "_selected_action": [source.pk],
                                  "apply": "1", "slug": "2017", "start": "2017-03-20"},
                            follow=True)  # fmt: skip
-    assert "created, starting 2017-03-20" in response.content.decode()
+    starting = escape(formats.date_format(dt.date(2017, 3, 20)))
+    assert f"created, starting {starting}" in response.content.decode()
     new = Offering.objects.get(slug="2017")
     assert new.staff.filter(user=ta).count() == 1
