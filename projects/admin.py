@@ -5,8 +5,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from course.admin_base import (
     AdminRefusal,
@@ -50,9 +52,9 @@ class MembershipInlineFormSet(BaseInlineFormSet):
             if enrolment is None or form.cleaned_data.get("DELETE"):
                 continue
             if enrolment.offering_id != offering_id:
-                raise ValidationError("A member is enrolled in another offering.")
+                raise ValidationError(gettext("A member is enrolled in another offering."))
             if not enrolment.is_accepted:
-                raise ValidationError("Only accepted students can be in a group.")
+                raise ValidationError(gettext("Only accepted students can be in a group."))
 
 
 class MembershipInline(TeachingAdminMixin, admin.TabularInline):
@@ -81,12 +83,12 @@ class ProjectGroupAdmin(ServiceSaveMixin, TeachingAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("memberships__enrolment__student")
 
-    @admin.display(description="proposal")
+    @admin.display(description=_("proposal"))
     def title(self, group):
         proposal = getattr(group, "proposal", None)
         return proposal.title if proposal else ""
 
-    @admin.display(description="members")
+    @admin.display(description=_("members"))
     def members(self, group):
         return ", ".join(m.enrolment.student.full_name for m in group.memberships.all())
 
@@ -131,11 +133,11 @@ class MembershipAdmin(ServiceSaveMixin, TeachingAdminMixin, admin.ModelAdmin):
     fields = ["enrolment", "group", "joined_at", "added_by"]
     readonly_fields = ["joined_at", "added_by"]
 
-    @admin.display(description="student", ordering="enrolment__student__full_name")
+    @admin.display(description=_("student"), ordering="enrolment__student__full_name")
     def student(self, membership):
         return membership.enrolment.student.full_name
 
-    @admin.display(description="offering")
+    @admin.display(description=_("offering"))
     def offering(self, membership):
         return membership.group.offering
 
@@ -181,13 +183,20 @@ class ProposalAdminForm(forms.ModelForm):
 
 
 def conflict_message(current: Proposal) -> str:
-    who = current.updated_by.full_name if current.updated_by else "Someone"
-    when = timezone.localtime(current.updated_at).strftime("%H:%M")
-    return (
-        f"{who} saved this proposal at {when}, while you were editing; nothing was saved. "
-        f"Your text is still in the form. Theirs: title “{current.title}”; description "
-        f"“{current.description}”; abstract “{current.abstract}”. Combine them and save again."
+    who = current.updated_by.full_name if current.updated_by else gettext("Someone")
+    when = formats.time_format(timezone.localtime(current.updated_at))
+    message = gettext(
+        "%(who)s saved this proposal at %(when)s, while you were editing; nothing was saved. "
+        "Your text is still in the form. Theirs: title “%(title)s”; description "
+        "“%(description)s”; abstract “%(abstract)s”. Combine them and save again."
     )
+    return message % {
+        "who": who,
+        "when": when,
+        "title": current.title,
+        "description": current.description,
+        "abstract": current.abstract,
+    }
 
 
 @admin.register(Proposal)
@@ -204,7 +213,7 @@ class ProposalAdmin(ServiceSaveMixin, TeachingAdminMixin, admin.ModelAdmin):
     fields = ["group", "title", "description", "topics", "abstract", *readonly_fields[1:],
               "loaded_version"]  # fmt: skip
 
-    @admin.display(description="offering")
+    @admin.display(description=_("offering"))
     def offering(self, proposal):
         return proposal.group.offering
 
@@ -234,14 +243,16 @@ class ProposalAdmin(ServiceSaveMixin, TeachingAdminMixin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         pass  # the topics are saved by proposal_save()
 
-    @admin.display(description="decide")
+    @admin.display(description=_("decide"))
     def decision_page(self, proposal):
         offering = proposal.group.offering
         url = reverse(
             "projects:staff_project",
             args=[offering.course.slug, offering.slug, proposal.group.number],
         )
-        return format_html('<a href="{}">Decide, give feedback, extend deadlines</a>', url)
+        return format_html(
+            '<a href="{}">{}</a>', url, gettext("Decide, give feedback, extend deadlines")
+        )
 
 
 @admin.register(Deliverable)
@@ -278,15 +289,17 @@ class SubmissionAdmin(TeachingAdminMixin, admin.ModelAdmin):
                        "feedback_at"]  # fmt: skip
     fields = [*readonly_fields[:-2], "feedback", "feedback_by", "feedback_at"]
 
-    @admin.display(description="file")
+    @admin.display(description=_("file"))
     def download(self, submission):
         if not submission.file:
-            return "removed: a superseded version, once the results were final"
+            return gettext("removed: a superseded version, once the results were final")
         return format_html(
-            '<a href="{}">Download</a>', reverse("projects:download", args=[submission.pk])
+            '<a href="{}">{}</a>',
+            reverse("projects:download", args=[submission.pk]),
+            gettext("Download"),
         )
 
-    @admin.display(description="feedback", boolean=True)
+    @admin.display(description=_("feedback"), boolean=True)
     def has_feedback(self, submission):
         return bool(submission.feedback)
 
@@ -308,7 +321,7 @@ class PresentationSessionAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_select_related = ["offering__course"]
     actions = ["schedule", "publish"]
 
-    @admin.display(description="slots")
+    @admin.display(description=_("slots"))
     def capacity(self, session):
         return session.capacity
 
@@ -316,7 +329,7 @@ class PresentationSessionAdmin(TeachingAdminMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         slots_retime(session=obj)
 
-    @admin.action(description="Schedule the projects into the selected sessions' offering")
+    @admin.action(description=_("Schedule the projects into the selected sessions' offering"))
     def schedule(self, request, queryset):
         for offering in {session.offering for session in queryset}:
             try:
@@ -326,21 +339,35 @@ class PresentationSessionAdmin(TeachingAdminMixin, admin.ModelAdmin):
                     request, f"{offering}: {' '.join(error.messages)}", messages.ERROR
                 )
             else:
+                placed = ngettext(
+                    "%(count)s project placed", "%(count)s projects placed", len(result.placed)
+                ) % {"count": len(result.placed)}
+                kept = ngettext(
+                    "%(count)s published slot kept",
+                    "%(count)s published slots kept",
+                    len(result.kept),
+                ) % {"count": len(result.kept)}
+                message = gettext(
+                    "%(offering)s: %(placed)s, %(kept)s. Check the programme, then publish it."
+                )
                 self.message_user(
                     request,
-                    f"{offering}: {len(result.placed)} project(s) placed, {len(result.kept)} "
-                    "published slot(s) kept. Check the programme, then publish it.",
+                    message % {"offering": offering, "placed": placed, "kept": kept},
                     messages.SUCCESS,
                 )
 
-    @admin.action(description="Publish the programme of the selected sessions")
+    @admin.action(description=_("Publish the programme of the selected sessions"))
     def publish(self, request, queryset):
         try:
             count = programme_publish(sessions=queryset.select_related("offering__course"))
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
         else:
-            self.message_user(request, f"{count} slot(s) published.")
+            self.message_user(
+                request,
+                ngettext("%(count)s slot published.", "%(count)s slots published.", count)
+                % {"count": count},
+            )
 
 
 @admin.register(PresentationSlot)
@@ -356,22 +383,24 @@ class PresentationSlotAdmin(TeachingAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request, obj=None):
         return False  # slots come from scheduling a presentation session (its admin action)
 
-    @admin.display(description="presented", boolean=True)
+    @admin.display(description=_("presented"), boolean=True)
     def presented(self, slot):
         return slot.group.presented if slot.group else None
 
-    @admin.action(description="Swap the projects of the two selected slots")
+    @admin.action(description=_("Swap the projects of the two selected slots"))
     def swap(self, request, queryset):
         slots = list(queryset)
         if len(slots) != 2:
-            self.message_user(request, "Select exactly two slots to swap.", messages.ERROR)
+            self.message_user(request, gettext("Select exactly two slots to swap."), messages.ERROR)
             return
         try:
             slots_swap(first=slots[0], second=slots[1])
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
         else:
-            self.message_user(request, "The two projects swapped places.", messages.SUCCESS)
+            self.message_user(
+                request, gettext("The two projects swapped places."), messages.SUCCESS
+            )
 
     def _mark(self, request, queryset, presented: bool):
         groups = ProjectGroup.objects.filter(slot__in=queryset).select_related("offering__course")
@@ -381,10 +410,10 @@ class PresentationSlotAdmin(TeachingAdminMixin, admin.ModelAdmin):
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
 
-    @admin.action(description="Mark the selected slots' projects as presented")
+    @admin.action(description=_("Mark the selected slots' projects as presented"))
     def mark_presented(self, request, queryset):
         self._mark(request, queryset, True)
 
-    @admin.action(description="Mark the selected slots' projects as not presented")
+    @admin.action(description=_("Mark the selected slots' projects as not presented"))
     def mark_not_presented(self, request, queryset):
         self._mark(request, queryset, False)

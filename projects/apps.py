@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProjectsConfig(AppConfig):
     """Project groups, proposals, deliverables, presentations and the book of abstracts."""
 
     name = "projects"
-    verbose_name = "Projects"
+    verbose_name = _("Projects")
 
     def ready(self):
         # The extension point of the app below (course.copying), for this app's own part

@@ -5,11 +5,12 @@ import hashlib
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import task
 
 from course.caching import bump_offering, offering_cached
@@ -27,16 +28,22 @@ def book_projects(offering: Offering):
 
 
 def book_html(offering: Offering, *, for_pdf: bool) -> str:
-    return render_to_string(
-        "projects/book.html",
-        {
-            "offering": offering,
-            "course": offering.course,
-            "groups": book_projects(offering),
-            "for_pdf": for_pdf,
-            "year": offering.start_date.year,
-        },
-    )
+    """The book's HTML for WeasyPrint, its headings in the site's language (LANGUAGE_CODE)
+    whoever asks: one PDF is kept per content, named by the hash of this HTML, and the task
+    worker that builds it must make the same HTML as the request that asked for it (a
+    reader's language would make an edition per language, each superseding the other).
+    The book's page on the site (book_page.html) is in the reader's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string(
+            "projects/book.html",
+            {
+                "offering": offering,
+                "course": offering.course,
+                "groups": book_projects(offering),
+                "for_pdf": for_pdf,
+                "year": offering.start_date.year,
+            },
+        )
 
 
 def refuse_fetch(url, *args, **kwargs):

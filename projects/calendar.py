@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext
 from icalendar import Event
 
 from accounts.enums import EnrolmentStatus
@@ -35,7 +36,11 @@ def deadline_events(user) -> list[Event]:
         event.add("dtstamp", due)
         event.add("dtstart", due)
         event.add("dtend", due)
-        event.add("summary", f"{offering.course.title}: {deliverable.title} due")
+        event.add(
+            "summary",
+            gettext("%(course)s: %(deliverable)s due")
+            % {"course": offering.course.title, "deliverable": deliverable.title},
+        )
         event.add(
             "url",
             settings.SITE_URL.rstrip("/")
@@ -68,7 +73,8 @@ def presentation_session_events(offering) -> list[Event]:
             session,
             offering,
             uid=f"presentations-{session.pk}@coursesite",
-            summary=f"{offering.course.title}: project presentations",
+            summary=gettext("%(course)s: project presentations")
+            % {"course": offering.course.title},
             start=session.starts_at,
             end=session.ends_at,
         )
@@ -86,9 +92,8 @@ def own_slot_events(user) -> list[Event]:
             slot.session,
             slot.session.offering,
             uid=f"slot-{slot.pk}@coursesite",
-            summary=(
-                f"{slot.session.offering.course.title}: you present “{slot.group.proposal.title}”"
-            ),
+            summary=gettext("%(course)s: you present “%(title)s”")
+            % {"course": slot.session.offering.course.title, "title": slot.group.proposal.title},
             start=slot.starts_at,
             end=slot.ends_at,
         )

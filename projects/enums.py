@@ -1,26 +1,28 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProposalStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    ACCEPTED = "accepted", "Accepted"
-    REVISION = "revision", "Revision requested"
-    REJECTED = "rejected", "Rejected"
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", pgettext_lazy("a proposal's status", "Submitted")
+    ACCEPTED = "accepted", pgettext_lazy("a proposal's status", "Accepted")
+    REVISION = "revision", _("Revision requested")
+    REJECTED = "rejected", pgettext_lazy("a proposal's status", "Rejected")
 
 
 class DeliverableState(models.TextChoices):
     """What a group's deliverable looks like now (computed, not stored)."""
 
-    NOT_DUE = "open", "Not submitted yet"
-    ON_TIME = "on_time", "Submitted on time"
-    LATE = "late", "Submitted late"
-    OVERDUE = "overdue", "Overdue"
-    CLOSED = "closed", "Missed (late submissions not accepted)"
-    SKIPPED = "skipped", "Not handed in (optional)"
+    NOT_DUE = "open", _("Not submitted yet")
+    ON_TIME = "on_time", _("Submitted on time")
+    LATE = "late", _("Submitted late")
+    OVERDUE = "overdue", _("Overdue")
+    CLOSED = "closed", _("Missed (late submissions not accepted)")
+    SKIPPED = "skipped", _("Not handed in (optional)")
 
 
 class BookStatus(models.TextChoices):
-    BUILDING = "building", "Being built"
-    READY = "ready", "Ready"
-    FAILED = "failed", "Failed"
+    BUILDING = "building", _("Being built")
+    READY = "ready", pgettext_lazy("the book of abstracts", "Ready")
+    FAILED = "failed", pgettext_lazy("building the book of abstracts", "Failed")

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from course.enums import ModuleKind
 from course.validators import parse_id
@@ -21,27 +22,29 @@ class ModulesField(forms.ModelMultipleChoiceField):
 
 
 class JoinGroupForm(forms.Form):
-    code = forms.CharField(label="Invite code", max_length=20)
+    code = forms.CharField(label=_("Invite code"), max_length=20)
 
 
 class ProposalForm(forms.Form):
-    title = forms.CharField(max_length=200, required=False)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
     description = forms.CharField(
+        label=_("Description"),
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
-        help_text="What you will do, with which data and methods. Markdown.",
+        help_text=_("What you will do, with which data and methods. Markdown."),
     )
     topics = ModulesField(
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Course topics covered",
-        help_text="A couple of topics for a passing grade; more topics for higher grades.",
+        label=_("Course topics covered"),
+        help_text=_("A couple of topics for a passing grade; more topics for higher grades."),
     )
     abstract = forms.CharField(
+        label=_("Abstract"),
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
-        help_text="For the book of abstracts; can be written later. Markdown.",
+        help_text=_("For the book of abstracts; can be written later. Markdown."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -57,35 +60,40 @@ class ProposalForm(forms.Form):
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label="PDF file", widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"})
+        label=_("PDF file"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
     )
 
 
 class DecisionForm(forms.Form):
     status = forms.ChoiceField(
+        label=_("Status"),
         choices=[
-            (ProposalStatus.ACCEPTED, "Accept"),
-            (ProposalStatus.REVISION, "Ask for a revision"),
-            (ProposalStatus.REJECTED, "Reject"),
+            (ProposalStatus.ACCEPTED, _("Accept")),
+            (ProposalStatus.REVISION, _("Ask for a revision")),
+            (ProposalStatus.REJECTED, _("Reject")),
         ],
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
+        label=_("Comment"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        help_text="Needed for a revision or a rejection; mailed to the group.",
+        help_text=_("Needed for a revision or a rejection; mailed to the group."),
     )
 
 
 class FeedbackForm(forms.Form):
     submission = forms.IntegerField(widget=forms.HiddenInput)
-    feedback = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    feedback = forms.CharField(
+        label=_("Feedback"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
 
 class ExtensionForm(forms.Form):
-    deliverable = forms.ModelChoiceField(queryset=None)
-    due_at = forms.DateTimeField(label="New deadline", help_text="YYYY-MM-DD HH:MM")
-    reason = forms.CharField(max_length=200, required=False)
+    deliverable = forms.ModelChoiceField(label=_("Deliverable"), queryset=None)
+    due_at = forms.DateTimeField(label=_("New deadline"), help_text=_("YYYY-MM-DD HH:MM"))
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
     def __init__(self, *args, offering, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,8 +6,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import formats, timezone
+from django.utils.translation import gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from course.rendering import MarkdownModel
@@ -26,21 +27,36 @@ class ProjectGroup(models.Model):
     """A project group of an offering; students join it with its invite code."""
 
     offering = models.ForeignKey(
-        "course.Offering", on_delete=models.CASCADE, related_name="project_groups"
+        "course.Offering",
+        on_delete=models.CASCADE,
+        related_name="project_groups",
+        verbose_name=_("offering"),
     )
-    number = models.PositiveSmallIntegerField(help_text="Group 1, 2, ... within the offering.")
-    invite_code = models.CharField(max_length=12, unique=True, default=new_invite_code)
-    created_at = models.DateTimeField(default=timezone.now)
+    number = models.PositiveSmallIntegerField(
+        _("number"), help_text=_("Group 1, 2, ... within the offering.")
+    )
+    invite_code = models.CharField(
+        _("invite code"), max_length=12, unique=True, default=new_invite_code
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    presented = models.BooleanField(
+        settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        help_text="Set on the presentation day; presenting is a condition for passing.",
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    presented = models.BooleanField(
+        _("presented"),
+        null=True,
+        blank=True,
+        help_text=_("Set on the presentation day; presenting is a condition for passing."),
     )
 
     class Meta:
+        verbose_name = _("project group")
+        verbose_name_plural = _("project groups")
         ordering = ["offering", "number"]
         constraints = [
             models.UniqueConstraint(
@@ -49,34 +65,56 @@ class ProjectGroup(models.Model):
         ]
 
     def __str__(self):
-        return f"Group {self.number}"
+        return gettext("Group %(number)s") % {"number": self.number}
 
 
 class Membership(models.Model):
     """A student in a group. One group per enrolment, so one per student and offering."""
 
-    group = models.ForeignKey(ProjectGroup, on_delete=models.CASCADE, related_name="memberships")
-    enrolment = models.OneToOneField(
-        "accounts.Enrolment", on_delete=models.CASCADE, related_name="membership"
+    group = models.ForeignKey(
+        ProjectGroup,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("group"),
     )
-    joined_at = models.DateTimeField(default=timezone.now)
+    enrolment = models.OneToOneField(
+        "accounts.Enrolment",
+        on_delete=models.CASCADE,
+        related_name="membership",
+        verbose_name=_("enrolment"),
+    )
+    joined_at = models.DateTimeField(_("joined at"), default=timezone.now)
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("added by"),
     )
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         ordering = ["group", "joined_at", "pk"]
 
     def __str__(self):
-        return f"{self.enrolment.student} in {self.group}"
+        return gettext("%(student)s in %(group)s") % {
+            "student": self.enrolment.student,
+            "group": self.group,
+        }
 
     def clean(self):
         super().clean()
         if self.enrolment_id and self.group_id:
             if self.enrolment.offering_id != self.group.offering_id:
-                raise ValidationError({"enrolment": "The student is enrolled in another offering."})
+                raise ValidationError(
+                    {"enrolment": gettext("The student is enrolled in another offering.")}
+                )
             if not self.enrolment.is_accepted:
-                raise ValidationError({"enrolment": "Only accepted students can be in a group."})
+                raise ValidationError(
+                    {"enrolment": gettext("Only accepted students can be in a group.")}
+                )
 
 
 class Proposal(MarkdownModel):
@@ -88,33 +126,53 @@ class Proposal(MarkdownModel):
 
     markdown_fields = ("description", "abstract")
 
-    group = models.OneToOneField(ProjectGroup, on_delete=models.CASCADE, related_name="proposal")
-    title = models.CharField(max_length=200, blank=True)
-    description = models.TextField(blank=True, help_text="Markdown.")
+    group = models.OneToOneField(
+        ProjectGroup, on_delete=models.CASCADE, related_name="proposal", verbose_name=_("group")
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
     topics = models.ManyToManyField(
-        "course.Module", blank=True, related_name="proposals", help_text="Course modules covered."
+        "course.Module",
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("topics"),
+        help_text=_("Course modules covered."),
     )
-    abstract = models.TextField(blank=True, help_text="Markdown; for the book of abstracts.")
+    abstract = models.TextField(
+        _("abstract"), blank=True, help_text=_("Markdown; for the book of abstracts.")
+    )
     status = models.CharField(
-        max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT
+        _("status"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT
     )
-    version = models.PositiveIntegerField(default=1)
-    updated_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    staff_comment = models.TextField(blank=True)
+    staff_comment = models.TextField(_("staff comment"), blank=True)
 
     class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
         ordering = ["group"]
 
     def __str__(self):
-        return self.title or f"Proposal of {self.group}"
+        return self.title or gettext("Proposal of %(group)s") % {"group": self.group}
 
     @property
     def is_editable(self) -> bool:
@@ -124,15 +182,24 @@ class Proposal(MarkdownModel):
 class ProposalEvent(models.Model):
     """A step of the proposal: submitted, accepted, revision requested, rejected."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
-    status = models.CharField(max_length=10, choices=ProposalStatus.choices)
-    comment = models.TextField(blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="events", verbose_name=_("proposal")
     )
-    at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=ProposalStatus.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=pgettext_lazy("who did it", "by"),
+    )
+    at = models.DateTimeField(pgettext_lazy("when it happened", "at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("proposal event")
+        verbose_name_plural = _("proposal events")
         ordering = ["proposal", "at", "pk"]
 
     def __str__(self):
@@ -145,36 +212,46 @@ class Deliverable(MarkdownModel):
     markdown_fields = ("description",)
 
     offering = models.ForeignKey(
-        "course.Offering", on_delete=models.CASCADE, related_name="deliverables"
+        "course.Offering",
+        on_delete=models.CASCADE,
+        related_name="deliverables",
+        verbose_name=_("offering"),
     )
-    order = models.PositiveSmallIntegerField(default=0)
-    title = models.CharField(max_length=100)
-    slug = models.SlugField(max_length=50)
-    description = models.TextField(blank=True, help_text="Markdown.")
-    due_at = models.DateTimeField()
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title = models.CharField(_("title"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=50)
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    due_at = models.DateTimeField(_("due at"))
     max_pages = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Empty for no limit, e.g. 4 for the project report."
+        _("max pages"),
+        null=True,
+        blank=True,
+        help_text=_("Empty for no limit, e.g. 4 for the project report."),
     )
-    max_size_mb = models.PositiveSmallIntegerField("maximum size (MB)", default=10)
+    max_size_mb = models.PositiveSmallIntegerField(_("maximum size (MB)"), default=10)
     # Every upload is kept as a version: without a quota one group could fill the storage.
     max_versions = models.PositiveSmallIntegerField(
-        "versions per group", default=10,
+        _("versions per group"), default=10,
         validators=[MinValueValidator(1)],
-        help_text="How many versions each group may upload.",
+        help_text=_("How many versions each group may upload."),
     )  # fmt: skip
     max_total_mb = models.PositiveSmallIntegerField(
-        "storage per group (MB)", default=50,
+        _("storage per group (MB)"), default=50,
         validators=[MinValueValidator(1)],
-        help_text="The total size of a group's versions (at least the maximum size).",
+        help_text=_("The total size of a group's versions (at least the maximum size)."),
     )  # fmt: skip
-    accepts_late = models.BooleanField("late submissions accepted", default=True)
+    accepts_late = models.BooleanField(_("late submissions accepted"), default=True)
     required = models.BooleanField(
-        default=True, help_text="Needed to pass; optional deliverables (slides) are not."
+        _("required"),
+        default=True,
+        help_text=_("Needed to pass; optional deliverables (slides) are not."),
     )
     # Page and size limits and deadlines are rules of the examination: their history is kept.
     history = HistoricalRecords(excluded_fields=["rendered"])
 
     class Meta:
+        verbose_name = _("deliverable")
+        verbose_name_plural = _("deliverables")
         ordering = ["offering", "order", "due_at"]
         constraints = [
             models.UniqueConstraint(
@@ -205,17 +282,29 @@ class Extension(models.Model):
     (clean() below keeps it later than the deliverable's own deadline, and in one offering.)"""
 
     deliverable = models.ForeignKey(
-        Deliverable, on_delete=models.CASCADE, related_name="extensions"
+        Deliverable,
+        on_delete=models.CASCADE,
+        related_name="extensions",
+        verbose_name=_("deliverable"),
     )
-    group = models.ForeignKey(ProjectGroup, on_delete=models.CASCADE, related_name="extensions")
-    due_at = models.DateTimeField("new deadline")
-    reason = models.CharField(max_length=200, blank=True)
+    group = models.ForeignKey(
+        ProjectGroup, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("group")
+    )
+    due_at = models.DateTimeField(_("new deadline"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
     granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("granted by"),
     )
-    granted_at = models.DateTimeField(default=timezone.now)
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
         constraints = [
             models.UniqueConstraint(
                 fields=["deliverable", "group"], name="projects_one_extension_per_deliverable"
@@ -223,18 +312,26 @@ class Extension(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.group}: {self.deliverable} until {self.due_at:%Y-%m-%d %H:%M}"
+        return gettext("%(group)s: %(deliverable)s until %(due)s") % {
+            "group": self.group,
+            "deliverable": self.deliverable,
+            "due": formats.date_format(timezone.localtime(self.due_at), "SHORT_DATETIME_FORMAT"),
+        }
 
     def clean(self):
         super().clean()
         if self.deliverable_id and self.group_id:
             if self.deliverable.offering_id != self.group.offering_id:
                 raise ValidationError(
-                    "The group and the deliverable belong to different offerings."
+                    gettext("The group and the deliverable belong to different offerings.")
                 )
             if self.due_at and self.due_at <= self.deliverable.due_at:
                 raise ValidationError(
-                    {"due_at": "An extension must end after the deliverable's own deadline."}
+                    {
+                        "due_at": gettext(
+                            "An extension must end after the deliverable's own deadline."
+                        )
+                    }
                 )
 
 
@@ -247,29 +344,50 @@ class Submission(models.Model):
     """One uploaded version of a deliverable. Versions are kept; nothing is overwritten."""
 
     deliverable = models.ForeignKey(
-        Deliverable, on_delete=models.PROTECT, related_name="submissions"
+        Deliverable,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("deliverable"),
     )
-    group = models.ForeignKey(ProjectGroup, on_delete=models.PROTECT, related_name="submissions")
-    version = models.PositiveSmallIntegerField()
-    file = models.FileField(upload_to=submission_path)
-    original_name = models.CharField(max_length=255)
-    size = models.PositiveIntegerField()
-    pages = models.PositiveSmallIntegerField()
-    sha256 = models.CharField(max_length=64)
+    group = models.ForeignKey(
+        ProjectGroup, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("group")
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    file = models.FileField(_("file"), upload_to=submission_path)
+    original_name = models.CharField(_("original name"), max_length=255)
+    size = models.PositiveIntegerField(_("size"))
+    pages = models.PositiveSmallIntegerField(_("pages"))
+    sha256 = models.CharField(_("sha256"), max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
-    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     late_by = models.DurationField(
-        null=True, blank=True, help_text="How long after the (extended) deadline it came."
+        _("late by"),
+        null=True,
+        blank=True,
+        help_text=_("How long after the (extended) deadline it came."),
     )
-    feedback = models.TextField(blank=True, help_text="Written feedback, shown to the group.")
+    feedback = models.TextField(
+        _("feedback"), blank=True, help_text=_("Written feedback, shown to the group.")
+    )
     feedback_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("feedback by"),
     )
-    feedback_at = models.DateTimeField(null=True, blank=True)
+    feedback_at = models.DateTimeField(_("feedback at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
         ordering = ["deliverable", "group", "-version"]
         constraints = [
             models.UniqueConstraint(
@@ -278,7 +396,11 @@ class Submission(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.deliverable} v{self.version} ({self.group})"
+        return gettext("%(deliverable)s v%(version)s (%(group)s)") % {
+            "deliverable": self.deliverable,
+            "version": self.version,
+            "group": self.group,
+        }
 
     @property
     def is_late(self) -> bool:
@@ -289,7 +411,10 @@ class PresentationSession(models.Model):
     """An afternoon of project presentations, e.g. Tuesday 31 May 2016, 13:15-15:00."""
 
     offering = models.ForeignKey(
-        "course.Offering", on_delete=models.CASCADE, related_name="presentation_sessions"
+        "course.Offering",
+        on_delete=models.CASCADE,
+        related_name="presentation_sessions",
+        verbose_name=_("offering"),
     )
     module = models.ForeignKey(
         "course.Module",
@@ -297,19 +422,22 @@ class PresentationSession(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="presentation_sessions",
-        help_text="The outline's “Project presentations” module.",
+        verbose_name=_("module"),
+        help_text=_("The outline's “Project presentations” module."),
     )
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    room = models.CharField(max_length=100)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    room = models.CharField(_("room"), max_length=100)
     slot_minutes = models.PositiveSmallIntegerField(
-        default=20, help_text="Per project, questions included."
+        _("slot minutes"), default=20, help_text=_("Per project, questions included.")
     )
     gap_minutes = models.PositiveSmallIntegerField(
-        default=0, help_text="Changeover between two projects."
+        _("gap minutes"), default=0, help_text=_("Changeover between two projects.")
     )
 
     class Meta:
+        verbose_name = _("presentation session")
+        verbose_name_plural = _("presentation sessions")
         ordering = ["offering", "starts_at"]
         constraints = [
             models.CheckConstraint(
@@ -320,16 +448,16 @@ class PresentationSession(models.Model):
 
     def __str__(self):
         local = timezone.localtime(self.starts_at)
-        return f"{local:%a %Y-%m-%d %H:%M} {self.room}"
+        return f"{formats.date_format(local, 'SHORT_DATETIME_FORMAT')} {self.room}"
 
     def clean(self):
         super().clean()
         if not (self.starts_at and self.ends_at):
             return
         if self.ends_at <= self.starts_at:
-            raise ValidationError({"ends_at": "The session must end after it starts."})
+            raise ValidationError({"ends_at": gettext("The session must end after it starts.")})
         if self.slot_minutes == 0:
-            raise ValidationError({"slot_minutes": "A slot needs at least one minute."})
+            raise ValidationError({"slot_minutes": gettext("A slot needs at least one minute.")})
         clash = (
             PresentationSession.objects.filter(
                 room__iexact=self.room, starts_at__lt=self.ends_at, ends_at__gt=self.starts_at
@@ -338,9 +466,8 @@ class PresentationSession(models.Model):
             .first()
         )
         if clash:
-            raise ValidationError(
-                {"starts_at": f"{self.room} is taken then by the presentation session {clash}."}
-            )
+            message = gettext("%(room)s is taken then by the presentation session %(clash)s.")
+            raise ValidationError({"starts_at": message % {"room": self.room, "clash": clash}})
 
     @property
     def capacity(self) -> int:
@@ -352,16 +479,28 @@ class PresentationSession(models.Model):
 class PresentationSlot(models.Model):
     """A project's place in a presentation session. A project has at most one slot."""
 
-    session = models.ForeignKey(PresentationSession, on_delete=models.CASCADE, related_name="slots")
-    position = models.PositiveSmallIntegerField()
-    group = models.OneToOneField(
-        ProjectGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="slot"
+    session = models.ForeignKey(
+        PresentationSession,
+        on_delete=models.CASCADE,
+        related_name="slots",
+        verbose_name=_("session"),
     )
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    published = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(_("position"))
+    group = models.OneToOneField(
+        ProjectGroup,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="slot",
+        verbose_name=_("group"),
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    published = models.BooleanField(_("published"), default=False)
 
     class Meta:
+        verbose_name = _("presentation slot")
+        verbose_name_plural = _("presentation slots")
         ordering = ["session", "position"]
         constraints = [
             models.UniqueConstraint(
@@ -370,7 +509,12 @@ class PresentationSlot(models.Model):
         ]
 
     def __str__(self):
-        return f"{timezone.localtime(self.starts_at):%a %d %b %H:%M}: {self.group or 'free'}"
+        return gettext("%(start)s: %(group)s") % {
+            "start": formats.date_format(
+                timezone.localtime(self.starts_at), "SHORT_DATETIME_FORMAT"
+            ),
+            "group": self.group or pgettext("a presentation slot", "free"),
+        }
 
 
 class PresentationWish(models.Model):
@@ -378,15 +522,22 @@ class PresentationWish(models.Model):
 
     PREFER = "prefer"
     CANNOT = "cannot"
-    CHOICES = [(PREFER, "Preferred"), (CANNOT, "Cannot attend")]
+    CHOICES = [(PREFER, _("Preferred")), (CANNOT, _("Cannot attend"))]
 
-    group = models.ForeignKey(ProjectGroup, on_delete=models.CASCADE, related_name="wishes")
-    session = models.ForeignKey(
-        PresentationSession, on_delete=models.CASCADE, related_name="wishes"
+    group = models.ForeignKey(
+        ProjectGroup, on_delete=models.CASCADE, related_name="wishes", verbose_name=_("group")
     )
-    wish = models.CharField(max_length=10, choices=CHOICES)
+    session = models.ForeignKey(
+        PresentationSession,
+        on_delete=models.CASCADE,
+        related_name="wishes",
+        verbose_name=_("session"),
+    )
+    wish = models.CharField(_("wish"), max_length=10, choices=CHOICES)
 
     class Meta:
+        verbose_name = _("presentation wish")
+        verbose_name_plural = _("presentation wishes")
         constraints = [
             models.UniqueConstraint(
                 fields=["group", "session"], name="projects_one_wish_per_session"
@@ -394,7 +545,11 @@ class PresentationWish(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.group}: {self.get_wish_display()} {self.session}"
+        return gettext("%(group)s: %(wish)s %(session)s") % {
+            "group": self.group,
+            "wish": self.get_wish_display(),
+            "session": self.session,
+        }
 
 
 class AbstractBook(models.Model):
@@ -408,19 +563,24 @@ class AbstractBook(models.Model):
     """
 
     offering = models.ForeignKey(
-        "course.Offering", on_delete=models.CASCADE, related_name="abstract_books"
+        "course.Offering",
+        on_delete=models.CASCADE,
+        related_name="abstract_books",
+        verbose_name=_("offering"),
     )
-    digest = models.CharField(max_length=64)
+    digest = models.CharField(_("digest"), max_length=64)
     status = models.CharField(
-        max_length=10, choices=BookStatus.choices, default=BookStatus.BUILDING
+        _("status"), max_length=10, choices=BookStatus.choices, default=BookStatus.BUILDING
     )
-    file = models.CharField("file in storage", max_length=255, blank=True)
-    size = models.PositiveIntegerField(default=0)
-    requested_at = models.DateTimeField(default=timezone.now)
-    built_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
+    file = models.CharField(_("file in storage"), max_length=255, blank=True)
+    size = models.PositiveIntegerField(_("size"), default=0)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    built_at = models.DateTimeField(_("built at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
 
     class Meta:
+        verbose_name = _("abstract book")
+        verbose_name_plural = _("abstract books")
         ordering = ["offering", "-requested_at"]
         constraints = [
             models.UniqueConstraint(
@@ -429,4 +589,8 @@ class AbstractBook(models.Model):
         ]
 
     def __str__(self):
-        return f"Book of abstracts of {self.offering_id} ({self.digest[:8]}, {self.status})"
+        return gettext("Book of abstracts of %(offering)s (%(digest)s, %(status)s)") % {
+            "offering": self.offering_id,
+            "digest": self.digest[:8],
+            "status": self.get_status_display(),
+        }

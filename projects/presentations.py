@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from course.archive import ensure_writable
 from course.caching import bump_offering, bump_records
@@ -36,9 +37,13 @@ def allocate(groups, sessions, wishes, taken=None) -> dict:
     room = {s.pk: max(s.capacity - taken.get(s.pk, 0), 0) for s in sessions}
     total = sum(room.values())
     if len(groups) > total:
+        projects = ngettext(
+            "%(count)s project to place", "%(count)s projects to place", len(groups)
+        ) % {"count": len(groups)}
+        slots = ngettext("%(count)s free slot", "%(count)s free slots", total) % {"count": total}
         raise ValidationError(
-            f"{len(groups)} projects to place, {total} free slot{'s' if total != 1 else ''}: "
-            "add a presentation session or shorten the slots."
+            gettext("%(projects)s, %(slots)s: add a presentation session or shorten the slots.")
+            % {"projects": projects, "slots": slots}
         )
     position = {s.pk: i for i, s in enumerate(sessions)}
 
@@ -76,11 +81,16 @@ def allocate(groups, sessions, wishes, taken=None) -> dict:
 
     for group in sorted(groups, key=lambda g: (len(possible(g)), g.number)):
         if not possible(group):
-            raise ValidationError(f"{group} cannot attend any presentation session.")
+            raise ValidationError(
+                gettext("%(group)s cannot attend any presentation session.") % {"group": group}
+            )
         if not place(group, set()):
             raise ValidationError(
-                f"{group} cannot attend any session with a free slot: ask the group again, "
-                "or add a session."
+                gettext(
+                    "%(group)s cannot attend any session with a free slot: ask the group "
+                    "again, or add a session."
+                )
+                % {"group": group}
             )
     return placed
 
@@ -101,7 +111,7 @@ def schedule_presentations(
         .order_by("starts_at")
     )
     if not sessions:
-        raise ValidationError("The offering has no presentation sessions: add them first.")
+        raise ValidationError(gettext("The offering has no presentation sessions: add them first."))
     groups = list(
         ProjectGroup.objects.filter(
             offering=offering, proposal__status=ProposalStatus.ACCEPTED
@@ -174,7 +184,7 @@ def slots_swap(*, first: PresentationSlot, second: PresentationSlot) -> None:
         PresentationSlot.objects.select_for_update().select_related("session").get(pk=second.pk),
     )
     if first.session.offering_id != second.session.offering_id:
-        raise ValidationError("Both slots must belong to the same offering.")
+        raise ValidationError(gettext("Both slots must belong to the same offering."))
     group_one, group_two = first.group_id, second.group_id
     PresentationSlot.objects.filter(pk=first.pk).update(group=None)
     PresentationSlot.objects.filter(pk=second.pk).update(group=group_one)
@@ -191,16 +201,16 @@ def wishes_save(*, group: ProjectGroup, wishes: dict, now=None) -> None:
     ProjectGroup.objects.select_for_update().filter(pk=group.pk).first()  # one save at a time
     deadline = group.offering.preferences_deadline
     if deadline and now > deadline:
-        raise ValidationError("The deadline for presentation wishes has passed.")
+        raise ValidationError(gettext("The deadline for presentation wishes has passed."))
     sessions = {s.pk for s in group.offering.presentation_sessions.all()}
     if any(session.pk not in sessions for session in wishes):
-        raise ValidationError("That presentation session belongs to another course.")
+        raise ValidationError(gettext("That presentation session belongs to another course."))
     if (
         wishes
         and all(w == PresentationWish.CANNOT for w in wishes.values())
         and len(wishes) == len(sessions)
     ):
-        raise ValidationError("Your group must be able to attend at least one session.")
+        raise ValidationError(gettext("Your group must be able to attend at least one session."))
     PresentationWish.objects.filter(group=group).delete()
     PresentationWish.objects.bulk_create(
         PresentationWish(group=group, session=session, wish=wish)

@@ -10,8 +10,8 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import formats, timezone
+from django.utils.translation import gettext, ngettext
 
 from accounts.enums import MailKind
 from accounts.mailing import absolute_url, queue_mail
@@ -35,6 +35,12 @@ from .validators import check_pdf
 
 logger = logging.getLogger(__name__)
 
+
+def _moment(moment: datetime) -> str:
+    """A deadline in a message: the date and time in the reader's language."""
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
 # Groups ----------------------------------------------------------------------------------
 
 
@@ -47,7 +53,9 @@ def group_is_locked(group: ProjectGroup) -> bool:
 
 def _check_accepted(enrolment: Enrolment) -> None:
     if not enrolment.is_accepted:
-        raise ValidationError("Only students accepted in the course can form project groups.")
+        raise ValidationError(
+            gettext("Only students accepted in the course can form project groups.")
+        )
 
 
 @transaction.atomic
@@ -60,14 +68,14 @@ def group_create(*, enrolment: Enrolment, by: User) -> ProjectGroup:
     _check_accepted(enrolment)
     offering = offering_lock(enrolment.offering)
     if Membership.objects.filter(enrolment=enrolment).exists():
-        raise ValidationError("You are in a project group already.")
+        raise ValidationError(gettext("You are in a project group already."))
     number = (offering.project_groups.aggregate(n=Max("number"))["n"] or 0) + 1
     group = ProjectGroup.objects.create(offering=offering, number=number, created_by=by)
     try:
         with transaction.atomic():
             Membership.objects.create(group=group, enrolment=enrolment, added_by=by)
     except IntegrityError:
-        raise ValidationError("You are in a project group already.") from None
+        raise ValidationError(gettext("You are in a project group already.")) from None
     Proposal.objects.create(group=group, updated_by=by)
     return group
 
@@ -90,21 +98,29 @@ def group_join(*, enrolment: Enrolment, code: str, by: User) -> ProjectGroup:
         .first()
     )
     if group is None:
-        raise ValidationError("No group of this course has that code. Check it with your partner.")
+        raise ValidationError(
+            gettext("No group of this course has that code. Check it with your partner.")
+        )
     if Membership.objects.filter(enrolment=enrolment).exists():
-        raise ValidationError("You are in a project group already: leave it first.")
+        raise ValidationError(gettext("You are in a project group already: leave it first."))
     size = group.offering.group_size
     if group.memberships.count() >= size:
-        raise ValidationError(f"{group} is full: groups have at most {size} members.")
+        message = ngettext(
+            "%(group)s is full: groups have at most %(size)s member.",
+            "%(group)s is full: groups have at most %(size)s members.",
+            size,
+        )
+        raise ValidationError(message % {"group": group, "size": size})
     if group_is_locked(group):
         raise ValidationError(
-            f"{group} has submitted work already: ask a teaching assistant to add you."
+            gettext("%(group)s has submitted work already: ask a teaching assistant to add you.")
+            % {"group": group}
         )
     try:
         with transaction.atomic():
             Membership.objects.create(group=group, enrolment=enrolment, added_by=by)
     except IntegrityError:
-        raise ValidationError("You are in a project group already.") from None
+        raise ValidationError(gettext("You are in a project group already.")) from None
     return group
 
 
@@ -114,11 +130,13 @@ def group_leave(*, enrolment: Enrolment, by: User) -> None:
     ensure_writable(enrolment.offering)
     membership = Membership.objects.select_related("group").filter(enrolment=enrolment).first()
     if membership is None:
-        raise ValidationError("You are not in a project group.")
+        raise ValidationError(gettext("You are not in a project group."))
     group = ProjectGroup.objects.select_for_update().get(pk=membership.group_id)
     if group_is_locked(group):
         raise ValidationError(
-            "Your group has submitted work: to change who is in it, ask a teaching assistant."
+            gettext(
+                "Your group has submitted work: to change who is in it, ask a teaching assistant."
+            )
         )
     membership.delete()
     if not group.memberships.exists():
@@ -137,9 +155,9 @@ def membership_set(*, enrolment: Enrolment, group: ProjectGroup, by: User) -> Me
     """
     ensure_writable(group.offering)
     if enrolment.offering_id != group.offering_id:
-        raise ValidationError("The student is enrolled in another offering.")
+        raise ValidationError(gettext("The student is enrolled in another offering."))
     if not enrolment.is_accepted:
-        raise ValidationError("Only accepted students can be in a group.")
+        raise ValidationError(gettext("Only accepted students can be in a group."))
     current = Membership.objects.filter(enrolment=enrolment).first()
     involved = {group.pk} | ({current.group_id} if current else set())
     list(ProjectGroup.objects.select_for_update().filter(pk__in=involved).order_by("pk"))
@@ -149,7 +167,7 @@ def membership_set(*, enrolment: Enrolment, group: ProjectGroup, by: User) -> Me
             with transaction.atomic():
                 return Membership.objects.create(group=group, enrolment=enrolment, added_by=by)
         except IntegrityError:
-            raise ValidationError("The student was put in a group a moment ago.") from None
+            raise ValidationError(gettext("The student was put in a group a moment ago.")) from None
     if current.group_id != group.pk:
         current.group, current.added_by, current.joined_at = group, by, timezone.now()
         current.save(update_fields=["group", "added_by", "joined_at"])
@@ -186,15 +204,23 @@ def remind_students_without_group(*, offering: Offering, by: User) -> int:
     )
     count = 0
     for enrolment in students_without_group(offering):
+        values = {
+            "course": offering.course.title,
+            "offering": offering.name,
+            "name": enrolment.student.full_name,
+            "size": offering.group_size,
+            "link": link,
+        }
         queue_mail(
             to_email=enrolment.student.email,
-            subject=f"{offering.course.title} {offering.name}: find a project partner",
-            body=(
-                f"Dear {enrolment.student.full_name},\n\n"
-                f"you are not in a project group yet. Projects are done in groups of "
-                f"{offering.group_size}: create a group and send its invite code to your "
-                f"partner, or join your partner's group with their code:\n\n{link}\n"
-            ),
+            subject=gettext("%(course)s %(offering)s: find a project partner") % values,
+            body=gettext(
+                "Dear %(name)s,\n\n"
+                "you are not in a project group yet. Projects are done in groups of "
+                "%(size)s: create a group and send its invite code to your "
+                "partner, or join your partner's group with their code:\n\n%(link)s\n"
+            )
+            % values,
             kind=MailKind.OTHER,
             offering=offering,
             recipient=enrolment.student,
@@ -214,12 +240,15 @@ class ProposalConflict(ValidationError):
 
     def __init__(self, current: Proposal):
         self.current = current
-        who = current.updated_by.full_name if current.updated_by else "Someone"
-        when = timezone.localtime(current.updated_at).strftime("%H:%M")
+        who = current.updated_by.full_name if current.updated_by else gettext("Someone")
+        when = formats.time_format(timezone.localtime(current.updated_at))
         super().__init__(
-            f"{who} saved the proposal at {when}, while you were editing. Nothing of yours is "
-            "lost: your text is in the form below and theirs next to it. Combine them and save "
-            "again."
+            gettext(
+                "%(who)s saved the proposal at %(when)s, while you were editing. Nothing of "
+                "yours is lost: your text is in the form below and theirs next to it. Combine "
+                "them and save again."
+            )
+            % {"who": who, "when": when}
         )
 
 
@@ -245,8 +274,8 @@ def proposal_save(
     abstract = abstract.strip()
     if len(abstract) > ABSTRACT_MAX_CHARACTERS:
         raise ValidationError(
-            f"The abstract is {len(abstract)} characters long; the limit is "
-            f"{ABSTRACT_MAX_CHARACTERS}."
+            gettext("The abstract is %(length)s characters long; the limit is %(limit)s.")
+            % {"length": len(abstract), "limit": ABSTRACT_MAX_CHARACTERS}
         )
     with transaction.atomic():
         current = (
@@ -261,15 +290,18 @@ def proposal_save(
             pass  # staff correct what they must, whatever the state
         elif abstract != current.abstract and deadline and timezone.now() > deadline:
             raise ValidationError(
-                f"Abstracts could be changed until {timezone.localtime(deadline):%Y-%m-%d %H:%M}."
+                gettext("Abstracts could be changed until %(deadline)s.")
+                % {"deadline": _moment(deadline)}
             )
         elif current.status == ProposalStatus.REJECTED:
-            raise ValidationError("The proposal was rejected and can no longer be edited.")
+            raise ValidationError(gettext("The proposal was rejected and can no longer be edited."))
         if current.is_editable or as_staff:
             current.title = title.strip()
             current.description = description.strip()
         elif (title.strip(), description.strip()) != (current.title, current.description):
-            raise ValidationError("The proposal is submitted: only its abstract can change now.")
+            raise ValidationError(
+                gettext("The proposal is submitted: only its abstract can change now.")
+            )
         current.abstract = abstract
         current.version += 1
         current.updated_at = timezone.now()
@@ -287,8 +319,10 @@ def _notify_group(proposal: Proposal, subject: str, body: str) -> None:
         student = membership.enrolment.student
         queue_mail(
             to_email=student.email,
-            subject=f"{offering.course.title} {offering.name}: {subject}",
-            body=f"Dear {student.full_name},\n\n{body}\n",
+            subject=gettext("%(course)s %(offering)s: %(subject)s")
+            % {"course": offering.course.title, "offering": offering.name, "subject": subject},
+            body=gettext("Dear %(name)s,\n\n%(body)s\n")
+            % {"name": student.full_name, "body": body},
             kind=MailKind.OTHER,
             offering=offering,
             recipient=student,
@@ -302,18 +336,24 @@ def proposal_submit(*, proposal: Proposal, by: User) -> Proposal:
     ensure_writable(proposal.group.offering)
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if not proposal.is_editable:
-        raise ValidationError(f"The proposal is {proposal.get_status_display().lower()} already.")
+        raise ValidationError(
+            gettext("The proposal is %(status)s already.")
+            % {"status": proposal.get_status_display().lower()}
+        )
     missing = [
         name
         for name, present in (
-            ("a title", proposal.title),
-            ("a description", proposal.description),
-            ("at least one course topic", proposal.topics.exists()),
+            (gettext("a title"), proposal.title),
+            (gettext("a description"), proposal.description),
+            (gettext("at least one course topic"), proposal.topics.exists()),
         )
         if not present
     ]
     if missing:
-        raise ValidationError("Before submitting, give the proposal " + ", ".join(missing) + ".")
+        raise ValidationError(
+            gettext("Before submitting, give the proposal %(missing)s.")
+            % {"missing": ", ".join(missing)}
+        )
     proposal.status = ProposalStatus.SUBMITTED
     proposal.submitted_at = timezone.now()
     proposal.save(update_fields=["status", "submitted_at"])
@@ -337,14 +377,15 @@ def proposal_decide(*, proposal: Proposal, status: str, comment: str, by: User) 
         .get(pk=proposal.pk)
     )
     if status not in DECISIONS:
-        raise ValidationError("Decide accept, revision requested or reject.")
+        raise ValidationError(gettext("Decide accept, revision requested or reject."))
     if proposal.status != ProposalStatus.SUBMITTED:
         raise ValidationError(
-            f"“{proposal}” is {proposal.get_status_display().lower()}, not waiting for a decision."
+            gettext("“%(proposal)s” is %(status)s, not waiting for a decision.")
+            % {"proposal": proposal, "status": proposal.get_status_display().lower()}
         )
     comment = comment.strip()
     if status != ProposalStatus.ACCEPTED and not comment:
-        raise ValidationError("Say in the comment what the group should change, or why.")
+        raise ValidationError(gettext("Say in the comment what the group should change, or why."))
     proposal.status = status
     proposal.staff_comment = comment
     proposal.decided_at = timezone.now()
@@ -359,16 +400,21 @@ def proposal_decide(*, proposal: Proposal, status: str, comment: str, by: User) 
         )
     )
     texts: dict[str, str] = {
-        ProposalStatus.ACCEPTED: f"your project proposal “{proposal}” is accepted.",
-        ProposalStatus.REVISION: f"please revise your project proposal “{proposal}” and "
-        "submit it again.",
-        ProposalStatus.REJECTED: f"your project proposal “{proposal}” is not accepted.",
+        ProposalStatus.ACCEPTED: gettext("your project proposal “%(proposal)s” is accepted."),
+        ProposalStatus.REVISION: gettext(
+            "please revise your project proposal “%(proposal)s” and submit it again."
+        ),
+        ProposalStatus.REJECTED: gettext("your project proposal “%(proposal)s” is not accepted."),
     }
-    text = texts[status]
-    body = text + (f"\n\nComment from the teachers:\n{comment}" if comment else "")
-    _notify_group(
-        proposal, f"proposal {proposal.get_status_display().lower()}", f"{body}\n\n{link}"
-    )
+    subjects: dict[str, str] = {
+        ProposalStatus.ACCEPTED: gettext("proposal accepted"),
+        ProposalStatus.REVISION: gettext("proposal revision requested"),
+        ProposalStatus.REJECTED: gettext("proposal rejected"),
+    }
+    body = texts[status] % {"proposal": proposal}
+    if comment:
+        body += "\n\n" + gettext("Comment from the teachers:\n%(comment)s") % {"comment": comment}
+    _notify_group(proposal, subjects[status], f"{body}\n\n{link}")
     return proposal
 
 
@@ -391,9 +437,12 @@ def check_upload_quota(*, group: ProjectGroup, deliverable: Deliverable, size: i
         "mb": deliverable.max_total_mb,
     }
     if kept["versions"] >= deliverable.max_versions:
-        message = gettext(
+        message = ngettext(
+            "Your group has uploaded %(count)s version of “%(deliverable)s”, the limit is "
+            "%(versions)s. Ask a teaching assistant if you need to upload another.",
             "Your group has uploaded %(count)s versions of “%(deliverable)s”, the limit is "
-            "%(versions)s. Ask a teaching assistant if you need to upload another."
+            "%(versions)s. Ask a teaching assistant if you need to upload another.",
+            kept["versions"],
         )
         raise ValidationError(message % values, code="quota_versions")
     if used + size > deliverable.max_total_mb * 1024 * 1024:
@@ -418,15 +467,17 @@ def submission_upload(
     ensure_writable(group.offering)
     now = now or timezone.now()
     if deliverable.offering_id != group.offering_id:
-        raise ValidationError("This deliverable belongs to another course.")
+        raise ValidationError(gettext("This deliverable belongs to another course."))
     due = deliverable.due_for(
         Extension.objects.filter(deliverable=deliverable, group=group).first()
     )
     if now > due and not deliverable.accepts_late:
         raise ValidationError(
-            f"The deadline was {timezone.localtime(due):%Y-%m-%d %H:%M} and "
-            f"“{deliverable}” takes no late submissions. Ask a teaching assistant for an "
-            "extension."
+            gettext(
+                "The deadline was %(due)s and “%(deliverable)s” takes no late submissions. "
+                "Ask a teaching assistant for an extension."
+            )
+            % {"due": _moment(due), "deliverable": deliverable}
         )
     check_upload_quota(group=group, deliverable=deliverable, size=uploaded.size or 0)
     checked = check_pdf(
@@ -472,7 +523,9 @@ def extension_grant(
 ) -> Extension:
     ensure_writable(group.offering)
     if due_at <= deliverable.due_at:
-        raise ValidationError("An extension must end after the deliverable's own deadline.")
+        raise ValidationError(
+            gettext("An extension must end after the deliverable's own deadline.")
+        )
     extension, _ = Extension.objects.update_or_create(
         deliverable=deliverable,
         group=group,

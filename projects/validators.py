@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
@@ -33,24 +34,35 @@ def check_pdf(uploaded, *, max_size_mb: int, max_pages: int | None) -> CheckedPd
     limit = max_size_mb * 1024 * 1024
     if uploaded.size > limit:
         raise ValidationError(
-            f"The file is {uploaded.size / 1024 / 1024:.1f} MB, the limit is {max_size_mb} MB.",
+            gettext("The file is %(size).1f MB, the limit is %(limit)s MB.")
+            % {"size": uploaded.size / 1024 / 1024, "limit": max_size_mb},
             code="too_large",
         )
     content = uploaded.read(limit + 1)
     if len(content) > limit:  # the size the client announced was not the truth
-        raise ValidationError(f"The file is larger than {max_size_mb} MB.", code="too_large")
+        raise ValidationError(
+            gettext("The file is larger than %(limit)s MB.") % {"limit": max_size_mb},
+            code="too_large",
+        )
     if not content.startswith(PDF_MAGIC):
         raise ValidationError(
-            "This is not a PDF file (whatever its name says). Export or print your document "
-            "as PDF and upload that.",
+            gettext(
+                "This is not a PDF file (whatever its name says). Export or print your "
+                "document as PDF and upload that."
+            ),
             code="not_pdf",
         )
     pages = _count_pages(content, max_pages)
     if pages == 0:
-        raise ValidationError("The PDF has no pages.", code="empty_pdf")
+        raise ValidationError(gettext("The PDF has no pages."), code="empty_pdf")
     if max_pages is not None and pages > max_pages:
         raise ValidationError(
-            _("%(pages)s pages, the limit is %(limit)s.") % {"pages": pages, "limit": max_pages},
+            ngettext(
+                "%(pages)s page, the limit is %(limit)s.",
+                "%(pages)s pages, the limit is %(limit)s.",
+                pages,
+            )
+            % {"pages": pages, "limit": max_pages},
             code="too_many_pages",
         )
     return CheckedPdf(content=content, pages=pages, sha256=hashlib.sha256(content).hexdigest())
@@ -108,9 +120,8 @@ def check_size_limit(max_size_mb: int | None) -> None:
     be refused before `check_pdf` could name the deliverable's limit."""
     largest = settings.MAX_UPLOAD_BYTES // (1024 * 1024) - 1
     if max_size_mb is not None and max_size_mb > largest:
-        raise ValidationError(
-            {
-                "max_size_mb": f"At most {largest} MB: the site accepts no larger uploads "
-                "(its operator can raise MAX_UPLOAD_BYTES)."
-            }
+        message = gettext(
+            "At most %(largest)s MB: the site accepts no larger uploads (its operator can "
+            "raise MAX_UPLOAD_BYTES)."
         )
+        raise ValidationError({"max_size_mb": message % {"largest": largest}})

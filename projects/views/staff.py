@@ -4,8 +4,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
 from accounts.pages import PersonalPageMixin
@@ -67,7 +69,15 @@ class ProjectStatusView(PersonalPageMixin, OfferingStaffMixin, TemplateView):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, f"Reminder queued to {count} student(s) in the outbox.")
+            messages.success(
+                request,
+                ngettext(
+                    "Reminder queued to %(count)s student in the outbox.",
+                    "Reminder queued to %(count)s students in the outbox.",
+                    count,
+                )
+                % {"count": count},
+            )
         return redirect(request.path)
 
 
@@ -115,35 +125,44 @@ class StaffProjectView(OfferingStaffMixin, TemplateView):
             if action == "decide":
                 form = DecisionForm(request.POST)
                 if not form.is_valid():
-                    raise ValidationError("Choose accept, revision or reject.")
+                    raise ValidationError(_("Choose accept, revision or reject."))
                 services.proposal_decide(
                     proposal=group.proposal,
                     status=form.cleaned_data["status"],
                     comment=form.cleaned_data["comment"],
                     by=request.user,
                 )
-                messages.success(
-                    request,
-                    f"Proposal {ProposalStatus(form.cleaned_data['status']).label.lower()}; "
-                    "the group's mail is in the outbox.",
-                )
+                decided = {
+                    ProposalStatus.ACCEPTED: _(
+                        "Proposal accepted; the group's mail is in the outbox."
+                    ),
+                    ProposalStatus.REVISION: _(
+                        "Proposal revision requested; the group's mail is in the outbox."
+                    ),
+                    ProposalStatus.REJECTED: _(
+                        "Proposal rejected; the group's mail is in the outbox."
+                    ),
+                }
+                messages.success(request, decided[form.cleaned_data["status"]])
             elif action == "feedback":
                 form = FeedbackForm(request.POST)
                 if not form.is_valid():
-                    raise ValidationError("The feedback form was incomplete.")
+                    raise ValidationError(_("The feedback form was incomplete."))
                 submission = get_object_or_404(
                     Submission, group=group, pk=form.cleaned_data["submission"]
                 )
                 services.submission_feedback(
                     submission=submission, text=form.cleaned_data["feedback"], by=request.user
                 )
-                messages.success(request, f"Feedback saved on {submission}.")
+                messages.success(
+                    request, _("Feedback saved on %(submission)s.") % {"submission": submission}
+                )
             elif action == "presented":
                 value = request.POST.get("presented")
                 if value not in ("yes", "no"):
-                    raise ValidationError("Say yes or no.")
+                    raise ValidationError(_("Say yes or no."))
                 services.group_mark_presented(group=group, presented=value == "yes")
-                messages.success(request, f"{group}: presentation marked.")
+                messages.success(request, _("%(group)s: presentation marked.") % {"group": group})
             elif action == "extension":
                 form = ExtensionForm(request.POST, offering=offering)
                 if not form.is_valid():
@@ -151,13 +170,18 @@ class StaffProjectView(OfferingStaffMixin, TemplateView):
                 extension = services.extension_grant(
                     group=group, by=request.user, **form.cleaned_data
                 )
+                due = timezone.localtime(extension.due_at)
                 messages.success(
                     request,
-                    f"{extension.deliverable}: {group} has until "
-                    f"{timezone.localtime(extension.due_at):%Y-%m-%d %H:%M}.",
+                    _("%(deliverable)s: %(group)s has until %(due)s.")
+                    % {
+                        "deliverable": extension.deliverable,
+                        "group": group,
+                        "due": formats.date_format(due, "SHORT_DATETIME_FORMAT"),
+                    },
                 )
             else:
-                raise ValidationError("Unknown action.")
+                raise ValidationError(_("Unknown action."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect(request.path)

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -135,11 +137,15 @@ class MyGroupView(PersonalPageMixin, StudentGroupMixin, TemplateView):
             try:
                 services.proposal_submit(proposal=proposal, by=request.user)
             except ValidationError as error:
-                messages.error(request, "Saved, but not submitted: " + " ".join(error.messages))
+                messages.error(
+                    request,
+                    _("Saved, but not submitted: %(reasons)s")
+                    % {"reasons": " ".join(error.messages)},
+                )
                 return redirect(my_group_url(offering))
-            messages.success(request, "Proposal submitted. You will be mailed the decision.")
+            messages.success(request, _("Proposal submitted. You will be mailed the decision."))
         else:
-            messages.success(request, "Proposal saved.")
+            messages.success(request, _("Proposal saved."))
         return redirect(my_group_url(offering))
 
 
@@ -165,24 +171,27 @@ class GroupActionView(StudentGroupMixin, View):
 class GroupCreateView(GroupActionView):
     def act(self, request, enrolment):
         group = services.group_create(enrolment=enrolment, by=request.user)
-        return f"{group} created. Send its invite code {group.invite_code} to your partner."
+        return _("%(group)s created. Send its invite code %(code)s to your partner.") % {
+            "group": group,
+            "code": group.invite_code,
+        }
 
 
 class GroupJoinView(GroupActionView):
     def act(self, request, enrolment):
         form = JoinGroupForm(request.POST)
         if not form.is_valid():
-            raise ValidationError("Type the invite code your partner gave you.")
+            raise ValidationError(_("Type the invite code your partner gave you."))
         group = services.group_join(
             enrolment=enrolment, code=form.cleaned_data["code"], by=request.user
         )
-        return f"You joined {group}."
+        return _("You joined %(group)s.") % {"group": group}
 
 
 class GroupLeaveView(GroupActionView):
     def act(self, request, enrolment):
         services.group_leave(enrolment=enrolment, by=request.user)
-        return "You left the group."
+        return _("You left the group.")
 
 
 class UploadView(StudentGroupMixin, View):
@@ -195,7 +204,7 @@ class UploadView(StudentGroupMixin, View):
         )
         form = UploadForm(request.POST, request.FILES)
         if not form.is_valid():
-            messages.error(request, "Choose a PDF file to upload.")
+            messages.error(request, _("Choose a PDF file to upload."))
         else:
             try:
                 submission = services.submission_upload(
@@ -205,16 +214,32 @@ class UploadView(StudentGroupMixin, View):
                     by=request.user,
                 )
             except ValidationError as error:
-                messages.error(request, f"{deliverable}: not uploaded. " + " ".join(error.messages))
-            else:
-                late = (
-                    " It came after the deadline and is marked late." if submission.late_by else ""
-                )
-                messages.success(
+                messages.error(
                     request,
-                    f"{deliverable}: version {submission.version} uploaded "
-                    f"({submission.pages} page{'s' if submission.pages != 1 else ''}).{late}",
+                    _("%(deliverable)s: not uploaded. %(reasons)s")
+                    % {"deliverable": deliverable, "reasons": " ".join(error.messages)},
                 )
+            else:
+                values = {
+                    "deliverable": deliverable,
+                    "version": submission.version,
+                    "pages": submission.pages,
+                }
+                if submission.late_by:
+                    message = ngettext(
+                        "%(deliverable)s: version %(version)s uploaded (%(pages)s page). It came "
+                        "after the deadline and is marked late.",
+                        "%(deliverable)s: version %(version)s uploaded (%(pages)s pages). It came "
+                        "after the deadline and is marked late.",
+                        submission.pages,
+                    )
+                else:
+                    message = ngettext(
+                        "%(deliverable)s: version %(version)s uploaded (%(pages)s page).",
+                        "%(deliverable)s: version %(version)s uploaded (%(pages)s pages).",
+                        submission.pages,
+                    )
+                messages.success(request, message % values)
         # No anchor: the message at the top of the page must be seen, refusals above all.
         return redirect(my_group_url(group.offering))
 
@@ -253,7 +278,7 @@ class WishesView(StudentGroupMixin, View):
         for session in sessions:
             value = request.POST.get(f"wish-{session.pk}", "")
             if value not in ("", "prefer", "cannot"):
-                messages.error(request, "Choose preferred, cannot attend or no preference.")
+                messages.error(request, _("Choose preferred, cannot attend or no preference."))
                 return redirect(my_group_url(group.offering))
             wishes[session] = value
         try:
@@ -261,5 +286,5 @@ class WishesView(StudentGroupMixin, View):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, "Your presentation wishes are saved.")
+            messages.success(request, _("Your presentation wishes are saved."))
         return redirect(f"{my_group_url(group.offering)}#presentation")

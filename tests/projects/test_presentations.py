@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.utils import formats, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
@@ -273,7 +274,9 @@ def test_programme_shows_published_slots_only_to_the_public(client, programme, o
     client.logout()
     page = client.get(f"{BASE}/presentations/").content.decode()  # at once, cache or not
     assert page.index("Project 1") < page.index("Project 2") < page.index("Project 3")
-    assert "13:35" in page
+    second = PresentationSlot.objects.get(session__offering=offering, position=1)
+    assert timezone_hm(second.starts_at) == "13:35"
+    assert formats.time_format(timezone.localtime(second.starts_at)) in page  # TIME_FORMAT
     assert "Student 2" in page
 
 

@@ -141,7 +141,7 @@ def test_staff_overview_lists_groups_and_students_without_one(client, offering, 
     assert "Students without a group" in page
     assert "Bob B" in page
     response = client.post(f"{BASE}/staff/projects/", follow=True)
-    assert "Reminder queued to 1 student(s) in the outbox." in response.content.decode()
+    assert "Reminder queued to 1 student in the outbox." in response.content.decode()
     assert OutgoingMail.objects.get().to_email == bob.student.email
 
 
