@@ -3,6 +3,7 @@ dated discussion sessions (not the cancelled ones), the grading scales and the r
 attendance, assessment or grade."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from simple_history.utils import bulk_create_with_history
 
 from course.copying import CopyPlan
@@ -25,7 +26,7 @@ def copy_sessions(source: Offering, plan: CopyPlan) -> None:
         series.pk, series.offering = None, plan.offering
         series.save()
         series_map[old_pk] = series
-        plan.count(_("session series"))
+        plan.count(pgettext("plural", "session series"))
     sessions = [
         DiscussionSession(
             offering=plan.offering,

@@ -6,7 +6,7 @@ app: the account and enrolments (accounts), quizzes and watched lectures (course
 group and its work (projects), attendance and grades (sessions).
 
 - `person_data()` / `person_export_zip()`: everything held about a person, as JSON, with
-  their group's uploaded files: for the person on /me/data/, or for an administrator.
+  their group's uploaded files: for the person on /accounts/data/, or for an administrator.
 - `erasure_plan()` and `person_erase()`: erasure at the person's request, carried out by an
   administrator (the admin's data protection requests). The rule for what is kept:
   `ERASURE_RULE` below.
@@ -430,7 +430,7 @@ def _file_path(submission: Submission) -> str:
 EXPORT_README = _(
     "This is everything coursesite holds about you (data.json), with the files\n"
     "your project group uploaded (files/). The erasure of your data can be asked for on\n"
-    "%(site)s/me/data/ ; what is kept then: %(rule)s\n"
+    "%(url)s ; what is kept then: %(rule)s\n"
 )
 
 
@@ -443,7 +443,12 @@ def person_export_zip(user: User, *, now=None) -> IO[bytes]:
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
         zipped.writestr(
             "README.txt",
-            EXPORT_README % {"site": settings.SITE_URL.rstrip("/"), "rule": ERASURE_RULE},
+            # The page's address: the README once named /me/data/, which never existed.
+            EXPORT_README
+            % {
+                "url": settings.SITE_URL.rstrip("/") + reverse("student:my_data"),
+                "rule": ERASURE_RULE,
+            },
         )
         zipped.writestr(
             "data.json", json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
@@ -497,7 +502,7 @@ def _ref(user: User) -> str:
 
 @transaction.atomic
 def data_request_make(*, person: User, kind: str, by: User) -> DataRequest:
-    """Record a request: the person's own (erasure, on /me/data/), or one an administrator
+    """Record a request: the person's own (erasure, on /accounts/data/), or one an administrator
     received by letter or mail. Refused (ValidationError) while the same kind is open.
     Side effects: a DataRequest, open, for the administrators."""
     if kind not in DataRequestKind.values:

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import formats, timezone
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ..enums import WEEKDAY_PLURALS, AttendanceStatus, Weekday
@@ -29,7 +29,7 @@ class SessionSeries(models.Model):
 
     class Meta:
         verbose_name = _("session series")
-        verbose_name_plural = _("session series")
+        verbose_name_plural = pgettext_lazy("plural", "session series")
         ordering = ["offering", "weekday", "start_time"]
         constraints = [
             models.CheckConstraint(
