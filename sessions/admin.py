@@ -10,6 +10,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import DataRequestKind, DataRequestStatus
 from accounts.models import DataRequest
@@ -53,11 +55,13 @@ class SessionSeriesAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_select_related = ["offering__course"]
     actions = ["generate"]
 
-    @admin.action(description="Generate dated sessions for the selected series' offering")
+    @admin.action(description=_("Generate dated sessions for the selected series' offering"))
     def generate(self, request, queryset):
         offerings = {series.offering for series in queryset}
         if len(offerings) != 1:
-            self.message_user(request, "Select the series of one offering.", messages.ERROR)
+            self.message_user(
+                request, gettext("Select the series of one offering."), messages.ERROR
+            )
             return None
         offering = offerings.pop()
         form = GenerateSessionsForm(
@@ -70,10 +74,29 @@ class SessionSeriesAdmin(TeachingAdminMixin, admin.ModelAdmin):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
+                created, skipped = len(result.created), len(result.skipped_dates)
                 self.message_user(
                     request,
-                    f"{len(result.created)} session(s) created, {result.existing} existed "
-                    f"already, {len(result.skipped_dates)} skipped as holidays.",
+                    # Translators: the three parts are the messages that follow.
+                    gettext("%(created)s, %(existing)s, %(skipped)s.")
+                    % {
+                        "created": ngettext(
+                            "%(count)d session created", "%(count)d sessions created", created
+                        )
+                        % {"count": created},
+                        "existing": ngettext(
+                            "%(count)d existed already",
+                            "%(count)d existed already",
+                            result.existing,
+                        )
+                        % {"count": result.existing},
+                        "skipped": ngettext(
+                            "%(count)d skipped as a holiday",
+                            "%(count)d skipped as holidays",
+                            skipped,
+                        )
+                        % {"count": skipped},
+                    },
                     messages.SUCCESS,
                 )
                 return redirect(
@@ -86,7 +109,7 @@ class SessionSeriesAdmin(TeachingAdminMixin, admin.ModelAdmin):
             {
                 **self.admin_site.each_context(request),
                 "opts": self.opts,
-                "title": f"Generate sessions for {offering}",
+                "title": gettext("Generate sessions for %(offering)s") % {"offering": offering},
                 "form": form,
                 "offering": offering,
                 "queryset": queryset,
@@ -108,7 +131,7 @@ class DiscussionSessionAdmin(TeachingAdminMixin, admin.ModelAdmin):
               "cancel_reason", "self_check_in", "series", "sequence"]  # fmt: skip
     readonly_fields = ["series", "sequence"]
 
-    @admin.display(description="attendance")
+    @admin.display(description=_("attendance"))
     def register_link(self, session):
         offering = session.offering
         url = reverse(
@@ -119,14 +142,14 @@ class DiscussionSessionAdmin(TeachingAdminMixin, admin.ModelAdmin):
                 "session_id": session.pk,
             },
         )
-        return format_html('<a href="{}">Take attendance</a>', url)
+        return format_html('<a href="{}">{}</a>', url, gettext("Take attendance"))
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change:
             session_record_change(session=obj, changed=form.changed_data)
 
-    def _set_cancelled(self, request, queryset, cancelled: bool, verb: str):
+    def _set_cancelled(self, request, queryset, cancelled: bool):
         count = 0
         for session in queryset.select_related("offering__course"):
             try:
@@ -134,15 +157,21 @@ class DiscussionSessionAdmin(TeachingAdminMixin, admin.ModelAdmin):
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
                 return
-        self.message_user(request, f"{count} session(s) {verb}.", messages.SUCCESS)
+        if cancelled:
+            done = ngettext("%(count)d session cancelled.", "%(count)d sessions cancelled.", count)
+        else:
+            done = ngettext(
+                "%(count)d session reinstated.", "%(count)d sessions reinstated.", count
+            )
+        self.message_user(request, done % {"count": count}, messages.SUCCESS)
 
-    @admin.action(description="Cancel selected sessions")
+    @admin.action(description=_("Cancel selected sessions"))
     def cancel(self, request, queryset):
-        self._set_cancelled(request, queryset, True, "cancelled")
+        self._set_cancelled(request, queryset, True)
 
-    @admin.action(description="Reinstate selected cancelled sessions")
+    @admin.action(description=_("Reinstate selected cancelled sessions"))
     def reinstate(self, request, queryset):
-        self._set_cancelled(request, queryset, False, "reinstated")
+        self._set_cancelled(request, queryset, False)
 
 
 class ChangeInline(TeachingAdminMixin, admin.TabularInline):
@@ -176,7 +205,7 @@ class AttendanceAdmin(ReadOnlyAdmin):
     inlines = [ChangeInline]
     readonly_fields = ["session", "enrolment", "status", "active", "updated_by", "updated_at"]
 
-    @admin.display(description="student", ordering="enrolment__student__full_name")
+    @admin.display(description=_("student"), ordering="enrolment__student__full_name")
     def student(self, record):
         return record.enrolment.student.full_name
 
@@ -221,8 +250,12 @@ class ScaleGradeFormSet(BaseInlineFormSet):
             removed = form in self.deleted_forms
             if code in given and (removed or "code" in form.changed_data):
                 raise ValidationError(
-                    f"Students have the grade “{code}”: it can be relabelled but not renamed "
-                    "or removed."
+                    gettext(
+                        "Students have the grade “%(code)s”: it can be relabelled but not "
+                        "renamed or removed."
+                    ),
+                    code="grade_given",
+                    params={"code": code},
                 )
 
 
@@ -248,7 +281,7 @@ class GradingScaleAdmin(GradingSetupMixin, RulesHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("grades")
 
-    @admin.display(description="grades")
+    @admin.display(description=_("grades"))
     def grade_codes(self, scale):
         return ", ".join(g.code for g in scale.grades.all())
 
@@ -260,12 +293,12 @@ class RubricCriterionInline(GradingSetupMixin, admin.TabularInline):
     readonly_fields = ["levels_link"]
     offering_path = "rubric__offering"
 
-    @admin.display(description="levels")
+    @admin.display(description=_("levels"))
     def levels_link(self, criterion):
         if not criterion.pk:
-            return "Save first, then add levels."
+            return gettext("Save first, then add levels.")
         url = reverse("admin:discussions_rubriccriterion_change", args=[criterion.pk])
-        return format_html('<a href="{}">Edit levels</a>', url)
+        return format_html('<a href="{}">{}</a>', url, gettext("Edit levels"))
 
 
 @admin.register(Rubric)
@@ -301,7 +334,7 @@ class ProjectAssessmentAdmin(ReadOnlyAdmin):
     list_select_related = ["group__offering__course", "assessor"]
     offering_path = "group__offering"
 
-    @admin.display(description="offering")
+    @admin.display(description=_("offering"))
     def offering(self, assessment):
         return assessment.group.offering
 
@@ -314,11 +347,11 @@ class FinalGradeAdmin(ReadOnlyAdmin):
     search_fields = ["enrolment__student__full_name", "enrolment__student__email"]
     offering_path = "enrolment__offering"
 
-    @admin.display(description="student", ordering="enrolment__student__full_name")
+    @admin.display(description=_("student"), ordering="enrolment__student__full_name")
     def student(self, grade):
         return grade.enrolment.student.full_name
 
-    @admin.display(description="offering")
+    @admin.display(description=_("offering"))
     def offering(self, grade):
         return grade.enrolment.offering
 
@@ -371,7 +404,7 @@ class DataRequestAdmin(ServiceSaveMixin, SafeActionsMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # the record of a request stays
 
-    @admin.display(description="what erasure would do now")
+    @admin.display(description=_("what erasure would do now"))
     def erasure_now(self, data_request):
         if data_request.person is None or data_request.status != DataRequestStatus.OPEN:
             return "—"
@@ -387,7 +420,7 @@ class DataRequestAdmin(ServiceSaveMixin, SafeActionsMixin, admin.ModelAdmin):
             raise AdminRefusal(error) from None
         obj.pk, obj.person_ref, obj.requested_at = saved.pk, saved.person_ref, saved.requested_at
 
-    @admin.action(description="Carry out the selected erasure requests", permissions=["change"])
+    @admin.action(description=_("Carry out the selected erasure requests"), permissions=["change"])
     def carry_out_erasure(self, request, queryset):
         for data_request in queryset.filter(kind=DataRequestKind.ERASURE).order_by("pk"):
             try:
@@ -397,12 +430,12 @@ class DataRequestAdmin(ServiceSaveMixin, SafeActionsMixin, admin.ModelAdmin):
             else:
                 self.message_user(request, f"{done.person_ref}: {done.outcome}", messages.SUCCESS)
 
-    @admin.action(description="Download a copy of the person's data", permissions=["change"])
+    @admin.action(description=_("Download a copy of the person's data"), permissions=["change"])
     def download_copy(self, request, queryset):
         requests = list(queryset.select_related("person")[:2])
         if len(requests) != 1 or requests[0].person is None:
             self.message_user(
-                request, "Select one request whose account still exists.", messages.ERROR
+                request, gettext("Select one request whose account still exists."), messages.ERROR
             )
             return None
         person = requests[0].person

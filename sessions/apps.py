@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DiscussionSessionsConfig(AppConfig):
@@ -10,7 +11,7 @@ class DiscussionSessionsConfig(AppConfig):
 
     name = "sessions"
     label = "discussions"
-    verbose_name = "Discussion sessions and grading"
+    verbose_name = _("Discussion sessions and grading")
 
     def ready(self):
         # The extension points of the apps below, which know nothing of sessions.

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from accounts.enums import EnrolmentStatus
@@ -39,7 +40,7 @@ def session_event(session: DiscussionSession) -> Event:
     event.add("last-modified", session.updated_at)
     event.add("dtstart", session.starts_at.astimezone(tz))
     event.add("dtend", session.ends_at.astimezone(tz))
-    title = f"{offering.course.title}: discussion session"
+    title = _("%(course)s: discussion session") % {"course": offering.course.title}
     if session.module:
         title = f"{offering.course.title}: {session.module.title}"
     event.add("summary", title)
@@ -50,14 +51,14 @@ def session_event(session: DiscussionSession) -> Event:
     if session.module:
         lectures = list(session.module.lectures.all())
         if lectures:
-            lines.append("Watch before the session:")
+            lines.append(_("Watch before the session:"))
             lines += [
                 f"- {lecture.speaker}, {lecture.title}"
                 + (f" ({lecture.parts_notation})" if lecture.parts_notation else "")
                 for lecture in lectures
             ]
     if session.is_cancelled:
-        lines.insert(0, f"Cancelled. {session.cancel_reason}".strip())
+        lines.insert(0, f"{_('Cancelled.')} {session.cancel_reason}".strip())
     if lines:
         event.add("description", "\n".join(lines))
     event.add("status", "CANCELLED" if session.is_cancelled else "CONFIRMED")
@@ -106,7 +107,7 @@ def personal_calendar(user: User) -> bytes:
     events = [session_event(session) for session in sessions]
     events += project_calendar.deadline_events(user)
     events += project_calendar.own_slot_events(user)
-    return _calendar(f"{user.full_name}: courses", events)
+    return _calendar(_("%(name)s: courses") % {"name": user.full_name}, events)
 
 
 def personal_feed_url(user: User) -> str:

@@ -2,6 +2,8 @@
 dated discussion sessions (not the cancelled ones), the grading scales and the rubric; no
 attendance, assessment or grade."""
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from simple_history.utils import bulk_create_with_history
 
 from course.copying import CopyPlan
@@ -24,7 +26,7 @@ def copy_sessions(source: Offering, plan: CopyPlan) -> None:
         series.pk, series.offering = None, plan.offering
         series.save()
         series_map[old_pk] = series
-        plan.count("session series")
+        plan.count(pgettext("plural", "session series"))
     sessions = [
         DiscussionSession(
             offering=plan.offering,
@@ -40,10 +42,10 @@ def copy_sessions(source: Offering, plan: CopyPlan) -> None:
         for session in DiscussionSession.objects.filter(offering=source, is_cancelled=False)
     ]
     DiscussionSession.objects.bulk_create(sessions)
-    plan.count("discussion sessions", len(sessions))
+    plan.count(_("discussion sessions"), len(sessions))
     if sessions:
         first = min(sessions, key=lambda s: s.starts_at)
-        plan.dates.append(("first discussion session", None, first.starts_at))
+        plan.dates.append((_("first discussion session"), None, first.starts_at))
 
 
 def copy_grading(source: Offering, plan: CopyPlan) -> None:
@@ -60,14 +62,14 @@ def copy_grading(source: Offering, plan: CopyPlan) -> None:
              for g in grades],
             ScaleGrade,
         )  # fmt: skip
-        plan.count("grading scales")
+        plan.count(_("grading scales"))
     rubric = Rubric.objects.filter(offering=source).prefetch_related("criteria__levels").first()
     if rubric is None:
         return
     criteria = list(rubric.criteria.all())
     rubric.pk, rubric.offering = None, new
     rubric.save()
-    plan.count("rubrics")
+    plan.count(_("rubrics"))
     for criterion in criteria:
         levels = list(criterion.levels.all())
         criterion.pk, criterion.rubric = None, rubric
@@ -78,4 +80,4 @@ def copy_grading(source: Offering, plan: CopyPlan) -> None:
              for lv in levels],
             RubricLevel,
         )  # fmt: skip
-        plan.count("rubric criteria")
+        plan.count(_("rubric criteria"))

@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .enums import AttendanceStatus
 
@@ -6,15 +8,15 @@ from .enums import AttendanceStatus
 class GenerateSessionsForm(forms.Form):
     """What the admin action and `generate_sessions` ask for."""
 
-    start = forms.DateField(label="From", help_text="YYYY-MM-DD")
-    end = forms.DateField(label="To (inclusive)", help_text="YYYY-MM-DD")
+    start = forms.DateField(label=_("From"), help_text=_("YYYY-MM-DD"))
+    end = forms.DateField(label=_("To (inclusive)"), help_text=_("YYYY-MM-DD"))
     skip = forms.CharField(
-        label="Skip these dates",
+        label=_("Skip these dates"),
         required=False,
-        help_text="Holidays, comma-separated: 2016-05-05, 2016-05-16",
+        help_text=_("Holidays, comma-separated: 2016-05-05, 2016-05-16"),
     )
     per_module = forms.IntegerField(
-        label="Sessions per module", min_value=1, max_value=50, initial=4
+        label=_("Sessions per module"), min_value=1, max_value=50, initial=4
     )
 
     def clean_skip(self):
@@ -23,7 +25,7 @@ class GenerateSessionsForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
-            self.add_error("end", "The last date is before the first.")
+            self.add_error("end", gettext("The last date is before the first."))
         return cleaned
 
 
@@ -37,13 +39,17 @@ def parse_dates(text: str):
         try:
             dates.append(field.clean(piece))
         except forms.ValidationError:
-            raise forms.ValidationError(f"“{piece}” is not a date (YYYY-MM-DD).") from None
+            raise forms.ValidationError(
+                gettext("“%(piece)s” is not a date (YYYY-MM-DD)."),
+                code="invalid",
+                params={"piece": piece},
+            ) from None
     return dates
 
 
 class CheckInForm(forms.Form):
     code = forms.CharField(
-        label="Code on the screen",
+        label=_("Code on the screen"),
         max_length=12,
         widget=forms.TextInput(
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
@@ -61,7 +67,9 @@ def parse_register(post, enrolment_ids) -> dict[int, tuple[str, bool]]:
     for enrolment_id in enrolment_ids:
         status = post.get(f"status-{enrolment_id}") or AttendanceStatus.ABSENT
         if status not in AttendanceStatus.values:
-            raise forms.ValidationError("Choose present, absent or excused for every student.")
+            raise forms.ValidationError(
+                gettext("Choose present, absent or excused for every student."), code="invalid"
+            )
         # Active participation only means something for a student who was there.
         active = status == AttendanceStatus.PRESENT and post.get(f"active-{enrolment_id}") == "on"
         entries[enrolment_id] = (status, active)

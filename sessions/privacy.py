@@ -6,7 +6,7 @@ app: the account and enrolments (accounts), quizzes and watched lectures (course
 group and its work (projects), attendance and grades (sessions).
 
 - `person_data()` / `person_export_zip()`: everything held about a person, as JSON, with
-  their group's uploaded files: for the person on /me/data/, or for an administrator.
+  their group's uploaded files: for the person on /accounts/data/, or for an administrator.
 - `erasure_plan()` and `person_erase()`: erasure at the person's request, carried out by an
   administrator (the admin's data protection requests). The rule for what is kept:
   `ERASURE_RULE` below.
@@ -31,7 +31,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import DataRequestKind, DataRequestStatus, MailKind
 from accounts.mailing import MailDraft, absolute_url, mail_bodies_purge, queue_mails
@@ -70,7 +72,7 @@ logger = logging.getLogger(__name__)
 #: in its offering (course code, sign-off date). The address becomes a placeholder (the
 #: person can sign up again with it), the account can no longer log in, and everything else
 #: is deleted. Without a signed-off grade the account is deleted.
-ERASURE_RULE = (
+ERASURE_RULE = _(
     "Accounts without a signed-off grade are deleted with everything in them. An account "
     "with signed-off grades is reduced to the results record the university must keep: the "
     "name, and per result the course code, level, grade (with its history) and examination "
@@ -148,12 +150,14 @@ def person_data(user: User, *, now=None) -> dict[str, Any]:
         .select_related("offering__course")
         .order_by("offering__start_date", "pk")
     )
+    # The keys are the copy's structure, the same in every language (a program may read
+    # it); the texts and the choices' labels are in the person's language.
     return {
         "about": {
-            "what": "Everything coursesite holds about you, as of the time below.",
+            "what": gettext("Everything coursesite holds about you, as of the time below."),
             "site": settings.SITE_URL,
             "made_at": _when(now),
-            "erasure_rule": ERASURE_RULE,
+            "erasure_rule": str(ERASURE_RULE),
         },
         "account": {
             "email": user.email,
@@ -187,10 +191,7 @@ def person_data(user: User, *, now=None) -> dict[str, Any]:
             {
                 "to": mail.to_email,
                 "subject": mail.subject,
-                "text": mail.body
-                if mail.body_removed_at is None
-                else f"(removed on {mail.body_removed_at:%Y-%m-%d}: mail texts are kept "
-                f"{settings.RETENTION_MAIL_BODY_DAYS} days)",
+                "text": mail.body if mail.body_removed_at is None else _removed_mail_text(mail),
                 "kind": mail.get_kind_display(),
                 "status": mail.get_status_display(),
                 "written_at": _when(mail.created_at),
@@ -208,6 +209,18 @@ def person_data(user: User, *, now=None) -> dict[str, Any]:
             }
             for request in DataRequest.objects.filter(person=user).order_by("requested_at")
         ],
+    }
+
+
+def _removed_mail_text(mail: OutgoingMail) -> str:
+    days = settings.RETENTION_MAIL_BODY_DAYS
+    return ngettext(
+        "(removed on %(date)s: mail texts are kept %(days)d day)",
+        "(removed on %(date)s: mail texts are kept %(days)d days)",
+        days,
+    ) % {
+        "date": formats.date_format(timezone.localtime(mail.body_removed_at), "SHORT_DATE_FORMAT"),
+        "days": days,
     }
 
 
@@ -414,10 +427,11 @@ def _file_path(submission: Submission) -> str:
     )
 
 
-EXPORT_README = """This is everything coursesite holds about you (data.json), with the files
-your project group uploaded (files/). The erasure of your data can be asked for on
-{site}/me/data/ ; what is kept then: {rule}
-"""
+EXPORT_README = _(
+    "This is everything coursesite holds about you (data.json), with the files\n"
+    "your project group uploaded (files/). The erasure of your data can be asked for on\n"
+    "%(url)s ; what is kept then: %(rule)s\n"
+)
 
 
 def person_export_zip(user: User, *, now=None) -> IO[bytes]:
@@ -429,7 +443,12 @@ def person_export_zip(user: User, *, now=None) -> IO[bytes]:
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
         zipped.writestr(
             "README.txt",
-            EXPORT_README.format(site=settings.SITE_URL.rstrip("/"), rule=ERASURE_RULE),
+            # The page's address: the README once named /me/data/, which never existed.
+            EXPORT_README
+            % {
+                "url": settings.SITE_URL.rstrip("/") + reverse("student:my_data"),
+                "rule": ERASURE_RULE,
+            },
         )
         zipped.writestr(
             "data.json", json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
@@ -457,7 +476,7 @@ def export_record(*, person: User, by: User) -> DataRequest:
         status=DataRequestStatus.DONE,
         handled_at=now,
         handled_by=by,
-        outcome="A copy was downloaded.",
+        outcome=gettext("A copy was downloaded."),
     )
     return DataRequest.objects.create(
         person=person,
@@ -468,9 +487,9 @@ def export_record(*, person: User, by: User) -> DataRequest:
         requested_by=by,
         handled_at=now,
         handled_by=by,
-        outcome="Downloaded by the person."
+        outcome=gettext("Downloaded by the person.")
         if by.pk == person.pk
-        else "Downloaded by an administrator for the person.",
+        else gettext("Downloaded by an administrator for the person."),
     )
 
 
@@ -483,13 +502,15 @@ def _ref(user: User) -> str:
 
 @transaction.atomic
 def data_request_make(*, person: User, kind: str, by: User) -> DataRequest:
-    """Record a request: the person's own (erasure, on /me/data/), or one an administrator
+    """Record a request: the person's own (erasure, on /accounts/data/), or one an administrator
     received by letter or mail. Refused (ValidationError) while the same kind is open.
     Side effects: a DataRequest, open, for the administrators."""
     if kind not in DataRequestKind.values:
-        raise ValidationError("Choose a copy of the data or its erasure.")
+        raise ValidationError(gettext("Choose a copy of the data or its erasure."))
     if DataRequest.objects.filter(person=person, kind=kind, status=DataRequestStatus.OPEN).exists():
-        raise ValidationError("This request is open already: an administrator will handle it.")
+        raise ValidationError(
+            gettext("This request is open already: an administrator will handle it.")
+        )
     data_request = DataRequest.objects.create(
         person=person, person_ref=_ref(person), kind=kind, requested_by=by
     )
@@ -501,14 +522,16 @@ def data_request_make(*, person: User, kind: str, by: User) -> DataRequest:
 def _tell_administrators(data_request: DataRequest) -> None:
     """A mail to every administrator, through the outbox: a request is waiting."""
     link = absolute_url(reverse("admin:accounts_datarequest_change", args=[data_request.pk]))
+    kind = data_request.get_kind_display().lower()
     queue_mails(
         MailDraft(
             to_email=admin.email,
-            subject=f"Data protection request: {data_request.get_kind_display().lower()}",
-            body=(
-                f"{data_request.person_ref} asked for: {data_request.get_kind_display().lower()}."
-                f"\n\nSee and carry it out in the administration: {link}\n"
-            ),
+            subject=gettext("Data protection request: %(kind)s") % {"kind": kind},
+            body=gettext(
+                "%(person)s asked for: %(kind)s.\n\n"
+                "See and carry it out in the administration: %(link)s\n"
+            )
+            % {"person": data_request.person_ref, "kind": kind, "link": link},
             kind=MailKind.OTHER,
             recipient=admin,
         )
@@ -533,14 +556,14 @@ class ErasurePlan:
 
     def __str__(self):
         if self.refusal:
-            return f"Not now: {self.refusal}"
+            return gettext("Not now: %(refusal)s") % {"refusal": self.refusal}
         if not self.kept:
-            return "The account is deleted with everything in it."
+            return gettext("The account is deleted with everything in it.")
         results = ", ".join(f"{e.offering} ({e.offering.course.code})" for e in self.kept)
-        return (
-            f"The account is reduced to the results the university must keep: {results}. "
+        return gettext(
+            "The account is reduced to the results the university must keep: %(results)s. "
             "Everything else is deleted."
-        )
+        ) % {"results": results}
 
 
 def erasure_plan(user: User) -> ErasurePlan:
@@ -551,14 +574,16 @@ def erasure_plan(user: User) -> ErasurePlan:
     attendance are then still being decided, so they withdraw first, or ask again after the
     sign-off."""
     if user.is_superuser or user.is_staff:
-        return ErasurePlan(refusal="administrators' accounts are not erased here.")
+        return ErasurePlan(refusal=gettext("administrators' accounts are not erased here."))
     if (
         Staff.objects.filter(user=user).exists()
         or ProjectAssessment.objects.filter(assessor=user).exists()
     ):
         return ErasurePlan(
-            refusal="the account teaches or assessed projects: an administrator unlinks its "
-            "staff entries first."
+            refusal=gettext(
+                "the account teaches or assessed projects: an administrator unlinks its "
+                "staff entries first."
+            )
         )
     accepted = list(
         Enrolment.objects.accepted().filter(student=user).select_related("offering__course")
@@ -570,8 +595,14 @@ def erasure_plan(user: User) -> ErasurePlan:
     if running:
         names = ", ".join(str(e.offering) for e in running)
         return ErasurePlan(
-            refusal=f"the examination of {names} is still open (results not signed off). "
-            "Withdraw from it first, or ask again once the results are final."
+            refusal=ngettext(
+                "the examination of %(names)s is still open (results not signed off). "
+                "Withdraw from it first, or ask again once the results are final.",
+                "the examinations of %(names)s are still open (results not signed off). "
+                "Withdraw from them first, or ask again once the results are final.",
+                len(running),
+            )
+            % {"names": names}
         )
     graded = set(
         FinalGrade.objects.filter(
@@ -600,12 +631,12 @@ def person_erase(*, data_request: DataRequest, by: User) -> DataRequest:
     with transaction.atomic():
         data_request = DataRequest.objects.select_for_update().get(pk=data_request.pk)
         if data_request.kind != DataRequestKind.ERASURE:
-            raise ValidationError("This is not an erasure request.")
+            raise ValidationError(gettext("This is not an erasure request."))
         if data_request.status != DataRequestStatus.OPEN:
-            raise ValidationError("This request was handled already.")
+            raise ValidationError(gettext("This request was handled already."))
         person = data_request.person
         if person is None:
-            raise ValidationError("The account is gone already.")
+            raise ValidationError(gettext("The account is gone already."))
         person = User.objects.select_for_update().get(pk=person.pk)
         plan = erasure_plan(person)
         if plan.refusal:
@@ -617,13 +648,12 @@ def person_erase(*, data_request: DataRequest, by: User) -> DataRequest:
         now = timezone.now()
         if plan.kept:
             _reduce_account(person)
-            outcome = (
-                f"Reduced to the results record ({', '.join(str(e.offering) for e in plan.kept)}); "
-                "everything else deleted."
-            )
+            outcome = gettext(
+                "Reduced to the results record (%(offerings)s); everything else deleted."
+            ) % {"offerings": ", ".join(str(e.offering) for e in plan.kept)}
         else:
             person.delete()
-            outcome = "The account and everything in it deleted."
+            outcome = gettext("The account and everything in it deleted.")
         data_request.refresh_from_db()  # the person may be gone (SET_NULL)
         data_request.status = DataRequestStatus.DONE
         data_request.handled_at = now
@@ -694,10 +724,10 @@ def _note_erasure_on_grade(enrolment: Enrolment, by: User) -> None:
     final = FinalGrade.objects.filter(enrolment=enrolment).first()
     if final is None:
         return
-    note = (
-        f"The student's records were erased at their request on {timezone.localdate():%Y-%m-%d}; "
-        "the grade was final and is kept."
-    )
+    note = gettext(
+        "The student's records were erased at their request on %(date)s; the grade was final "
+        "and is kept."
+    ) % {"date": formats.date_format(timezone.localdate(), "SHORT_DATE_FORMAT")}
     final.reason = f"{final.reason} {note}".strip()
     final.save(update_fields=["reason"])
     GradeChange.objects.create(

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Min, Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Enrolment, User
@@ -64,16 +64,20 @@ def generate_sessions(
     ensure_writable(offering)
     errors = []
     if end < start:
-        errors.append("The last date is before the first.")
+        errors.append(_("The last date is before the first."))
     if start < offering.start_date or end > offering.end_date:
         errors.append(
-            f"Sessions must lie inside the offering ({offering.start_date} to {offering.end_date})."
+            _("Sessions must lie inside the offering (%(start)s to %(end)s).")
+            % {
+                "start": formats.date_format(offering.start_date, "SHORT_DATE_FORMAT"),
+                "end": formats.date_format(offering.end_date, "SHORT_DATE_FORMAT"),
+            }
         )
     if per_module < 1:
-        errors.append("Give at least one session per module.")
+        errors.append(_("Give at least one session per module."))
     series_list = list(offering.session_series.all())
     if not series_list:
-        errors.append("The offering has no weekly series yet: add one first.")
+        errors.append(_("The offering has no weekly series yet: add one first."))
     if errors:
         raise ValidationError(errors)
     skip = set(skip)
@@ -165,9 +169,9 @@ def register_students(session: DiscussionSession) -> list[Enrolment]:
 def check_session_open_for_attendance(session: DiscussionSession, now=None) -> None:
     now = now or timezone.now()
     if session.is_cancelled:
-        raise ValidationError("This session is cancelled: no attendance is taken for it.")
+        raise ValidationError(_("This session is cancelled: no attendance is taken for it."))
     if session.starts_at > now + timedelta(minutes=15):
-        raise ValidationError("This session has not started yet: take attendance when it does.")
+        raise ValidationError(_("This session has not started yet: take attendance when it does."))
 
 
 @dataclass
@@ -203,11 +207,13 @@ def register_save(
     unknown = set(entries) - allowed
     if unknown:
         raise ValidationError(
-            "Some students in the form are not enrolled in this offering on the session's "
-            "date; reload the page and try again."
+            _(
+                "Some students in the form are not enrolled in this offering on the session's "
+                "date; reload the page and try again."
+            )
         )
-    if any(status not in AttendanceStatus.values for status, _ in entries.values()):
-        raise ValidationError("Choose present, absent or excused for every student.")
+    if any(status not in AttendanceStatus.values for status, _active in entries.values()):
+        raise ValidationError(_("Choose present, absent or excused for every student."))
     existing = {
         a.enrolment_id: a
         for a in Attendance.objects.select_for_update().filter(
@@ -326,10 +332,10 @@ def check_in(*, offering: Offering, user: User, code: str, now=None) -> Discussi
     now = now or timezone.now()
     session = current_check_in_session(offering, now)
     if session is None:
-        raise ValidationError("No session with self check-in is running now.")
+        raise ValidationError(_("No session with self check-in is running now."))
     enrolment = next((e for e in register_students(session) if e.student_id == user.pk), None)
     if enrolment is None:
-        raise ValidationError("Only students enrolled in this offering can check in.")
+        raise ValidationError(_("Only students enrolled in this offering can check in."))
     code = "".join(code.split())
     valid = {check_in_code(session, now), check_in_code(session, now, step=-1)}
     # compare_digest takes ASCII only: anything else (full-width digits) is simply wrong.
@@ -376,7 +382,7 @@ def check_in_failures_purge(*, now=None) -> int:
     """
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.RETENTION_CHECK_IN_FAILURE_DAYS)
-    deleted, _ = CheckInFailure.objects.filter(at__lt=cutoff).delete()
+    deleted, _per_model = CheckInFailure.objects.filter(at__lt=cutoff).delete()
     return deleted
 
 

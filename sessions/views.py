@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language, gettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -62,7 +63,7 @@ class PersonalCalendarView(View):
         def find():
             user = User.objects.filter(calendar_token=token, is_active=True).first()
             if user is None or not token:
-                raise Http404("No such calendar.")
+                raise Http404(gettext("No such calendar."))
             offerings = selectors.calendar_offerings(user)
             return user, [
                 scope
@@ -83,10 +84,12 @@ class CalendarTokenResetView(LoginRequiredMixin, View):
         calendar.calendar_token_reset(request.user)
         if had_one:
             messages.success(
-                request, "Your calendar has a new address; the old one no longer works."
+                request, gettext("Your calendar has a new address; the old one no longer works.")
             )
         else:
-            messages.success(request, "Your calendar has an address: subscribe to it below.")
+            messages.success(
+                request, gettext("Your calendar has an address: subscribe to it below.")
+            )
         return redirect(safe_next(request, reverse("student:courses")))
 
 
@@ -112,7 +115,14 @@ class CheckInView(LoginRequiredMixin, OfferingPageMixin, TemplateView):
             messages.error(request, " ".join(error.messages))
             return redirect(request.path)
         local = timezone.localtime(session.starts_at)
-        messages.success(request, f"You are marked present at the session of {local:%A %H:%M}.")
+        messages.success(
+            request,
+            gettext("You are marked present at the session of %(day)s, %(time)s.")
+            % {
+                "day": formats.date_format(local, "MONTH_DAY_FORMAT"),
+                "time": formats.time_format(local),
+            },
+        )
         return redirect(request.path)
 
 
@@ -173,8 +183,10 @@ class RegisterView(StaffSessionMixin, TemplateView):
         try:
             if posted - allowed:
                 raise ValidationError(
-                    "The form names students who are not enrolled for this session; reload the "
-                    "page and try again. Nothing was saved."
+                    gettext(
+                        "The form names students who are not enrolled for this session; reload "
+                        "the page and try again. Nothing was saved."
+                    )
                 )
             entries = parse_register(request.POST, [e.pk for e in students])
             result = services.register_save(session=session, entries=entries, by=request.user)
@@ -183,8 +195,10 @@ class RegisterView(StaffSessionMixin, TemplateView):
             return redirect(request.path)
         messages.success(
             request,
-            f"Attendance saved: {result.created} new, {result.changed} changed, "
-            f"{result.unchanged} unchanged.",
+            gettext(
+                "Attendance saved: %(created)d new, %(changed)d changed, %(unchanged)d unchanged."
+            )
+            % {"created": result.created, "changed": result.changed, "unchanged": result.unchanged},
         )
         return redirect(request.path)
 
@@ -256,7 +270,8 @@ class AttendanceOverviewView(PersonalPageMixin, OfferingStaffMixin, TemplateView
             # has the offering's versions: course.caching.fragment_key).
             grid=SimpleLazyObject(self.grid),
             sort=sort,
-            fragment=fragment_key(self.get_offering(), "attendance-grid", sort),
+            # The language too: the grid's words are in it.
+            fragment=fragment_key(self.get_offering(), "attendance-grid", sort, get_language()),
             **kwargs,
         )
 
@@ -291,7 +306,7 @@ class StaffProgressView(PersonalPageMixin, OfferingStaffMixin, TemplateView):
         quizzes = list(Quiz.objects.filter(module__offering=offering).select_related("module"))
         return super().get_context_data(
             table=SimpleLazyObject(self.table),  # made when the cached table is out of date
-            fragment=fragment_key(offering, "staff-progress"),
+            fragment=fragment_key(offering, "staff-progress", get_language()),
             quizzes=quizzes,
             **kwargs,
         )

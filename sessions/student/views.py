@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -105,7 +106,7 @@ class EnrolledStudentMixin(OwnEnrolmentMixin):
     def get_enrolment(self) -> Enrolment:
         enrolment = super().get_enrolment()
         if not enrolment.is_accepted:
-            raise Http404("Only enrolled students have this page.")
+            raise Http404(gettext("Only enrolled students have this page."))
         return enrolment
 
 
@@ -120,9 +121,12 @@ class MyOfferingView(PersonalPageMixin, OwnEnrolmentMixin, TemplateView):
         offering = enrolment.offering
         examination = project = None
         if enrolment.is_accepted:
-            # From the cache while nothing of the offering's content and records changed.
+            # From the cache while nothing of the offering's content and records changed;
+            # per language, for the conditions are worded in it.
             examination, project = records_cached(
-                offering, f"my-offering:{enrolment.pk}", lambda: self.cards(enrolment)
+                offering,
+                f"my-offering:{enrolment.pk}:{get_language()}",
+                lambda: self.cards(enrolment),
             )
         return super().get_context_data(
             **self.base_context(),
@@ -250,10 +254,19 @@ class QuizView(EnrolledStudentMixin, TemplateView):
                 quiz=quiz, enrolment=self.get_enrolment(), data=request.POST
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages) + " Nothing was saved.")
+            messages.error(
+                request,
+                gettext("%(problem)s Nothing was saved.") % {"problem": " ".join(error.messages)},
+            )
         else:
             messages.success(
-                request, f"Attempt {attempt.number}: {attempt.score} of {attempt.max_score} right."
+                request,
+                gettext("Attempt %(number)d: %(score)s of %(max_score)s right.")
+                % {
+                    "number": attempt.number,
+                    "score": attempt.score,
+                    "max_score": attempt.max_score,
+                },
             )
         return redirect(request.path)
 
@@ -266,7 +279,7 @@ class WatchedView(EnrolledStudentMixin, View):
         raw_part = request.POST.get("part", "")
         lecture_id, part_id = parse_id(request.POST.get("lecture", "")), parse_id(raw_part)
         if lecture_id is None or (raw_part and part_id is None):
-            raise Http404("No such lecture.")
+            raise Http404(gettext("No such lecture."))
         lecture = get_object_or_404(
             VideoLecture.objects.select_related("module"),
             pk=lecture_id,
@@ -350,7 +363,9 @@ class ErasureRequestView(LoginRequiredMixin, View):
         else:
             messages.success(
                 request,
-                "Your request is recorded. An administrator carries it out; until then this "
-                "page shows it, and you can keep using the site.",
+                gettext(
+                    "Your request is recorded. An administrator carries it out; until then this "
+                    "page shows it, and you can keep using the site."
+                ),
             )
         return redirect("student:my_data")

@@ -158,7 +158,7 @@ def test_admin_action_generates_for_the_ta(client, offering, series, modules, ta
          "start": "2016-03-21", "end": "2016-04-03", "skip": "2016-03-24", "per_module": 2},
         follow=True,
     )  # fmt: skip
-    assert "3 session(s) created, 0 existed already, 1 skipped as holidays." in (
+    assert "3 sessions created, 0 existed already, 1 skipped as a holiday." in (
         response.content.decode()
     )
 
@@ -182,7 +182,7 @@ def test_cancelling_in_the_admin_raises_the_calendar_sequence(client, offering, 
     response = client.post("/admin/discussions/discussionsession/",
                            {"action": "cancel", "_selected_action": [session.pk]},
                            follow=True)  # fmt: skip
-    assert "1 session(s) cancelled." in response.content.decode()
+    assert "1 session cancelled." in response.content.decode()
     session.refresh_from_db()
     assert (session.is_cancelled, session.sequence) == (True, 1)
 

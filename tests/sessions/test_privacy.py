@@ -195,6 +195,8 @@ def test_ann_downloads_her_copy_with_her_groups_files(client, world):
         "files/deep-learning-2016/group1/report-v2.pdf",
     ]
     assert archive.read(names[2]).startswith(b"%PDF")
+    # The README sends the person to the page where erasure is asked for.
+    assert "http://testserver/accounts/data/ ;" in archive.read("README.txt").decode()
     assert json.loads(archive.read("data.json"))["account"]["full_name"] == "Ann Own"
 
     as_json = client.get("/accounts/data/download/?format=json")

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import formats, timezone
 
 from accounts.enums import EnrolmentStatus as S
 from sessions.models import Attendance, AttendanceChange
@@ -41,6 +42,15 @@ def test_register_lists_enrolled_students_for_that_date(client, offering, sessio
         assert enrolment.student.full_name in page
     assert late.student.full_name not in page
     assert "Not Accepted" not in page
+
+
+def test_register_heading_names_the_session_in_the_sites_date_formats(client, session, ta):
+    client.force_login(ta)
+    page = client.get(register_url(session)).content.decode()
+    starts, ends = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
+    day = formats.date_format(starts, "MONTH_DAY_FORMAT")
+    start, end = formats.time_format(starts), formats.time_format(ends)
+    assert f"Register: {day}, {start}–{end}" in page
 
 
 def test_saving_the_register_records_and_logs_every_change(client, session, ta, students):

@@ -107,6 +107,18 @@ def test_overview_sorts_flags_risk_and_exports_csv(client, offering, term, ta, a
     assert by_name[accepted_student.full_name][6:10] == ["66.7", "", "no", "yes"]
 
 
+@pytest.mark.parametrize(
+    ("accept_language", "language"), [("sv", "sv"), ("en-GB,en;q=0.8", "en-gb")]
+)
+def test_staff_grids_are_cached_per_language(client, term, ta, accept_language, language):
+    """The grid and the progress table are kept as rendered HTML, in a language: a Swedish
+    page never shows an English grid kept before it, or the other way round."""
+    client.force_login(ta)
+    for page in ("attendance/", "progress/"):
+        response = client.get(f"{BASE}/staff/{page}", HTTP_ACCEPT_LANGUAGE=accept_language)
+        assert response.context["fragment"].endswith(f":{language}")
+
+
 def test_attendance_report_command_prints_and_exports(term, accepted_student):
     out = StringIO()
     call_command("attendance_report", "deep-learning/2016", stdout=out)
