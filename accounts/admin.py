@@ -56,7 +56,7 @@ class UserAdmin(SafeActionsMixin, DjangoUserAdmin):
     ordering = ["email"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Personal information"), {"fields": ["full_name", "email_verified_at"]}),
+        (_("Personal information"), {"fields": ["full_name", "email_verified_at", "language"]}),
         (
             _("Permissions"),
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
@@ -228,8 +228,8 @@ class EnrolmentAdmin(TeachingAdminMixin, admin.ModelAdmin):
 
 @admin.register(MailTemplate)
 class MailTemplateAdmin(TeachingAdminMixin, admin.ModelAdmin):
-    list_display = ["offering", "status", "subject"]
-    list_filter = [("offering", RelatedOnlyListFilter), "status"]
+    list_display = ["offering", "status", "language", "subject"]
+    list_filter = [("offering", RelatedOnlyListFilter), "status", "language"]
     list_select_related = ["offering__course"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):

@@ -31,35 +31,45 @@ ACCEPTED_PLACEHOLDERS = {
     "instructions": "the offering's instructions for accepted students",
 }
 
-DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
+#: The wording of each decision mail when the offering has none of its own (MailTemplate),
+#: translated into the recipient's language when the mail is queued.
+DEFAULT_TEMPLATES: dict[str, tuple[Promise, Promise]] = {
     EnrolmentStatus.ACCEPTED: (
-        "${course} ${offering}: you are enrolled",
-        "Dear ${student_name},\n\n"
-        "you are enrolled in ${course} ${offering}. Welcome!\n\n"
-        "${instructions}\n\n"
-        "Video lectures and quizzes are on ${platform_name}: ${platform_url}\n"
-        "Your enrollment key: ${enrollment_key}\n\n"
-        "Your page for the course: ${my_page_url}\n",
+        _("${course} ${offering}: you are enrolled"),
+        _(
+            "Dear ${student_name},\n\n"
+            "you are enrolled in ${course} ${offering}. Welcome!\n\n"
+            "${instructions}\n\n"
+            "Video lectures and quizzes are on ${platform_name}: ${platform_url}\n"
+            "Your enrollment key: ${enrollment_key}\n\n"
+            "Your page for the course: ${my_page_url}\n"
+        ),
     ),
     EnrolmentStatus.WAITLISTED: (
-        "${course} ${offering}: you are on the waiting list",
-        "Dear ${student_name},\n\n"
-        "the course ${course} ${offering} is full, and your application is on its waiting "
-        "list. Seats go to the waiting list in the order of application; we will mail you if "
-        "one becomes free for you.\n\nYour application: ${my_page_url}\n",
+        _("${course} ${offering}: you are on the waiting list"),
+        _(
+            "Dear ${student_name},\n\n"
+            "the course ${course} ${offering} is full, and your application is on its waiting "
+            "list. Seats go to the waiting list in the order of application; we will mail you "
+            "if one becomes free for you.\n\nYour application: ${my_page_url}\n"
+        ),
     ),
     EnrolmentStatus.REJECTED: (
-        "${course} ${offering}: your application",
-        "Dear ${student_name},\n\n"
-        "we are sorry: we cannot offer you a place in ${course} ${offering}.\n\n"
-        "Your application: ${my_page_url}\n",
+        _("${course} ${offering}: your application"),
+        _(
+            "Dear ${student_name},\n\n"
+            "we are sorry: we cannot offer you a place in ${course} ${offering}.\n\n"
+            "Your application: ${my_page_url}\n"
+        ),
     ),
     EnrolmentStatus.WITHDRAWN: (
-        "${course} ${offering}: your application is withdrawn",
-        "Dear ${student_name},\n\n"
-        "your application to ${course} ${offering} is withdrawn. If this is a mistake, "
-        "register again while registration is open, or contact the teaching assistants.\n\n"
-        "${offering_url}\n",
+        _("${course} ${offering}: your application is withdrawn"),
+        _(
+            "Dear ${student_name},\n\n"
+            "your application to ${course} ${offering} is withdrawn. If this is a mistake, "
+            "register again while registration is open, or contact the teaching assistants."
+            "\n\n${offering_url}\n"
+        ),
     ),
 }
 

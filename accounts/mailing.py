@@ -22,7 +22,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template import loader
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -69,15 +69,28 @@ def decision_context(enrolment: Enrolment) -> dict[str, str]:
     return context
 
 
+def language_of(person: User | None) -> str:
+    """The language a person reads the site and their mails in."""
+    return (person.language if person is not None else "") or settings.LANGUAGE_CODE
+
+
+def in_language_of(person: User | None):
+    """`with in_language_of(person):` what is written inside is in the person's language."""
+    return translation.override(language_of(person))
+
+
 def render_decision_mail(enrolment: Enrolment) -> tuple[str, str]:
-    template = MailTemplate.objects.filter(
-        offering=enrolment.offering_id, status=enrolment.status
-    ).first()
-    if template:
-        subject, body = template.subject, template.body
-    else:
-        subject, body = DEFAULT_TEMPLATES[enrolment.status]
-    context = decision_context(enrolment)
+    """The decision mail in the student's language: the offering's own wording in that
+    language, else its wording in the other one, else the default text (translated)."""
+    language = language_of(enrolment.student)
+    templates = MailTemplate.objects.filter(offering=enrolment.offering_id, status=enrolment.status)
+    template = min(templates, key=lambda t: t.language != language, default=None)
+    with translation.override(language):
+        if template:
+            subject, body = template.subject, template.body
+        else:
+            subject, body = (str(text) for text in DEFAULT_TEMPLATES[enrolment.status])
+        context = decision_context(enrolment)
     # safe_substitute: a template saved before a placeholder was retired must still send.
     # A subject is one line whatever the placeholders hold (a line break would make the
     # mail unsendable).
@@ -158,7 +171,8 @@ def queue_signup_attempt_mail(user: User) -> OutgoingMail | None:
     ACCOUNT_MAIL_INTERVAL; returns None when one was sent a moment ago."""
     if _mailed_recently(user, MailKind.SIGNUP_ATTEMPT):
         return None
-    subject, body = render_account_mail(SIGNUP_ATTEMPT_MAIL, _account_context(user))
+    with in_language_of(user):
+        subject, body = render_account_mail(SIGNUP_ATTEMPT_MAIL, _account_context(user))
     return queue_mail(
         to_email=user.email,
         subject=subject,
@@ -177,7 +191,8 @@ def queue_invitation_mail(user: User, offering: Offering) -> OutgoingMail:
         "offering": offering.name,
         "reset_link": password_reset_reference(user),
     }
-    subject, body = render_account_mail(INVITATION_MAIL, context)
+    with in_language_of(user):
+        subject, body = render_account_mail(INVITATION_MAIL, context)
     return queue_mail(
         to_email=user.email,
         subject=subject,
@@ -204,14 +219,16 @@ def password_reset_mail(email: str) -> str:
     if _mailed_recently(user, MailKind.PASSWORD_RESET):
         return "mailed a moment ago"
     context = {"user": user, "email": user.email}
-    subject = "".join(loader.render_to_string(RESET_SUBJECT_TEMPLATE, context).splitlines())
+    with in_language_of(user):
+        subject = "".join(loader.render_to_string(RESET_SUBJECT_TEMPLATE, context).splitlines())
+        # The outbox stores a reference, never the link: the link is made at sending.
+        body = loader.render_to_string(
+            RESET_BODY_TEMPLATE, {**context, "reset_link": password_reset_reference(user)}
+        )
     queue_mail(
         to_email=user.email,
         subject=subject,
-        # The outbox stores a reference, never the link: the link is made at sending.
-        body=loader.render_to_string(
-            RESET_BODY_TEMPLATE, {**context, "reset_link": password_reset_reference(user)}
-        ),
+        body=body,
         kind=MailKind.PASSWORD_RESET,
         recipient=user,
     )

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -78,6 +79,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         null=True,
         blank=True,
         help_text=_("When the person followed the link mailed to them."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_(
+            "The language of the site and of the mails for this person: the one they signed "
+            "up in, or chose with the language switch."
+        ),
     )
     calendar_token = models.CharField(
         _("calendar token"),
@@ -247,21 +258,35 @@ class MailTemplate(models.Model):
         verbose_name=_("offering"),
     )
     status = models.CharField(_("decision"), max_length=12, choices=EnrolmentStatus.choices)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_(
+            "Students get the wording in their own language; when the offering has none in "
+            "it, the wording in the other language, else the site's default text."
+        ),
+    )
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"))
 
     class Meta:
         verbose_name = _("mail template")
         verbose_name_plural = _("mail templates")
-        ordering = ["offering", "status"]
+        ordering = ["offering", "status", "language"]
         constraints = [
             models.UniqueConstraint(
-                fields=["offering", "status"], name="accounts_one_template_per_decision"
+                fields=["offering", "status", "language"],
+                name="accounts_one_template_per_decision_and_language",
             ),
         ]
 
     def __str__(self):
-        return gettext("%(decision)s mail") % {"decision": self.get_status_display()}
+        return gettext("%(decision)s mail (%(language)s)") % {
+            "decision": self.get_status_display(),
+            "language": self.get_language_display(),
+        }
 
     def clean(self):
         super().clean()

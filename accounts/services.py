@@ -27,6 +27,7 @@ from course.services import offering_lock
 from .enums import EnrolmentStatus, Level, MailKind
 from .mailing import (
     absolute_url,
+    in_language_of,
     queue_decision_mail,
     queue_invitation_mail,
     queue_mail,
@@ -62,24 +63,24 @@ def queue_verification_mail(user: User) -> None:
     link = absolute_url(
         reverse("accounts:verify_email", kwargs={"token": email_verification_token(user)})
     )
-    queue_mail(
-        to_email=user.email,
-        subject=_("Confirm your email address for coursesite"),
-        body=_(
+    with in_language_of(user):
+        subject = _("Confirm your email address for coursesite")
+        body = _(
             "Hello %(name)s,\n\n"
             "please confirm that this is your address by opening this link:\n\n"
             "%(link)s\n\n"
             "Applications to courses count once your address is confirmed. The link works "
             "for a week. If you did not sign up, ignore this message.\n"
-        )
-        % {"name": user.full_name, "link": link},
-        kind=MailKind.VERIFICATION,
-        recipient=user,
+        ) % {"name": user.full_name, "link": link}
+    queue_mail(
+        to_email=user.email, subject=subject, body=body, kind=MailKind.VERIFICATION, recipient=user
     )
 
 
 @transaction.atomic
-def user_signup(*, email: str, full_name: str, password: str) -> User | None:
+def user_signup(
+    *, email: str, full_name: str, password: str, language: str = settings.LANGUAGE_CODE
+) -> User | None:
     """Create a student account and queue the mail with its verification link.
 
     When the address has an account already (in any letter case), nothing is created and
@@ -93,7 +94,9 @@ def user_signup(*, email: str, full_name: str, password: str) -> User | None:
     if owner is None:
         try:
             with transaction.atomic():
-                user = User.objects.create_user(email, password, full_name=full_name.strip())
+                user = User.objects.create_user(
+                    email, password, full_name=full_name.strip(), language=language
+                )
         except IntegrityError:  # the same form sent twice at once: the other one made it
             owner = User.objects.filter(email=email).first()
         else:
@@ -391,8 +394,14 @@ def enrolment_enrol_directly(
     if student is None:
         # Staff vouch for the address, and nobody else holds this new account: its owner
         # chooses the password through the invitation mailed to the address.
+        # Their language is not known yet: the one the offering is taught in (they can
+        # switch at once).
         student = User.objects.create_user(
-            email, None, full_name=full_name.strip(), email_verified_at=timezone.now()
+            email,
+            None,
+            full_name=full_name.strip(),
+            email_verified_at=timezone.now(),
+            language=offering.teaching_language,
         )
     elif not student.email_verified:
         # An existing account's credentials are never touched here: whoever signed up with
@@ -447,6 +456,16 @@ def enrolment_enrol_directly(
     if invite:
         queue_invitation_mail(student, offering)
     return enrolment
+
+
+def choose_language(user: User, language: str) -> None:
+    """Store the language a person chose with the language switch: their pages and the
+    mails they get are in it from now on."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Choose one of the site's languages."))
+    if user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
+        user.language = language
 
 
 def user_renamed(user: User) -> None:

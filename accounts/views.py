@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -52,6 +52,7 @@ class SignupView(FormView):
             email=form.cleaned_data["email"],
             full_name=form.cleaned_data["full_name"],
             password=form.cleaned_data["password1"],
+            language=translation.get_language(),
         )
         messages.success(
             self.request,

@@ -148,7 +148,20 @@ class OfferingAdmin(TeachingAdminMixin, RulesHistoryAdmin):
     offering_path = ""
     inlines = [StaffInline, ModuleInline]
     fieldsets = [
-        (None, {"fields": ["course", "name", "slug", "study_period", "status", "is_published"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "course",
+                    "name",
+                    "slug",
+                    "study_period",
+                    "status",
+                    "is_published",
+                    "teaching_language",
+                ]
+            },
+        ),
         (
             gettext_lazy("Dates"),
             {"fields": ["start_date", "end_date", "registration_opens", "registration_closes"]},

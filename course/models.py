@@ -117,6 +117,16 @@ class Offering(MarkdownModel):
         default=OfferingStatus.PLANNED,
         verbose_name=_("status"),
     )
+    teaching_language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_(
+            "The language the course is taught and written in: its texts, lectures and "
+            "projects are marked as such, whatever the language of the site around them."
+        ),
+        verbose_name=_("teaching language"),
+    )
     is_published = models.BooleanField(
         default=False,
         help_text=_("Unpublished offerings are visible to their staff only."),

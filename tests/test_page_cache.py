@@ -196,7 +196,7 @@ def test_a_name_changed_in_the_admin_shows_on_the_public_project_pages(client, o
     student = membership.enrolment.student
     response = client_for(superuser).post(
         f"/admin/accounts/user/{student.pk}/change/",
-        {"email": student.email, "full_name": "Ann New", "is_active": "on",
+        {"email": student.email, "full_name": "Ann New", "is_active": "on", "language": "sv",
          "last_login_0": "", "last_login_1": "",
          "date_joined_0": "2016-01-01", "date_joined_1": "10:00:00"},
     )  # fmt: skip

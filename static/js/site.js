@@ -52,7 +52,7 @@
         var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
         if (response.redirected || !json) { window.location.reload(); return; }
         if (!response.ok) {
-          response.json().then(function (data) { window.alert(data.error || "Not saved."); });
+          response.json().then(function (data) { window.alert(data.error || form.dataset.notSaved); });
           return;
         }
         var done = flag.value === "1";
@@ -60,7 +60,7 @@
         button.classList.toggle("btn-success", done);
         button.classList.toggle("btn-outline-secondary", !done);
         button.setAttribute("aria-pressed", done ? "true" : "false");
-        button.title = done ? "Watched: click to undo" : "Mark as watched";
+        button.title = done ? button.dataset.titleWatched : button.dataset.titleUnwatched;
         var label = button.textContent.replace(/^✓ /, "");
         button.textContent = (done ? "✓ " : "") + label;
       }).catch(function () { window.location.reload(); });

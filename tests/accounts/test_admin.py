@@ -168,7 +168,7 @@ def offering_form(offering, **changes):
         "course": offering.course_id, "name": offering.name, "slug": offering.slug,
         "status": offering.status, "start_date": "2016-03-21", "end_date": "2016-06-04",
         "attendance_threshold": 80, "group_size": 2, "excused_absences": "removed",
-            "quiz_pass_percent": 50, "capacity": offering.capacity or "",
+        "quiz_pass_percent": 50, "capacity": offering.capacity or "", "teaching_language": "en-gb",
         "programme_question": "required", "motivation_question": "optional",
         "decisions_need_review": "on",
         "staff-TOTAL_FORMS": 0, "staff-INITIAL_FORMS": 0,
