@@ -1,6 +1,11 @@
-"""The result mail each student gets at sign-off, and queueing it through the outbox."""
+"""The result mail each student gets at sign-off, and queueing it through the outbox.
+
+The mails are worded in the active language: that of the course responsible who signs off
+(a person's own language is not stored). The grade's code and label are the offering's.
+"""
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.enums import MailKind
 from accounts.mailing import MailDraft, absolute_url, queue_mails
@@ -23,27 +28,41 @@ def result_mail_text(row: SheetRow, sheet: GradeSheet) -> tuple[str, str]:
         )
     )
     title = f"{offering.course.title} ({offering.name})"
-    subject = f"[{title}] Your result: {grade.code}"
+    subject = _("[%(title)s] Your result: %(grade)s") % {"title": title, "grade": grade.code}
+    if grade.label:
+        result = _("the results of %(title)s are final. Your grade is %(grade)s (%(label)s).")
+    else:
+        result = _("the results of %(title)s are final. Your grade is %(grade)s.")
     lines = [
-        f"Dear {row.enrolment.student.full_name},",
+        _("Dear %(name)s,") % {"name": row.enrolment.student.full_name},
         "",
-        f"the results of {title} are final. Your grade is {grade.code}"
-        + (f" ({grade.label})." if grade.label else "."),
+        result % {"title": title, "grade": grade.code, "label": grade.label},
     ]
     if final.notified_grade:
-        subject = f"[{title}] Your result has changed: {grade.code}"
-        lines += ["", f"This replaces the grade {final.notified_grade} we mailed you before."]
+        subject = _("[%(title)s] Your result has changed: %(grade)s") % {
+            "title": title,
+            "grade": grade.code,
+        }
+        lines += [
+            "",
+            _("This replaces the grade %(grade)s we mailed you before.")
+            % {"grade": final.notified_grade},
+        ]
     if not grade.passing:
         if not row.eligibility.eligible:
-            lines += ["", "What was missing: " + row.eligibility.explain() + "."]
+            missing = _("What was missing: %(conditions)s.")
+            lines += ["", missing % {"conditions": row.eligibility.explain()}]
         elif final.reason:
-            lines += ["", "The examiners' reason: " + final.reason]
+            lines += ["", _("The examiners' reason: %(reason)s") % {"reason": final.reason}]
         else:
-            lines += ["", "The project did not reach a passing grade."]
+            lines += ["", _("The project did not reach a passing grade.")]
     lines += [
         "",
-        f"The grade is reported to the university's records system as {grade.code} for "
-        f"{offering.course.code}. Your page: {link}",
+        _(
+            "The grade is reported to the university's records system as %(grade)s for "
+            "%(course_code)s. Your page: %(link)s"
+        )
+        % {"grade": grade.code, "course_code": offering.course.code, "link": link},
         "",
         "-- ",
         title,
@@ -65,7 +84,7 @@ def queue_result_mails(sheet: GradeSheet) -> int:
         if row.final.notified_grade != row.final.grade:
             due.append((row, row.final))
     drafts = []
-    for row, _ in due:
+    for row, _final in due:
         subject, body = result_mail_text(row, sheet)
         drafts.append(
             MailDraft(
@@ -78,8 +97,8 @@ def queue_result_mails(sheet: GradeSheet) -> int:
             )
         )
     queue_mails(drafts)
-    for _, final in due:
+    for _row, final in due:
         final.notified_grade = final.grade
-    FinalGrade.objects.bulk_update([final for _, final in due], ["notified_grade"])
+    FinalGrade.objects.bulk_update([final for _row, final in due], ["notified_grade"])
     bump_records(sheet.offering.pk)  # bulk_update() sends no signal
     return len(drafts)

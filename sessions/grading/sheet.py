@@ -14,6 +14,8 @@ from functools import cached_property
 
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from accounts.models import Enrolment, User
 from course.caching import offering_cached as offering_data
@@ -329,10 +331,12 @@ SHEET_KEPT_MAX_ROWS = 500
 
 def grade_sheet_shown(offering: Offering) -> GradeSheet:
     """The whole offering's sheet for the grading pages, from the cache while nothing it
-    shows changed (course.caching.records_cached). Writes use grade_sheet() itself."""
+    shows changed (course.caching.records_cached). Writes use grade_sheet() itself.
+
+    Kept per language: the conditions and proposal notes are worded when the sheet is made."""
     return records_cached(
         offering,
-        "grade-sheet",
+        f"grade-sheet:{get_language()}",
         lambda: grade_sheet(offering),
         keep=lambda sheet: len(sheet.rows) <= SHEET_KEPT_MAX_ROWS,
     )
@@ -360,9 +364,9 @@ def projects_overview(sheet: GradeSheet, user) -> dict:
     groups = sorted(by_pk.values(), key=lambda pair: pair[0].number)
     return {
         "total": len(groups),
-        "assessed": sum(1 for _, r in groups if r.assessments),
+        "assessed": sum(1 for _group, r in groups if r.assessments),
         "by_user": sum(
-            1 for _, r in groups if any(a.assessor_id == user.pk for a in r.assessments)
+            1 for _group, r in groups if any(a.assessor_id == user.pk for a in r.assessments)
         ),
         "waiting": [group for group, r in groups if not r.assessments],
         "disagreements": [group for group, r in groups if r.disagreement],
@@ -399,7 +403,7 @@ def results_freeze(offering: Offering) -> str:
     ENROLMENT_FREEZES; withdrawals and acceptances are refused)."""
     if not ResultsEvent.objects.filter(offering=offering).signed_off():
         return ""
-    return (
-        f"the results of {offering} are signed off, so enrolments no longer change. "
+    return _(
+        "the results of %(offering)s are signed off, so enrolments no longer change. "
         "The course responsible can unlock the results first."
-    )
+    ) % {"offering": offering}
