@@ -50,10 +50,10 @@ def grading_setup_defaults(*, offering: Offering) -> tuple[int, bool]:
         scale, created = GradingScale.objects.get_or_create(
             offering=offering, level=level, defaults={"name": name}
         )
-        # The labels are lazy translations (defaults.py): written in the active language.
         if created:
             scales_created += 1
             # With their first history record (the admin shows later changes against it).
+            # The labels are lazy translations (defaults.py): written in the active language.
             bulk_create_with_history(
                 [
                     ScaleGrade(scale=scale, code=c, label=str(lb), passing=p, equivalent=eq)
@@ -63,9 +63,9 @@ def grading_setup_defaults(*, offering: Offering) -> tuple[int, bool]:
             )
     rubric, rubric_created = Rubric.objects.get_or_create(offering=offering)
     if rubric_created:
-        for order, (name, description, levels) in enumerate(DEFAULT_RUBRIC):
+        for order, (criterion_name, description, levels) in enumerate(DEFAULT_RUBRIC):
             criterion = RubricCriterion.objects.create(
-                rubric=rubric, order=order, name=str(name), description=str(description)
+                rubric=rubric, order=order, name=str(criterion_name), description=str(description)
             )
             bulk_create_with_history(
                 [
