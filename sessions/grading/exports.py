@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 EXPORTS_KEPT_DAYS = 7
 
 COLUMNS = ["Student name", "Email", "Level", "Course code", "Grade", "Examination date"]
-RECORDS_LANGUAGE = "en"  # see the module's docstring
+RECORDS_LANGUAGE = "en-gb"  # the source language; see the module's docstring
 
 
 def records_rows(sheet):

@@ -1,10 +1,12 @@
 """The result mail each student gets at sign-off, and queueing it through the outbox.
 
-The mails are worded in the active language: that of the course responsible who signs off
-(a person's own language is not stored). The grade's code and label are the offering's.
+Each mail is written in its reader's language (mail_language()). The grade's code and label
+are the offering's own texts, as they are.
 """
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.enums import MailKind
@@ -12,7 +14,19 @@ from accounts.mailing import MailDraft, absolute_url, queue_mails
 from course.caching import bump_records
 
 from ..models import FinalGrade
-from .sheet import GradeSheet, SheetRow
+from .sheet import GradeSheet, SheetRow, grade_sheet
+
+
+def mail_language(person) -> str:
+    """The language of a person's mails: the one stored on their account (the attribute
+    config.middleware reads for their pages), else the active one (whoever signs off)."""
+    return getattr(person, "language", "") or translation.get_language() or settings.LANGUAGE_CODE
+
+
+def says_what_was_missing(row: SheetRow) -> bool:
+    """A failing grade of a student who did not meet the conditions: the mail lists them."""
+    grade = row.final_grade
+    return grade is not None and not grade.passing and not row.eligibility.eligible
 
 
 def result_mail_text(row: SheetRow, sheet: GradeSheet) -> tuple[str, str]:
@@ -49,7 +63,7 @@ def result_mail_text(row: SheetRow, sheet: GradeSheet) -> tuple[str, str]:
             % {"grade": final.notified_grade},
         ]
     if not grade.passing:
-        if not row.eligibility.eligible:
+        if says_what_was_missing(row):
             missing = _("What was missing: %(conditions)s.")
             lines += ["", missing % {"conditions": row.eligibility.explain()}]
         elif final.reason:
@@ -83,9 +97,23 @@ def queue_result_mails(sheet: GradeSheet) -> int:
             raise ValueError(f"{row.enrolment} has no grade: no result to mail.")
         if row.final.notified_grade != row.final.grade:
             due.append((row, row.final))
+    texts: dict[int, tuple[str, str]] = {}
+    by_language: dict[str, list[SheetRow]] = {}
+    for row, _final in due:
+        by_language.setdefault(mail_language(row.enrolment.student), []).append(row)
+    worded_in = translation.get_language()
+    for language, rows in by_language.items():
+        with translation.override(language):
+            if language != worded_in and any(says_what_was_missing(r) for r in rows):
+                # The conditions were worded when the sheet was made: word them again for
+                # the readers of this language (one sheet of theirs, a fixed number of queries).
+                enrolments = [r.enrolment for r in rows]
+                rows = grade_sheet(sheet.offering, enrolments=enrolments, fresh=True).rows
+            for row in rows:
+                texts[row.enrolment.pk] = result_mail_text(row, sheet)
     drafts = []
     for row, _final in due:
-        subject, body = result_mail_text(row, sheet)
+        subject, body = texts[row.enrolment.pk]
         drafts.append(
             MailDraft(
                 to_email=row.enrolment.student.email,

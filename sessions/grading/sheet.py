@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
-from django.db.models import Min
+from django.db.models import ForeignKey, Min, Model
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import Enrolment, User
@@ -315,13 +314,15 @@ def grade_sheet(
     )
 
 
-def _attach_people(links: list[tuple[object, str]]) -> None:
+def _attach_people(links: list[tuple[Model, str]]) -> None:
     """Fills each (object, foreign key to an account) with the account, loaded in one query."""
     ids = {getattr(obj, f"{name}_id") for obj, name in links} - {None}
     people = {u.pk: u for u in User.objects.filter(pk__in=ids)} if ids else {}
     for obj, name in links:
         person = people.get(getattr(obj, f"{name}_id"))
-        obj._meta.get_field(name).set_cached_value(obj, person)
+        field = obj._meta.get_field(name)
+        assert isinstance(field, ForeignKey)  # the links name foreign keys to accounts
+        field.set_cached_value(obj, person)
 
 
 # Above this many students, storing the sheet in the cache (pickling thousands of rows)
@@ -333,10 +334,11 @@ def grade_sheet_shown(offering: Offering) -> GradeSheet:
     """The whole offering's sheet for the grading pages, from the cache while nothing it
     shows changed (course.caching.records_cached). Writes use grade_sheet() itself.
 
-    Kept per language: the conditions and proposal notes are worded when the sheet is made."""
+    Kept per language (records_cached's key has it): the conditions and proposal notes are
+    worded when the sheet is made."""
     return records_cached(
         offering,
-        f"grade-sheet:{get_language()}",
+        "grade-sheet",
         lambda: grade_sheet(offering),
         keep=lambda sheet: len(sheet.rows) <= SHEET_KEPT_MAX_ROWS,
     )

@@ -7,8 +7,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -132,10 +132,7 @@ class GradeSheetView(PersonalPageMixin, OfferingStaffMixin, TemplateView):
             graded=len(sheet.rows) - len(sheet.ungraded),
             projects=sheets.projects_overview(sheet, self.request.user),
             exports=recent_exports(offering),
-            # Per language: the table's words and the conditions' wording.
-            fragment=fragment_key(
-                offering, "grade-sheet", get_language(), which, level, page.number
-            ),
+            fragment=fragment_key(offering, "grade-sheet", which, level, page.number),
             **kwargs,
         )
 

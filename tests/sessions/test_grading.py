@@ -20,6 +20,7 @@ from accounts.models import Enrolment, OutgoingMail, User
 from course.enums import ExcusedRule, OfferingStatus, StaffRole
 from projects.models import Extension, Membership, PresentationSlot, ProjectGroup, Submission
 from sessions.enums import AttendanceStatus, ConditionState, ProjectGrade, ResultsAction
+from sessions.grading import mails as grading_mails
 from sessions.grading import rules as grading_rules
 from sessions.grading import services as grading_services
 from sessions.grading import sheet as grading_sheet
@@ -913,6 +914,26 @@ def test_sign_off_locks_the_results_and_queues_one_result_mail_per_student(grade
     assert "Your grade is U (Fail)." in bert.body
     assert "What was missing: Attendance: 70 %, needs 80 %." in bert.body
     assert set(FinalGrade.objects.values_list("notified_grade", flat=True)) == {"4", "U"}
+
+
+def test_a_result_mail_is_written_in_its_readers_language(course):
+    """Each mail in the language stored on the reader's account, whoever signs off; what was
+    missing is worded again in it (here: the Swedish date of the deadline)."""
+    anna = make_student(course, "Anna Good", project=ProjectGrade.FOUR)
+    sven = make_student(course, "Sven Sent-Nothing", submitted_at=None, project=ProjectGrade.FOUR)
+    grading_services.grades_accept_proposed(offering=course.offering, by=course.ta)
+    with translation.override("en-gb"):  # the course responsible's language
+        sheet = grading_sheet.grade_sheet(course.offering, fresh=True)
+        for row in sheet.rows:
+            if row.enrolment.pk == sven.pk:
+                row.enrolment.student.language = "sv"  # as their account stores it
+        assert grading_mails.queue_result_mails(sheet) == 2
+    with translation.override("sv"):
+        swedish_due = short(DUE)
+    (mail,) = result_mails(sven)
+    assert swedish_due in mail.body and DUE_TEXT not in mail.body
+    (mail,) = result_mails(anna)
+    assert "Your grade is 4 (Pass with credit)." in mail.body
 
 
 def test_a_superuser_may_sign_off(graded, superuser):

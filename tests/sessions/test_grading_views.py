@@ -609,9 +609,9 @@ def test_the_kept_grade_sheet_is_kept_per_language(offering, ta):
     """The conditions and proposal notes are worded when the sheet is made: a sheet made for
     a Swedish page is not shown on an English one, nor the other way round."""
     build_class(offering, 2, ta=ta)
-    with translation.override("en"):
+    with translation.override("en-gb"):
         grading_sheet.grade_sheet_shown(offering)  # made and kept
-    with CaptureQueriesContext(connection) as kept, translation.override("en"):
+    with CaptureQueriesContext(connection) as kept, translation.override("en-gb"):
         grading_sheet.grade_sheet_shown(offering)
     with CaptureQueriesContext(connection) as made, translation.override("sv"):
         grading_sheet.grade_sheet_shown(offering)
@@ -623,10 +623,10 @@ def test_the_records_export_is_the_same_in_every_language(offering, ta, responsi
     signed_off_class(offering, ta, responsible)
     sheet = grading_sheet.grade_sheet(offering)
     files = {}
-    for language in ("en", "sv"):
+    for language in ("en-gb", "sv"):
         out = io.StringIO()
         with translation.override(language):
             write_records_csv(out, sheet)
         files[language] = out.getvalue()
-    assert files["sv"] == files["en"]
+    assert files["sv"] == files["en-gb"]
     assert files["sv"].startswith("Student name,Email,Level,Course code,Grade,Examination date")
