@@ -60,7 +60,9 @@ class ScaleGrade(models.Model):
         GradingScale, on_delete=models.CASCADE, related_name="grades", verbose_name=_("scale")
     )
     code = models.CharField(
-        _("code"), max_length=10, help_text=_("As reported to the records system.")
+        pgettext_lazy("grade", "code"),
+        max_length=10,
+        help_text=_("As reported to the records system."),
     )
     label = models.CharField(
         _("label"), max_length=60, blank=True, help_text=_("e.g. Pass with distinction.")
@@ -267,7 +269,9 @@ class FinalGrade(models.Model):
         help_text=_("What the grading service proposed when it was set."),
     )
     reason = models.TextField(
-        _("reason"), blank=True, help_text=_("Why it differs from the proposal.")
+        pgettext_lazy("grading", "reason"),
+        blank=True,
+        help_text=_("Why it differs from the proposal."),
     )
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -314,7 +318,7 @@ class GradeChange(models.Model):
     old_grade = models.CharField(_("old grade"), max_length=10, blank=True)
     new_grade = models.CharField(_("new grade"), max_length=10)
     proposed = models.CharField(_("proposed"), max_length=10, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(pgettext_lazy("grading", "reason"), blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -372,7 +376,7 @@ class ResultsEvent(models.Model):
         verbose_name=pgettext_lazy("results event", "by"),
     )
     at = models.DateTimeField(pgettext_lazy("results event", "at"), default=timezone.now)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(pgettext_lazy("grading", "reason"), blank=True)
 
     objects = ResultsEventQuerySet.as_manager()
 
