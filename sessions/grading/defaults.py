@@ -1,28 +1,53 @@
 """The grading scales and the project rubric an offering starts with (the 2016 texts).
 
-Only data: grading_setup_defaults() in services.py writes it into an offering.
+Only data: grading_setup_defaults() in services.py writes it into an offering. The texts
+people read (grade labels, criteria, levels) are lazy translations: they are written in the
+language of whoever creates the defaults, and are the offering's own texts from then on
+(edited in the administration). Grade codes and scale names are the records system's and
+stay as they are.
 """
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.enums import Level
 
 from ..enums import ProjectGrade
 
+# The same English label is a different Swedish one on each scale ("Pass with distinction"
+# is "Med beröm godkänd" for a 5, "Väl godkänd" for a VG): a context per scale, written out
+# (makemessages reads only literal contexts).
 DEFAULT_SCALES = {
     Level.MSC: (
         "U, 3, 4, 5",
         [
-            ("U", "Fail", False, ProjectGrade.FAIL),
-            ("3", "Pass", True, ProjectGrade.THREE),
-            ("4", "Pass with credit", True, ProjectGrade.FOUR),
-            ("5", "Pass with distinction", True, ProjectGrade.FIVE),
+            ("U", pgettext_lazy("grade on the U-5 scale", "Fail"), False, ProjectGrade.FAIL),
+            ("3", pgettext_lazy("grade on the U-5 scale", "Pass"), True, ProjectGrade.THREE),
+            (
+                "4",
+                pgettext_lazy("grade on the U-5 scale", "Pass with credit"),
+                True,
+                ProjectGrade.FOUR,
+            ),
+            (
+                "5",
+                pgettext_lazy("grade on the U-5 scale", "Pass with distinction"),
+                True,
+                ProjectGrade.FIVE,
+            ),
         ],
     ),
     Level.PHD: (
         "U, G, VG",
         [
-            ("U", "Fail", False, ProjectGrade.FAIL),
-            ("G", "Pass", True, ProjectGrade.THREE),
-            ("VG", "Pass with distinction", True, ProjectGrade.FOUR),
+            ("U", pgettext_lazy("grade on the U-VG scale", "Fail"), False, ProjectGrade.FAIL),
+            ("G", pgettext_lazy("grade on the U-VG scale", "Pass"), True, ProjectGrade.THREE),
+            (
+                "VG",
+                pgettext_lazy("grade on the U-VG scale", "Pass with distinction"),
+                True,
+                ProjectGrade.FOUR,
+            ),
         ],
     ),
 }
@@ -31,43 +56,43 @@ DEFAULT_SCALES = {
 # topics for higher grades" and "projects that show a deeper understanding ... 4 or 5".
 DEFAULT_RUBRIC = [
     (
-        "Topics covered",
-        "The course modules the project uses (listed in the proposal).",
+        _("Topics covered"),
+        _("The course modules the project uses (listed in the proposal)."),
         [
-            (0, "Fewer than two topics", True),
-            (1, "A couple of topics", False),
-            (2, "Three topics, combined", False),
-            (3, "Four or more topics, well connected", False),
+            (0, _("Fewer than two topics"), True),
+            (1, _("A couple of topics"), False),
+            (2, _("Three topics, combined"), False),
+            (3, _("Four or more topics, well connected"), False),
         ],
     ),
     (
-        "Depth of understanding",
-        "Choices motivated, results analysed, limitations known.",
+        _("Depth of understanding"),
+        _("Choices motivated, results analysed, limitations known."),
         [
-            (0, "Insufficient: methods misunderstood", True),
-            (1, "Methods applied soundly", False),
-            (2, "Choices motivated and results analysed", False),
-            (3, "Insight beyond the lectures", False),
+            (0, _("Insufficient: methods misunderstood"), True),
+            (1, _("Methods applied soundly"), False),
+            (2, _("Choices motivated and results analysed"), False),
+            (3, _("Insight beyond the lectures"), False),
         ],
     ),
     (
-        "Report",
-        "The 4-page report: structure, clarity, figures, references.",
+        _("Report"),
+        _("The 4-page report: structure, clarity, figures, references."),
         [
-            (0, "Insufficient or missing", True),
-            (1, "Clear enough to follow", False),
-            (2, "Well written with good figures", False),
-            (3, "Of workshop-paper quality", False),
+            (0, _("Insufficient or missing"), True),
+            (1, _("Clear enough to follow"), False),
+            (2, _("Well written with good figures"), False),
+            (3, _("Of workshop-paper quality"), False),
         ],
     ),
     (
-        "Presentation",
-        "The 20-minute talk and the answers to questions.",
+        _("Presentation"),
+        _("The 20-minute talk and the answers to questions."),
         [
-            (0, "Insufficient", True),
-            (1, "Adequate", False),
-            (2, "Clear and well timed", False),
-            (3, "Excellent, answers show command of the subject", False),
+            (0, _("Insufficient"), True),
+            (1, _("Adequate"), False),
+            (2, _("Clear and well timed"), False),
+            (3, _("Excellent, answers show command of the subject"), False),
         ],
     ),
 ]

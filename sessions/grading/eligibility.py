@@ -4,12 +4,17 @@ One `Condition` each for attendance (as sessions/attendance.py counts it), every
 deliverable (extensions honoured, judged by the first upload) and the presentation. Each
 is met, pending while the course can still change it, or missing. Pure functions of what
 the grade sheet loaded.
+
+The labels and values are worded in the active language when the sheet is made (a sheet kept
+in the cache is kept per language: sheet.grade_sheet_shown()).
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..attendance import AttendanceSummary
 from ..enums import ConditionState
@@ -58,97 +63,104 @@ class Eligibility:
 
     def explain(self) -> str:
         """e.g. "attendance 75 %, needs 80 %; Project report: not submitted"."""
-        return "; ".join(str(c) for c in self.unmet) or "all conditions met"
+        return "; ".join(str(c) for c in self.unmet) or _("all conditions met")
 
 
 def attendance_condition(summary: AttendanceSummary) -> Condition:
-    needs = f"needs {summary.threshold} %"
+    label, threshold = _("Attendance"), summary.threshold
     if summary.percent is None and summary.held:
         # Excused from every held session, and excused absences are left out of the total:
         # there is no participation to judge. No proposal then: a TA decides, with a reason.
-        return Condition(
-            "attendance",
-            "Attendance",
-            f"excused from all {summary.held} held session{'s' if summary.held != 1 else ''}, "
-            f"{needs}; a teacher decides",
-            ConditionState.PENDING,
-        )
+        value = ngettext(
+            "excused from all %(count)s held session, needs %(threshold)s %%; a teacher decides",
+            "excused from all %(count)s held sessions, needs %(threshold)s %%; a teacher decides",
+            summary.held,
+        ) % {"count": summary.held, "threshold": threshold}
+        return Condition("attendance", label, value, ConditionState.PENDING)
     if summary.percent is None:
         if summary.remaining:
-            return Condition(
-                "attendance", "Attendance", f"no session yet, {needs}", ConditionState.PENDING
-            )
-        return Condition(
-            "attendance", "Attendance", "no session since enrolment", ConditionState.MET
-        )
-    now_text = f"{percent_text(summary.percent)}, {needs}"
+            value = _("no session yet, needs %(threshold)s %%") % {"threshold": threshold}
+            return Condition("attendance", label, value, ConditionState.PENDING)
+        return Condition("attendance", label, _("no session since enrolment"), ConditionState.MET)
+    percent = percent_text(summary.percent)
     if summary.remaining:
         if not summary.reachable:
             best_percent = summary.best_percent
             assert best_percent is not None  # sessions remain, so the final total is not 0
-            best = percent_text(best_percent)
-            return Condition(
-                "attendance",
-                "Attendance",
-                f"{now_text}; at most {best} is still possible",
-                ConditionState.MISSING,
-            )
-        left = f"{summary.remaining} session{'s' if summary.remaining != 1 else ''} to go"
-        return Condition(
-            "attendance",
-            "Attendance",
-            f"{percent_text(summary.percent)} so far, {needs}; {left}",
-            ConditionState.PENDING,
-        )
+            value = _("%(percent)s, needs %(threshold)s %%; at most %(best)s is still possible") % {
+                "percent": percent,
+                "threshold": threshold,
+                "best": percent_text(best_percent),
+            }
+            return Condition("attendance", label, value, ConditionState.MISSING)
+        value = ngettext(
+            "%(percent)s so far, needs %(threshold)s %%; %(count)s session to go",
+            "%(percent)s so far, needs %(threshold)s %%; %(count)s sessions to go",
+            summary.remaining,
+        ) % {"percent": percent, "threshold": threshold, "count": summary.remaining}
+        return Condition("attendance", label, value, ConditionState.PENDING)
     state = ConditionState.MET if summary.meets_threshold else ConditionState.MISSING
-    return Condition("attendance", "Attendance", now_text, state)
+    value = _("%(percent)s, needs %(threshold)s %%") % {"percent": percent, "threshold": threshold}
+    return Condition("attendance", label, value, state)
 
 
 def _local(moment: datetime) -> str:
-    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
 def deliverable_condition(
     deliverable, *, group, first_upload, due, extended, now, course_running=False
 ) -> Condition:
+    # The deliverable's title is the course's own text, shown as it is.
     key, label = f"deliverable:{deliverable.slug}", deliverable.title
-    when = f"due {_local(due)}{' (extended)' if extended else ''}"
+    date = _local(due)
+    if extended:
+        date = _("%(date)s (extended)") % {"date": date}
     if group is None:
         state = ConditionState.PENDING if due > now else ConditionState.MISSING
-        return Condition(key, label, f"not in a project group, {when}", state)
+        value = _("not in a project group, due %(date)s") % {"date": date}
+        return Condition(key, label, value, state)
     if first_upload is not None:
         if first_upload > due:
             days = (first_upload - due).days
-            late = f"{days} day{'s' if days != 1 else ''}" if days else "less than a day"
-            return Condition(key, label, f"submitted {late} late", ConditionState.MET)
-        return Condition(key, label, "submitted", ConditionState.MET)
+            if days:
+                value = ngettext(
+                    "submitted %(count)s day late", "submitted %(count)s days late", days
+                ) % {"count": days}
+            else:
+                value = _("submitted less than a day late")
+            return Condition(key, label, value, ConditionState.MET)
+        return Condition(key, label, _("submitted"), ConditionState.MET)
     if due > now:
-        return Condition(key, label, f"not submitted yet, {when}", ConditionState.PENDING)
+        value = _("not submitted yet, due %(date)s") % {"date": date}
+        return Condition(key, label, value, ConditionState.PENDING)
     if deliverable.accepts_late and course_running:
-        return Condition(
-            key,
-            label,
-            f"not submitted, was {when}; a late upload is still accepted",
-            ConditionState.PENDING,
-        )
-    return Condition(key, label, f"not submitted, was {when}", ConditionState.MISSING)
+        value = _("not submitted, was due %(date)s; a late upload is still accepted") % {
+            "date": date
+        }
+        return Condition(key, label, value, ConditionState.PENDING)
+    value = _("not submitted, was due %(date)s") % {"date": date}
+    return Condition(key, label, value, ConditionState.MISSING)
 
 
 def presented_condition(*, group, slot, offering, now) -> Condition:
-    key, label = "presented", "Project presented"
+    key, label = "presented", _("Project presented")
     if group is None:
         in_time = offering.end_date >= timezone.localdate(now)
         state = ConditionState.PENDING if in_time else ConditionState.MISSING
-        return Condition(key, label, "not in a project group", state)
+        return Condition(key, label, _("not in a project group"), state)
     if group.presented:
-        when = f" on {timezone.localtime(slot.starts_at):%Y-%m-%d}" if slot else ""
-        return Condition(key, label, f"presented{when}", ConditionState.MET)
+        if slot is None:
+            return Condition(key, label, _("presented"), ConditionState.MET)
+        day = formats.date_format(timezone.localtime(slot.starts_at), "SHORT_DATE_FORMAT")
+        return Condition(key, label, _("presented on %(date)s") % {"date": day}, ConditionState.MET)
     if group.presented is False:
-        return Condition(key, label, "did not present", ConditionState.MISSING)
+        return Condition(key, label, _("did not present"), ConditionState.MISSING)
     if slot is not None and slot.ends_at > now:
-        return Condition(key, label, f"scheduled {_local(slot.starts_at)}", ConditionState.PENDING)
+        value = _("scheduled %(date)s") % {"date": _local(slot.starts_at)}
+        return Condition(key, label, value, ConditionState.PENDING)
     if offering.end_date >= timezone.localdate(now):
         # The TA may not have recorded the presentation day yet: not a fail before the end.
-        value = "not scheduled yet" if slot is None else "not recorded yet"
+        value = _("not scheduled yet") if slot is None else _("not recorded yet")
         return Condition(key, label, value, ConditionState.PENDING)
-    return Condition(key, label, "not recorded as presented", ConditionState.MISSING)
+    return Condition(key, label, _("not recorded as presented"), ConditionState.MISSING)

@@ -7,6 +7,11 @@ marked preliminary and the date is empty.
 Up to settings.EXPORT_INLINE_MAX_STUDENTS students the file is made within the request
 (well under a second); above, the task worker makes it (ResultsExport) and the grade sheet
 offers it for EXPORTS_KEPT_DAYS days.
+
+The file is not translated: its column headings, sheet names and values (the level) stay in
+English whatever language the page is shown in. It is a fixed format for the records office
+and the programs that read it, and the same file whether a request makes it or the task
+worker (which has no language) does.
 """
 
 import io
@@ -18,7 +23,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import task
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -35,6 +40,7 @@ logger = logging.getLogger(__name__)
 EXPORTS_KEPT_DAYS = 7
 
 COLUMNS = ["Student name", "Email", "Level", "Course code", "Grade", "Examination date"]
+RECORDS_LANGUAGE = "en-gb"  # the source language; see the module's docstring
 
 
 def records_rows(sheet):
@@ -67,8 +73,11 @@ def write_records_csv(out, sheet, *, bom: bool = False) -> None:
         out.write("\ufeff")
     writer = csv_writer(out)
     writer.writerow(COLUMNS)
-    for values in records_rows(sheet):
-        writer.writerow([v if isinstance(v, str) else (v.isoformat() if v else "") for v in values])
+    with translation.override(RECORDS_LANGUAGE):
+        for values in records_rows(sheet):
+            writer.writerow(
+                [v if isinstance(v, str) else (v.isoformat() if v else "") for v in values]
+            )
 
 
 def write_records_xlsx(out, sheet) -> None:
@@ -78,7 +87,9 @@ def write_records_xlsx(out, sheet) -> None:
     ws.append(COLUMNS)
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for row, values in enumerate(records_rows(sheet), start=2):
+    with translation.override(RECORDS_LANGUAGE):
+        rows = list(records_rows(sheet))
+    for row, values in enumerate(rows, start=2):
         for column, value in enumerate(values, start=1):
             cell = ws.cell(row=row, column=column, value=value)
             if isinstance(value, str):

@@ -1,13 +1,32 @@
-"""The result mail each student gets at sign-off, and queueing it through the outbox."""
+"""The result mail each student gets at sign-off, and queueing it through the outbox.
 
+Each mail is written in its reader's language (mail_language()). The grade's code and label
+are the offering's own texts, as they are.
+"""
+
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from accounts.enums import MailKind
 from accounts.mailing import MailDraft, absolute_url, queue_mails
 from course.caching import bump_records
 
 from ..models import FinalGrade
-from .sheet import GradeSheet, SheetRow
+from .sheet import GradeSheet, SheetRow, grade_sheet
+
+
+def mail_language(person) -> str:
+    """The language of a person's mails: the one stored on their account (the attribute
+    config.middleware reads for their pages), else the active one (whoever signs off)."""
+    return getattr(person, "language", "") or translation.get_language() or settings.LANGUAGE_CODE
+
+
+def says_what_was_missing(row: SheetRow) -> bool:
+    """A failing grade of a student who did not meet the conditions: the mail lists them."""
+    grade = row.final_grade
+    return grade is not None and not grade.passing and not row.eligibility.eligible
 
 
 def result_mail_text(row: SheetRow, sheet: GradeSheet) -> tuple[str, str]:
@@ -23,27 +42,41 @@ def result_mail_text(row: SheetRow, sheet: GradeSheet) -> tuple[str, str]:
         )
     )
     title = f"{offering.course.title} ({offering.name})"
-    subject = f"[{title}] Your result: {grade.code}"
+    subject = _("[%(title)s] Your result: %(grade)s") % {"title": title, "grade": grade.code}
+    if grade.label:
+        result = _("the results of %(title)s are final. Your grade is %(grade)s (%(label)s).")
+    else:
+        result = _("the results of %(title)s are final. Your grade is %(grade)s.")
     lines = [
-        f"Dear {row.enrolment.student.full_name},",
+        _("Dear %(name)s,") % {"name": row.enrolment.student.full_name},
         "",
-        f"the results of {title} are final. Your grade is {grade.code}"
-        + (f" ({grade.label})." if grade.label else "."),
+        result % {"title": title, "grade": grade.code, "label": grade.label},
     ]
     if final.notified_grade:
-        subject = f"[{title}] Your result has changed: {grade.code}"
-        lines += ["", f"This replaces the grade {final.notified_grade} we mailed you before."]
+        subject = _("[%(title)s] Your result has changed: %(grade)s") % {
+            "title": title,
+            "grade": grade.code,
+        }
+        lines += [
+            "",
+            _("This replaces the grade %(grade)s we mailed you before.")
+            % {"grade": final.notified_grade},
+        ]
     if not grade.passing:
-        if not row.eligibility.eligible:
-            lines += ["", "What was missing: " + row.eligibility.explain() + "."]
+        if says_what_was_missing(row):
+            missing = _("What was missing: %(conditions)s.")
+            lines += ["", missing % {"conditions": row.eligibility.explain()}]
         elif final.reason:
-            lines += ["", "The examiners' reason: " + final.reason]
+            lines += ["", _("The examiners' reason: %(reason)s") % {"reason": final.reason}]
         else:
-            lines += ["", "The project did not reach a passing grade."]
+            lines += ["", _("The project did not reach a passing grade.")]
     lines += [
         "",
-        f"The grade is reported to the university's records system as {grade.code} for "
-        f"{offering.course.code}. Your page: {link}",
+        _(
+            "The grade is reported to the university's records system as %(grade)s for "
+            "%(course_code)s. Your page: %(link)s"
+        )
+        % {"grade": grade.code, "course_code": offering.course.code, "link": link},
         "",
         "-- ",
         title,
@@ -64,9 +97,23 @@ def queue_result_mails(sheet: GradeSheet) -> int:
             raise ValueError(f"{row.enrolment} has no grade: no result to mail.")
         if row.final.notified_grade != row.final.grade:
             due.append((row, row.final))
+    texts: dict[int, tuple[str, str]] = {}
+    by_language: dict[str, list[SheetRow]] = {}
+    for row, _final in due:
+        by_language.setdefault(mail_language(row.enrolment.student), []).append(row)
+    worded_in = translation.get_language()
+    for language, rows in by_language.items():
+        with translation.override(language):
+            if language != worded_in and any(says_what_was_missing(r) for r in rows):
+                # The conditions were worded when the sheet was made: word them again for
+                # the readers of this language (one sheet of theirs, a fixed number of queries).
+                enrolments = [r.enrolment for r in rows]
+                rows = grade_sheet(sheet.offering, enrolments=enrolments, fresh=True).rows
+            for row in rows:
+                texts[row.enrolment.pk] = result_mail_text(row, sheet)
     drafts = []
-    for row, _ in due:
-        subject, body = result_mail_text(row, sheet)
+    for row, _final in due:
+        subject, body = texts[row.enrolment.pk]
         drafts.append(
             MailDraft(
                 to_email=row.enrolment.student.email,
@@ -78,8 +125,8 @@ def queue_result_mails(sheet: GradeSheet) -> int:
             )
         )
     queue_mails(drafts)
-    for _, final in due:
+    for _row, final in due:
         final.notified_grade = final.grade
-    FinalGrade.objects.bulk_update([final for _, final in due], ["notified_grade"])
+    FinalGrade.objects.bulk_update([final for _row, final in due], ["notified_grade"])
     bump_records(sheet.offering.pk)  # bulk_update() sends no signal
     return len(drafts)

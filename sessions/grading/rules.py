@@ -1,11 +1,15 @@
 """The pure rules of grading: no database, no side effects, easy to test.
 
 How a project grade maps onto a student's scale, the rubric's suggestion, how a rate is
-written, and which grade the sheet proposes for a student.
+written, and which grade the sheet proposes for a student. The notes are worded in the
+active language.
 """
 
 import math
 from typing import Protocol
+
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 from ..enums import ProjectGrade
 from ..models import FinalGrade, GradingScale, Rubric, RubricLevel, ScaleGrade
@@ -73,28 +77,33 @@ def rubric_suggest(rubric: Rubric, levels: list[RubricLevel]) -> int:
 
 
 def percent_text(value: float) -> str:
-    """79.6 stays 79.6, never rounded up to a threshold it does not reach."""
+    """79.6 stays 79.6, never rounded up to a threshold it does not reach; written with the
+    active language's decimal separator (79,6 % in Swedish)."""
     floored = math.floor(value * 10) / 10
-    return f"{floored:.0f} %" if floored == int(floored) else f"{floored:.1f} %"
+    decimals = 0 if floored == int(floored) else 1
+    return f"{formats.number_format(floored, decimals)} %"
 
 
 def propose(row: Row) -> tuple[ScaleGrade | None, str]:
     """The proposed grade on the student's scale and, without one, why not."""
     if row.scale is None:
-        return None, "no grading scale for this level"
+        return None, _("no grading scale for this level")
     grades = list(row.scale.grade_list)
     if row.eligibility.failed:
         fail = failing_grade(grades)
-        return fail, "not eligible: " + row.eligibility.explain()
+        return fail, _("not eligible: %(conditions)s") % {"conditions": row.eligibility.explain()}
     if row.eligibility.pending:
-        return None, "waiting for: " + row.eligibility.explain()
+        return None, _("waiting for: %(conditions)s") % {"conditions": row.eligibility.explain()}
     if row.disagreement:
-        grades_text = " vs ".join(str(ProjectGrade(g).label) for g in row.project_grades)
-        return None, f"assessors disagree ({grades_text})"
+        labels = [str(ProjectGrade(g).label) for g in row.project_grades]
+        grades_text = labels[0]
+        for label in labels[1:]:
+            grades_text = _("%(grades)s vs %(grade)s") % {"grades": grades_text, "grade": label}
+        return None, _("assessors disagree (%(grades)s)") % {"grades": grades_text}
     if row.project_grade is None:
-        return None, "project not assessed"
+        return None, _("project not assessed")
     grade = scale_grade_for(grades, row.project_grade)
-    return grade, "" if grade else "the scale has no grade for this project grade"
+    return grade, "" if grade else _("the scale has no grade for this project grade")
 
 
 def unexplained_grade(row: Row) -> bool:

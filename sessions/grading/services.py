@@ -4,12 +4,14 @@ sign-off and its undoing.
 Every write is atomic, locks the offering row first (course.services.offering_lock) so
 that it is serialised with a concurrent sign-off, refuses changes once the results are
 signed off, and logs every grade change (GradeChange). A grade other than the proposal
-needs a reason.
+needs a reason. The refusals are worded in the active language.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Enrolment, User
@@ -51,22 +53,23 @@ def grading_setup_defaults(*, offering: Offering) -> tuple[int, bool]:
         if created:
             scales_created += 1
             # With their first history record (the admin shows later changes against it).
+            # The labels are lazy translations (defaults.py): written in the active language.
             bulk_create_with_history(
                 [
-                    ScaleGrade(scale=scale, code=c, label=lb, passing=p, equivalent=eq)
+                    ScaleGrade(scale=scale, code=c, label=str(lb), passing=p, equivalent=eq)
                     for c, lb, p, eq in grades
                 ],
                 ScaleGrade,
             )
     rubric, rubric_created = Rubric.objects.get_or_create(offering=offering)
     if rubric_created:
-        for order, (name, description, levels) in enumerate(DEFAULT_RUBRIC):
+        for order, (criterion_name, description, levels) in enumerate(DEFAULT_RUBRIC):
             criterion = RubricCriterion.objects.create(
-                rubric=rubric, order=order, name=name, description=description
+                rubric=rubric, order=order, name=str(criterion_name), description=str(description)
             )
             bulk_create_with_history(
                 [
-                    RubricLevel(criterion=criterion, points=pt, label=lb, insufficient=bad)
+                    RubricLevel(criterion=criterion, points=pt, label=str(lb), insufficient=bad)
                     for pt, lb, bad in levels
                 ],
                 RubricLevel,
@@ -84,20 +87,33 @@ def _lock_offering(offering: Offering) -> Offering:
 def _ensure_unlocked(offering: Offering) -> None:
     signed_off_at = current_results_state(offering).signed_off_at  # None unless locked
     if signed_off_at is not None:
+        day = formats.date_format(timezone.localtime(signed_off_at), "SHORT_DATE_FORMAT")
         raise ValidationError(
-            f"The results were signed off on {timezone.localtime(signed_off_at):%Y-%m-%d}; "
-            "the course responsible must unlock them before any grade changes."
+            _(
+                "The results were signed off on %(date)s; the course responsible must unlock "
+                "them before any grade changes."
+            )
+            % {"date": day}
         )
 
 
 # Writes -----------------------------------------------------------------------------------
 
 
+# A whole sentence for each field: the field's name is worded differently in each language.
+NUL_REFUSALS = {
+    "comment": gettext_lazy("The comment contains a NUL character; remove it and try again."),
+    "grade": gettext_lazy("The grade contains a NUL character; remove it and try again."),
+    "reason": gettext_lazy("The reason contains a NUL character; remove it and try again."),
+}
+
+
 def clean_text(value: str, what: str) -> str:
     """Text typed into a grading form, stripped; a NUL character (which PostgreSQL cannot
-    store, and nobody types) is refused with a message instead of a server error."""
+    store, and nobody types) is refused with a message instead of a server error.
+    `what` names the field: a key of NUL_REFUSALS."""
     if "\x00" in value:
-        raise ValidationError(f"The {what} contains a NUL character; remove it and try again.")
+        raise ValidationError(str(NUL_REFUSALS[what]))
     return value.strip()
 
 
@@ -112,13 +128,13 @@ def assessment_save(
     another criterion, or when the results are signed off.
     """
     if not assessor.has_perm("discussions.assess_project", group.offering):
-        raise PermissionDenied("Only the offering's teaching staff assess its projects.")
+        raise PermissionDenied(_("Only the offering's teaching staff assess its projects."))
     comment = clean_text(comment, "comment")
     offering = _lock_offering(group.offering)
     _ensure_unlocked(offering)
     rubric = Rubric.objects.filter(offering=offering).first()
     if rubric is None:
-        raise ValidationError("This offering has no rubric yet; create it on the grade sheet.")
+        raise ValidationError(_("This offering has no rubric yet; create it on the grade sheet."))
     criteria = list(rubric.criteria.prefetch_related("levels"))
     chosen = []
     errors = []
@@ -127,19 +143,19 @@ def assessment_save(
         level_id = level_ids.get(criterion.pk)
         level = levels.get(level_id) if level_id is not None else None
         if level is None:
-            errors.append(f"Choose a level for “{criterion.name}”.")
+            errors.append(_("Choose a level for “%(criterion)s”.") % {"criterion": criterion.name})
         else:
             chosen.append(level)
     unknown = set(level_ids) - {c.pk for c in criteria}
     if unknown:
-        errors.append("The form names criteria of another rubric; reload the page.")
+        errors.append(_("The form names criteria of another rubric; reload the page."))
     if grade is not None and grade not in ProjectGrade.values:
-        errors.append(f"{grade} is not a project grade (U, 3, 4 or 5).")
+        errors.append(_("%(grade)s is not a project grade (U, 3, 4 or 5).") % {"grade": grade})
     if errors:
         raise ValidationError(errors)
     suggested = rubric_suggest(rubric, chosen)
     now = timezone.now()
-    assessment, _ = ProjectAssessment.objects.update_or_create(
+    assessment, _created = ProjectAssessment.objects.update_or_create(
         group=group,
         assessor=assessor,
         defaults={
@@ -163,32 +179,34 @@ def assessment_save(
 def _check_grade(row: SheetRow, grade: str, reason: str) -> None:
     """The rules for setting a grade; raises ValidationError with what to do."""
     student = row.enrolment.student.full_name or row.enrolment.student.email
+    level = row.enrolment.get_level_display()
     if row.scale is None:
         raise ValidationError(
-            f"There is no grading scale for {row.enrolment.get_level_display()} students; "
-            "add one in the administration."
+            _("There is no grading scale for %(level)s students; add one in the administration.")
+            % {"level": level}
         )
     by_code = {g.code: g for g in row.scale.grade_list}
     if grade not in by_code:
         raise ValidationError(
-            f"“{grade}” is not a grade of the {row.enrolment.get_level_display()} scale "
-            f"({', '.join(by_code)})."
+            _("“%(grade)s” is not a grade of the %(level)s scale (%(codes)s).")
+            % {"grade": grade, "level": level, "codes": ", ".join(by_code)}
         )
     if reason:
         return
     if by_code[grade].passing and not row.eligibility.eligible:
         raise ValidationError(
-            f"{student} is not eligible ({row.eligibility.explain()}). Give a reason to "
-            f"pass them anyway."
+            _("%(student)s is not eligible (%(conditions)s). Give a reason to pass them anyway.")
+            % {"student": student, "conditions": row.eligibility.explain()}
         )
     if row.proposed is None:
         raise ValidationError(
-            f"There is no proposed grade for {student} ({row.proposal_note}); give a reason "
-            f"for {grade}."
+            _("There is no proposed grade for %(student)s (%(note)s); give a reason for %(grade)s.")
+            % {"student": student, "note": row.proposal_note, "grade": grade}
         )
     if row.proposed.code != grade:
         raise ValidationError(
-            f"The proposed grade for {student} is {row.proposed.code}; give a reason for {grade}."
+            _("The proposed grade for %(student)s is %(proposed)s; give a reason for %(grade)s.")
+            % {"student": student, "proposed": row.proposed.code, "grade": grade}
         )
 
 
@@ -233,7 +251,7 @@ def grade_set(*, enrolment: Enrolment, grade: str, reason: str = "", by: User) -
         pk=enrolment.pk
     )  # as it is now that the offering is locked, not as the caller loaded it
     if not enrolment.is_accepted:
-        raise ValidationError("Only accepted students get a grade.")
+        raise ValidationError(_("Only accepted students get a grade."))
     row = student_row(enrolment)
     grade, reason = clean_text(grade, "grade"), clean_text(reason, "reason")
     _check_grade(row, grade, reason)
@@ -255,12 +273,12 @@ def grades_accept_proposed(*, offering: Offering, by: User) -> int:
     # A row may exist with a code its scale no longer has: update it, keeping what the
     # student was mailed, so that a changed result is mailed again and an unchanged one not.
     stale = [(r.final, proposed) for r, proposed in rows if r.final is not None]
-    old = {final.enrolment_id: final.grade for final, _ in stale}
+    old = {final.enrolment_id: final.grade for final, _proposed in stale}
     for final, proposed in stale:
         final.grade = final.proposed = proposed.code
         final.reason, final.set_by, final.set_at = "", by, now
     FinalGrade.objects.bulk_update(
-        [final for final, _ in stale], ["grade", "proposed", "reason", "set_by", "set_at"]
+        [final for final, _proposed in stale], ["grade", "proposed", "reason", "set_by", "set_at"]
     )
     FinalGrade.objects.bulk_create(
         FinalGrade(
@@ -302,10 +320,10 @@ def results_sign_off(*, offering: Offering, by: User) -> int:
     Returns the number of mails queued.
     """
     if not by.has_perm("discussions.sign_off_results", offering):
-        raise PermissionDenied("Only the course responsible signs off the results.")
+        raise PermissionDenied(_("Only the course responsible signs off the results."))
     offering = _lock_offering(offering)
     if current_results_state(offering).locked:
-        raise ValidationError("The results are signed off already.")
+        raise ValidationError(_("The results are signed off already."))
     sheet = grade_sheet(offering, fresh=True)
     if sheet.ungraded:
         names = ", ".join(
@@ -313,21 +331,37 @@ def results_sign_off(*, offering: Offering, by: User) -> int:
         )
         count = len(sheet.ungraded)
         raise UngradedStudents(
-            f"{count} student{'s have' if count != 1 else ' has'} no grade yet: {names}."
+            ngettext(
+                "%(count)d student has no grade yet: %(names)s.",
+                "%(count)d students have no grade yet: %(names)s.",
+                count,
+            )
+            % {"count": count, "names": names}
         )
     # (row, final grade): unexplained_grade() holds only for a row with a final grade.
     unexplained = [(r, r.final) for r in sheet.rows if r.final is not None and unexplained_grade(r)]
     if unexplained:
         details = "; ".join(
-            f"{r.enrolment.student.full_name or r.enrolment.student.email} has "
-            f"{final.grade}, proposed now {r.proposed.code if r.proposed else 'none'}"
+            _("%(student)s has %(grade)s, proposed now %(proposed)s")
+            % {
+                "student": r.enrolment.student.full_name or r.enrolment.student.email,
+                "grade": final.grade,
+                "proposed": r.proposed.code if r.proposed else pgettext("no grade", "none"),
+            }
             for r, final in unexplained
         )
+        count = len(unexplained)
         raise ValidationError(
-            f"{len(unexplained)} grade{'s' if len(unexplained) != 1 else ''} no longer "
-            f"match{'es' if len(unexplained) == 1 else ''} the conditions or the project "
-            f"grade and {'have' if len(unexplained) != 1 else 'has'} no reason: {details}. "
-            "Set them again, or give the reason on the student's page."
+            ngettext(
+                "%(count)d grade no longer matches the conditions or the project grade and has "
+                "no reason: %(details)s. Set them again, or give the reason on the student's "
+                "page.",
+                "%(count)d grades no longer match the conditions or the project grade and have "
+                "no reason: %(details)s. Set them again, or give the reason on the student's "
+                "page.",
+                count,
+            )
+            % {"count": count, "details": details}
         )
     now = timezone.now()
     ResultsEvent.objects.create(offering=offering, action=ResultsAction.SIGNED_OFF, by=by, at=now)
@@ -338,13 +372,13 @@ def results_sign_off(*, offering: Offering, by: User) -> int:
 def results_unlock(*, offering: Offering, by: User, reason: str) -> ResultsEvent:
     """Unlock signed-off results so grades can change again; the reason is recorded."""
     if not by.has_perm("discussions.sign_off_results", offering):
-        raise PermissionDenied("Only the course responsible unlocks the results.")
+        raise PermissionDenied(_("Only the course responsible unlocks the results."))
     offering = _lock_offering(offering)
     if not current_results_state(offering).locked:
-        raise ValidationError("The results are not signed off, so there is nothing to unlock.")
+        raise ValidationError(_("The results are not signed off, so there is nothing to unlock."))
     reason = clean_text(reason, "reason")
     if not reason:
-        raise ValidationError("Say why the results are unlocked; the reason is kept.")
+        raise ValidationError(_("Say why the results are unlocked; the reason is kept."))
     return ResultsEvent.objects.create(
         offering=offering, action=ResultsAction.UNLOCKED, by=by, reason=reason
     )

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
-from django.db.models import Min
+from django.db.models import ForeignKey, Min, Model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Enrolment, User
 from course.caching import offering_cached as offering_data
@@ -313,13 +314,15 @@ def grade_sheet(
     )
 
 
-def _attach_people(links: list[tuple[object, str]]) -> None:
+def _attach_people(links: list[tuple[Model, str]]) -> None:
     """Fills each (object, foreign key to an account) with the account, loaded in one query."""
     ids = {getattr(obj, f"{name}_id") for obj, name in links} - {None}
     people = {u.pk: u for u in User.objects.filter(pk__in=ids)} if ids else {}
     for obj, name in links:
         person = people.get(getattr(obj, f"{name}_id"))
-        obj._meta.get_field(name).set_cached_value(obj, person)
+        field = obj._meta.get_field(name)
+        assert isinstance(field, ForeignKey)  # the links name foreign keys to accounts
+        field.set_cached_value(obj, person)
 
 
 # Above this many students, storing the sheet in the cache (pickling thousands of rows)
@@ -329,7 +332,10 @@ SHEET_KEPT_MAX_ROWS = 500
 
 def grade_sheet_shown(offering: Offering) -> GradeSheet:
     """The whole offering's sheet for the grading pages, from the cache while nothing it
-    shows changed (course.caching.records_cached). Writes use grade_sheet() itself."""
+    shows changed (course.caching.records_cached). Writes use grade_sheet() itself.
+
+    Kept per language (records_cached's key has it): the conditions and proposal notes are
+    worded when the sheet is made."""
     return records_cached(
         offering,
         "grade-sheet",
@@ -360,9 +366,9 @@ def projects_overview(sheet: GradeSheet, user) -> dict:
     groups = sorted(by_pk.values(), key=lambda pair: pair[0].number)
     return {
         "total": len(groups),
-        "assessed": sum(1 for _, r in groups if r.assessments),
+        "assessed": sum(1 for _group, r in groups if r.assessments),
         "by_user": sum(
-            1 for _, r in groups if any(a.assessor_id == user.pk for a in r.assessments)
+            1 for _group, r in groups if any(a.assessor_id == user.pk for a in r.assessments)
         ),
         "waiting": [group for group, r in groups if not r.assessments],
         "disagreements": [group for group, r in groups if r.disagreement],
@@ -399,7 +405,7 @@ def results_freeze(offering: Offering) -> str:
     ENROLMENT_FREEZES; withdrawals and acceptances are refused)."""
     if not ResultsEvent.objects.filter(offering=offering).signed_off():
         return ""
-    return (
-        f"the results of {offering} are signed off, so enrolments no longer change. "
+    return _(
+        "the results of %(offering)s are signed off, so enrolments no longer change. "
         "The course responsible can unlock the results first."
-    )
+    ) % {"offering": offering}

@@ -7,9 +7,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.enums import Level
 from accounts.models import Enrolment
 from accounts.pages import PersonalPageMixin
 from course.archive import is_archived
@@ -34,12 +37,12 @@ from .exports import (
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 FILTERS = [
-    ("", "All students"),
-    ("missing", "Condition missing"),
-    ("pending", "Not decided yet"),
-    ("ungraded", "Not graded yet"),
-    ("disagreement", "Assessors disagree"),
-    ("override", "Grade differs from proposal"),
+    ("", gettext_lazy("All students")),
+    ("missing", gettext_lazy("Condition missing")),
+    ("pending", gettext_lazy("Not decided yet")),
+    ("ungraded", gettext_lazy("Not graded yet")),
+    ("disagreement", gettext_lazy("Assessors disagree")),
+    ("override", gettext_lazy("Grade differs from proposal")),
 ]
 
 
@@ -87,8 +90,10 @@ class GradeSheetView(PersonalPageMixin, OfferingStaffMixin, TemplateView):
             results_export_request(offering=offering, kind=kind, by=self.request.user)
             messages.info(
                 self.request,
-                "The export is large: it is being prepared, and appears under “Exports” on "
-                "this page in a minute.",
+                _(
+                    "The export is large: it is being prepared, and appears under “Exports” on "
+                    "this page in a minute."
+                ),
             )
             return redirect(sheet_url(offering))
         sheet = sheets.grade_sheet(offering)
@@ -119,6 +124,7 @@ class GradeSheetView(PersonalPageMixin, OfferingStaffMixin, TemplateView):
             filters=FILTERS,
             current_filter=which,
             current_level=level,
+            levels=Level.choices,
             can_sign_off=self.request.user.has_perm("discussions.sign_off_results", offering),
             archived=is_archived(offering),
             proposable=len(sheet.proposable),
@@ -159,11 +165,11 @@ class GradeSheetActionView(OfferingStaffMixin, TemplateView):
         "accept": ("discussions.set_grade", ""),
         "sign_off": (
             "discussions.sign_off_results",
-            "Only the course responsible signs off the results.",
+            gettext_lazy("Only the course responsible signs off the results."),
         ),
         "unlock": (
             "discussions.sign_off_results",
-            "Only the course responsible unlocks the results.",
+            gettext_lazy("Only the course responsible unlocks the results."),
         ),
     }
 
@@ -184,24 +190,39 @@ class GradeSheetActionView(OfferingStaffMixin, TemplateView):
         try:
             if self.action == "setup":
                 scales, rubric = services.grading_setup_defaults(offering=offering)
-                text = (
-                    f"Created {scales} grading scale{'s' if scales != 1 else ''}"
-                    f"{' and the rubric' if rubric else ''}; edit them in the administration."
-                )
+                if rubric:
+                    text = ngettext(
+                        "Created %(count)d grading scale and the rubric; edit them in the "
+                        "administration.",
+                        "Created %(count)d grading scales and the rubric; edit them in the "
+                        "administration.",
+                        scales,
+                    ) % {"count": scales}
+                else:
+                    text = ngettext(
+                        "Created %(count)d grading scale; edit them in the administration.",
+                        "Created %(count)d grading scales; edit them in the administration.",
+                        scales,
+                    ) % {"count": scales}
             elif self.action == "accept":
                 count = services.grades_accept_proposed(offering=offering, by=user)
-                text = f"{count} student{'s' if count != 1 else ''} got the proposed grade."
+                text = ngettext(
+                    "%(count)d student got the proposed grade.",
+                    "%(count)d students got the proposed grade.",
+                    count,
+                ) % {"count": count}
             elif self.action == "sign_off":
                 mails = services.results_sign_off(offering=offering, by=user)
-                text = (
-                    f"The results are signed off and locked; {mails} result "
-                    f"mail{'s' if mails != 1 else ''} queued."
-                )
+                text = ngettext(
+                    "The results are signed off and locked; %(count)d result mail queued.",
+                    "The results are signed off and locked; %(count)d result mails queued.",
+                    mails,
+                ) % {"count": mails}
             elif self.action == "unlock":
                 services.results_unlock(
                     offering=offering, by=user, reason=request.POST.get("reason", "")
                 )
-                text = "The results are unlocked; grades can be changed again."
+                text = _("The results are unlocked; grades can be changed again.")
             else:
                 raise Http404("No such action.")
         except ValidationError as error:
@@ -255,11 +276,13 @@ class StudentGradeView(OfferingStaffMixin, TemplateView):
             messages.error(request, " ".join(error.messages))
             context = self.get_context_data(posted={"grade": grade, "reason": reason})
             return self.render_to_response(context, status=400)
-        name = enrolment.student.full_name
+        values = {"name": enrolment.student.full_name, "grade": grade.strip()}
         if changed:
-            messages.success(request, f"{name}'s grade is now {grade.strip()}.")
+            messages.success(request, _("%(name)s's grade is now %(grade)s.") % values)
         else:
-            messages.info(request, f"{name}'s grade was {grade.strip()} already; nothing changed.")
+            messages.info(
+                request, _("%(name)s's grade was %(grade)s already; nothing changed.") % values
+            )
         return redirect(request.path)
 
 
@@ -376,10 +399,14 @@ class AssessmentView(OfferingStaffMixin, TemplateView):
             messages.error(request, " ".join(error.messages))
             posted = {"levels": level_ids, "grade": raw_grade, "comment": comment}
             return self.render_to_response(self.get_context_data(posted=posted), status=400)
-        text = (
-            f"Your assessment of {group} is saved: project grade {assessment.get_grade_display()}"
-        )
+        values = {"group": group, "grade": assessment.get_grade_display()}
         if assessment.grade != assessment.suggested:
-            text += f" (the rubric suggests {ProjectGrade(assessment.suggested).label})"
-        messages.success(request, text + ".")
+            values["suggested"] = ProjectGrade(assessment.suggested).label
+            text = _(
+                "Your assessment of %(group)s is saved: project grade %(grade)s (the rubric "
+                "suggests %(suggested)s)."
+            )
+        else:
+            text = _("Your assessment of %(group)s is saved: project grade %(grade)s.")
+        messages.success(request, text % values)
         return redirect(request.path)

@@ -13,13 +13,14 @@ from types import SimpleNamespace
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from accounts.enums import EnrolmentStatus, Level, MailKind, MailStatus
 from accounts.models import Enrolment, OutgoingMail, User
 from course.enums import ExcusedRule, OfferingStatus, StaffRole
 from projects.models import Extension, Membership, PresentationSlot, ProjectGroup, Submission
 from sessions.enums import AttendanceStatus, ConditionState, ProjectGrade, ResultsAction
+from sessions.grading import mails as grading_mails
 from sessions.grading import rules as grading_rules
 from sessions.grading import services as grading_services
 from sessions.grading import sheet as grading_sheet
@@ -67,6 +68,19 @@ BEFORE_DUE = local(2016, 5, 19, 12, 0)
 AFTER = local(2016, 6, 10, 12, 0)  # after the last session, the deadline and end_date
 
 pg_only = postgresql_only
+
+
+def short(moment: dt.datetime) -> str:
+    """A date and time as the conditions write it: the active language's short format."""
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+def short_date(moment: dt.datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT")
+
+
+DUE_TEXT = short(DUE)
+EXTENDED_DUE_TEXT = short(DUE + dt.timedelta(days=3))
 
 
 # Building a course --------------------------------------------------------------------------
@@ -319,6 +333,12 @@ def test_percent_text_floors_to_one_decimal(value, text):
     assert grading_rules.percent_text(value) == text
 
 
+def test_percent_text_uses_the_languages_decimal_separator():
+    with translation.override("sv"):
+        assert grading_rules.percent_text(79.6) == "79,6 %"
+        assert grading_rules.percent_text(80.0) == "80 %"
+
+
 # 1. Eligibility: deliverables ----------------------------------------------------------------
 
 
@@ -326,7 +346,7 @@ def test_report_not_submitted_before_the_deadline_is_pending(course):
     student = make_student(course, "Not Yet", submitted_at=None)
     assert state_and_value(student, "deliverable:report", now=BEFORE_DUE) == (
         PENDING,
-        "not submitted yet, due 2016-05-20 23:59",
+        f"not submitted yet, due {DUE_TEXT}",
     )
 
 
@@ -334,7 +354,7 @@ def test_report_not_submitted_after_the_deadline_is_missing(course):
     student = make_student(course, "Never Sent", submitted_at=None)
     assert state_and_value(student, "deliverable:report") == (
         MISSING,
-        "not submitted, was due 2016-05-20 23:59",
+        f"not submitted, was due {DUE_TEXT}",
     )
 
 
@@ -380,11 +400,11 @@ def test_an_extension_keeps_an_unsubmitted_report_pending_until_the_new_deadline
     between = DUE + dt.timedelta(days=2)
     assert state_and_value(student, "deliverable:report", now=between) == (
         PENDING,
-        "not submitted yet, due 2016-05-23 23:59 (extended)",
+        f"not submitted yet, due {EXTENDED_DUE_TEXT} (extended)",
     )
     assert state_and_value(student, "deliverable:report") == (
         MISSING,
-        "not submitted, was due 2016-05-23 23:59 (extended)",
+        f"not submitted, was due {EXTENDED_DUE_TEXT} (extended)",
     )
     SubmissionFactory(
         deliverable=course.report, group=group_of(student), uploaded_at=DUE + dt.timedelta(days=4)
@@ -406,7 +426,7 @@ def test_optional_deliverables_are_not_conditions(course):
 
 def test_a_student_without_a_group_is_pending_during_the_course_and_missing_after(course):
     student = make_student(course, "Lone Wolf", grouped=False)
-    not_in_group = "not in a project group, due 2016-05-20 23:59"
+    not_in_group = f"not in a project group, due {DUE_TEXT}"
     assert state_and_value(student, "deliverable:report", now=BEFORE_DUE) == (
         PENDING,
         not_in_group,
@@ -425,11 +445,11 @@ def test_a_student_without_a_group_is_pending_during_the_course_and_missing_afte
 @pytest.mark.parametrize(
     ("presented", "slot_at", "now", "expected"),
     [
-        (True, SLOT, AFTER, (MET, "presented on 2016-05-31")),
+        (True, SLOT, AFTER, (MET, f"presented on {short_date(SLOT)}")),
         (True, None, AFTER, (MET, "presented")),
         (False, SLOT, AFTER, (MISSING, "did not present")),
-        (None, SLOT, local(2016, 5, 30, 12, 0), (PENDING, "scheduled 2016-05-31 13:15")),
-        (None, SLOT, SLOT + dt.timedelta(minutes=10), (PENDING, "scheduled 2016-05-31 13:15")),
+        (None, SLOT, local(2016, 5, 30, 12, 0), (PENDING, f"scheduled {short(SLOT)}")),
+        (None, SLOT, SLOT + dt.timedelta(minutes=10), (PENDING, f"scheduled {short(SLOT)}")),
         (None, SLOT, AFTER, (MISSING, "not recorded as presented")),
         (None, None, local(2016, 5, 30, 12, 0), (PENDING, "not scheduled yet")),
         (None, None, AFTER, (MISSING, "not recorded as presented")),
@@ -444,7 +464,7 @@ def test_explain_lists_every_unmet_condition(course):
     # Two excused absences are left out of the total by default: 6 of 8.
     student = make_student(course, "Some Gaps", present=6, excused=2, submitted_at=None)
     assert row_of(student).eligibility.explain() == (
-        "Attendance: 75 %, needs 80 %; Report: not submitted, was due 2016-05-20 23:59"
+        f"Attendance: 75 %, needs 80 %; Report: not submitted, was due {DUE_TEXT}"
     )
     assert row_of(make_student(course, "All Good")).eligibility.explain() == "all conditions met"
 
@@ -657,7 +677,7 @@ def test_a_pending_student_gets_no_proposal(course):
     row = row_of(student, now=BEFORE_DUE)
     assert row.proposed is None
     assert row.proposal_note.startswith("waiting for: ")
-    assert "Report: not submitted yet, due 2016-05-20 23:59" in row.proposal_note
+    assert f"Report: not submitted yet, due {DUE_TEXT}" in row.proposal_note
 
 
 def test_an_unassessed_project_gets_no_proposal(course):
@@ -894,6 +914,26 @@ def test_sign_off_locks_the_results_and_queues_one_result_mail_per_student(grade
     assert "Your grade is U (Fail)." in bert.body
     assert "What was missing: Attendance: 70 %, needs 80 %." in bert.body
     assert set(FinalGrade.objects.values_list("notified_grade", flat=True)) == {"4", "U"}
+
+
+def test_a_result_mail_is_written_in_its_readers_language(course):
+    """Each mail in the language stored on the reader's account, whoever signs off; what was
+    missing is worded again in it (here: the Swedish date of the deadline)."""
+    anna = make_student(course, "Anna Good", project=ProjectGrade.FOUR)
+    sven = make_student(course, "Sven Sent-Nothing", submitted_at=None, project=ProjectGrade.FOUR)
+    grading_services.grades_accept_proposed(offering=course.offering, by=course.ta)
+    with translation.override("en-gb"):  # the course responsible's language
+        sheet = grading_sheet.grade_sheet(course.offering, fresh=True)
+        for row in sheet.rows:
+            if row.enrolment.pk == sven.pk:
+                row.enrolment.student.language = "sv"  # as their account stores it
+        assert grading_mails.queue_result_mails(sheet) == 2
+    with translation.override("sv"):
+        swedish_due = short(DUE)
+    (mail,) = result_mails(sven)
+    assert swedish_due in mail.body and DUE_TEXT not in mail.body
+    (mail,) = result_mails(anna)
+    assert "Your grade is 4 (Pass with credit)." in mail.body
 
 
 def test_a_superuser_may_sign_off(graded, superuser):

@@ -6,13 +6,16 @@ import io
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from django.utils import timezone
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from accounts.models import Enrolment, OutgoingMail
 from projects.models import Membership, ProjectGroup
 from sessions.grading import services as grading_services
 from sessions.grading import sheet as grading_sheet
+from sessions.grading.exports import write_records_csv
 from sessions.models import (
     FinalGrade,
     GradeChange,
@@ -597,3 +600,33 @@ def test_a_large_grade_sheet_is_shown_a_page_of_students_at_a_time(client, offer
     assert "Previous" in second and "Next" not in second
     # A page past the end shows the last one, not an error.
     assert client.get(offering_url(offering, SHEET) + "?page=99").status_code == 200
+
+
+# Languages ----------------------------------------------------------------------------------
+
+
+def test_the_kept_grade_sheet_is_kept_per_language(offering, ta):
+    """The conditions and proposal notes are worded when the sheet is made: a sheet made for
+    a Swedish page is not shown on an English one, nor the other way round."""
+    build_class(offering, 2, ta=ta)
+    with translation.override("en-gb"):
+        grading_sheet.grade_sheet_shown(offering)  # made and kept
+    with CaptureQueriesContext(connection) as kept, translation.override("en-gb"):
+        grading_sheet.grade_sheet_shown(offering)
+    with CaptureQueriesContext(connection) as made, translation.override("sv"):
+        grading_sheet.grade_sheet_shown(offering)
+    assert len(made) > len(kept)
+
+
+def test_the_records_export_is_the_same_in_every_language(offering, ta, responsible):
+    """A fixed format for the records office, made by a request or by the task worker."""
+    signed_off_class(offering, ta, responsible)
+    sheet = grading_sheet.grade_sheet(offering)
+    files = {}
+    for language in ("en-gb", "sv"):
+        out = io.StringIO()
+        with translation.override(language):
+            write_records_csv(out, sheet)
+        files[language] = out.getvalue()
+    assert files["sv"] == files["en-gb"]
+    assert files["sv"].startswith("Student name,Email,Level,Course code,Grade,Examination date")
