@@ -20,7 +20,7 @@ def offering_form(offering, **changes):
     """The admin's change form of the offering as it is, with `changes`."""
     fields = ["name", "slug", "study_period", "status", "start_date", "end_date",
               "attendance_threshold", "group_size", "excused_absences", "quiz_pass_percent",
-              "programme_question", "motivation_question"]  # fmt: skip
+              "programme_question", "motivation_question", "teaching_language"]  # fmt: skip
     data = {name: getattr(offering, name) for name in fields}
     data |= {"course": offering.course_id, "staff-TOTAL_FORMS": 0, "staff-INITIAL_FORMS": 0,
              "modules-TOTAL_FORMS": 0, "modules-INITIAL_FORMS": 0}  # fmt: skip
