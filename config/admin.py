@@ -6,6 +6,7 @@ it gives admin access limited to that offering (course/rules.py decides what the
 
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 from course.rules import taught_offering_ids
 
@@ -23,9 +24,9 @@ class TeachingAdminAuthenticationForm(AdminAuthenticationForm):
 
 
 class CourseAdminSite(admin.AdminSite):
-    site_header = "coursesite administration"
-    site_title = "coursesite admin"
-    index_title = "Courses, offerings and their content"
+    site_header = _("coursesite administration")
+    site_title = _("coursesite admin")
+    index_title = _("Courses, offerings and their content")
     login_form = TeachingAdminAuthenticationForm
 
     def has_permission(self, request):

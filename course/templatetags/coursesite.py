@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from course.caching import offering_cached
 from course.enums import OfferingStatus
@@ -34,11 +34,14 @@ def obfuscated_email(address):
         return ""
     user, _, domain = address.partition("@")
     return format_html(
-        '<span class="js-contact" data-u="{}" data-d="{}">{} [at] {}</span>',
+        '<span class="js-contact" data-u="{}" data-d="{}">{} [{}] {}</span>',
         user[::-1],
         domain[::-1],
         user,
-        domain.replace(".", " [dot] "),
+        pgettext("the @ of an email address, spelt out", "at"),
+        domain.replace(
+            ".", " [{}] ".format(pgettext("the . of an email address, spelt out", "dot"))
+        ),
     )
 
 

@@ -48,8 +48,8 @@ def test_changing_an_address_in_the_admin_unconfirms_it(client, superuser, stude
     url = reverse("admin:accounts_user_change", args=[student.pk])
     response = client.post(
         url,
-        {"email": "new@example.org", "full_name": student.full_name, "is_active": "on", "language": "en-gb",
-         "date_joined_0": "2026-01-01", "date_joined_1": "10:00:00"},
+        {"email": "new@example.org", "full_name": student.full_name, "is_active": "on",
+         "language": "en-gb", "date_joined_0": "2026-01-01", "date_joined_1": "10:00:00"},
     )  # fmt: skip
     assert response.status_code == 302, response.content.decode()[:3000]
     student.refresh_from_db()
