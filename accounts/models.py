@@ -84,10 +84,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("language"),
         max_length=8,
         choices=settings.LANGUAGES,
-        default=settings.LANGUAGE_CODE,
+        blank=True,
         help_text=_(
             "The language of the site and of the mails for this person: the one they signed "
-            "up in, or chose with the language switch."
+            "up in, or chose with the language switch. Empty: the browser's preference, and "
+            "mails in the site's default language."
         ),
     )
     calendar_token = models.CharField(

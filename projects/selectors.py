@@ -83,7 +83,7 @@ class DeliverableRow:
 
     @property
     def state_label(self) -> str:
-        return DeliverableState(self.state).label
+        return str(DeliverableState(self.state).label)
 
 
 def deliverable_rows(offering: Offering, group: ProjectGroup | None, *, now=None):

@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='language',
-            field=models.CharField(choices=[('en-gb', 'English'), ('sv', 'Svenska')], default='en-gb', help_text='The language of the site and of the mails for this person: the one they signed up in, or chose with the language switch.', max_length=8, verbose_name='language'),
+            field=models.CharField(blank=True, choices=[('en-gb', 'English'), ('sv', 'Svenska')], help_text="The language of the site and of the mails for this person: the one they signed up in, or chose with the language switch. Empty: the browser's preference, and mails in the site's default language.", max_length=8, verbose_name='language'),
         ),
         migrations.AlterField(
             model_name='datarequest',
