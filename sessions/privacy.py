@@ -36,7 +36,13 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import DataRequestKind, DataRequestStatus, MailKind
-from accounts.mailing import MailDraft, absolute_url, mail_bodies_purge, queue_mails
+from accounts.mailing import (
+    MailDraft,
+    absolute_url,
+    in_language_of,
+    mail_bodies_purge,
+    queue_mails,
+)
 from accounts.models import DataRequest, Enrolment, OutgoingMail, User
 from accounts.services import rejected_answers_purge
 from accounts.throttling import login_records_erase, login_records_purge
@@ -520,23 +526,26 @@ def data_request_make(*, person: User, kind: str, by: User) -> DataRequest:
 
 
 def _tell_administrators(data_request: DataRequest) -> None:
-    """A mail to every administrator, through the outbox: a request is waiting."""
+    """A mail to every administrator, through the outbox (each in their own language): a
+    request is waiting."""
     link = absolute_url(reverse("admin:accounts_datarequest_change", args=[data_request.pk]))
-    kind = data_request.get_kind_display().lower()
-    queue_mails(
-        MailDraft(
-            to_email=admin.email,
-            subject=gettext("Data protection request: %(kind)s") % {"kind": kind},
-            body=gettext(
-                "%(person)s asked for: %(kind)s.\n\n"
-                "See and carry it out in the administration: %(link)s\n"
+
+    def draft(admin: User) -> MailDraft:
+        with in_language_of(admin):
+            kind = data_request.get_kind_display().lower()
+            return MailDraft(
+                to_email=admin.email,
+                subject=gettext("Data protection request: %(kind)s") % {"kind": kind},
+                body=gettext(
+                    "%(person)s asked for: %(kind)s.\n\n"
+                    "See and carry it out in the administration: %(link)s\n"
+                )
+                % {"person": data_request.person_ref, "kind": kind, "link": link},
+                kind=MailKind.OTHER,
+                recipient=admin,
             )
-            % {"person": data_request.person_ref, "kind": kind, "link": link},
-            kind=MailKind.OTHER,
-            recipient=admin,
-        )
-        for admin in User.objects.filter(is_superuser=True, is_active=True)
-    )
+
+    queue_mails(draft(admin) for admin in User.objects.filter(is_superuser=True, is_active=True))
 
 
 # Erasure ----------------------------------------------------------------------------------
