@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language, gettext
 from django.views import View
@@ -71,11 +71,12 @@ class PersonalCalendarView(View):
                 for scope in scopes_of({"course_slug": course_slug, "offering_slug": offering_slug})
             ]
 
-        return serve_secret(
-            request,
-            find,
-            lambda user: HttpResponse(calendar.personal_calendar(user), content_type=ICS),
-        )
+        def make(user):
+            # In the owner's language (calendar apps rarely say which they want).
+            with translation.override(user.language or translation.get_language()):
+                return HttpResponse(calendar.personal_calendar(user), content_type=ICS)
+
+        return serve_secret(request, find, make)
 
 
 class CalendarTokenResetView(LoginRequiredMixin, View):
