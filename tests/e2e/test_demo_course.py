@@ -88,7 +88,7 @@ def test_demo_student_sees_the_2016_result(browser, live_server, demo, screensho
     expect(page.get_by_text("Result: U")).to_be_visible()
     page.screenshot(path=screenshot_dir / "demo-my-courses-phone.png", full_page=True)
     page.get_by_role("link", name=re.compile("Deep Learning 2016")).click()
-    expect(page.get_by_text("Your result, signed off 14 June 2016")).to_be_visible()
+    expect(page.get_by_text("Your result, signed off Tuesday 14 June 2016")).to_be_visible()
     expect(page.get_by_text("part of the examination record")).to_be_visible()
     expect(page.locator("#result").get_by_text("76.4 %, needs 80 %")).to_be_visible()
     page.locator("#result").scroll_into_view_if_needed()
