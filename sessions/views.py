@@ -59,6 +59,8 @@ class PersonalCalendarView(View):
     minutes, so it comes from the shared cache until one of the person's offerings changes
     (course/caching.py), with an ETag for 304s."""
 
+    secret_page = True  # kept pages are served by the page-cache middleware
+
     def get(self, request, token):
         def find():
             user = User.objects.filter(calendar_token=token, is_active=True).first()
