@@ -248,7 +248,7 @@ def test_teacher_today_after_the_course(client, offering, ta):
     offering.save()
     client.force_login(ta)
     page = client.get(TODAY).content.decode()
-    assert "This offering is over" in page
+    assert "This offering is archived" in page
     assert "No more discussion sessions are scheduled." in page
 
 
