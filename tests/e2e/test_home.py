@@ -11,7 +11,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from accounts.enums import EnrolmentStatus, Level, MailKind, MailStatus
@@ -82,16 +82,24 @@ def running(transactional_db):
     return offering
 
 
-def log_in(browser, live_server, email, password, viewport):
-    context = browser.new_context(viewport=viewport)
+def log_in(browser, live_server, email, password, viewport, locale="en-GB"):
+    context = browser.new_context(viewport=viewport, locale=locale)
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.goto(f"{live_server.url}/accounts/login/?next=/me/")
-    page.get_by_label(field("Email address")).fill(email)
-    page.get_by_label(field("Password")).fill(password)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_label(field(sv("Email address", locale))).fill(email)
+    page.get_by_label(field(sv("Password", locale))).fill(password)
+    page.get_by_role("button", name=sv("Log in", locale)).click()
     page.wait_for_url("**/me/")
     return page
+
+
+def sv(text: str, locale: str = "sv-SE") -> str:
+    """The text as the page shows it in the browser's language (the Swedish catalogue)."""
+    if not locale.startswith("sv"):
+        return text
+    with translation.override("sv"):
+        return translation.gettext(text)
 
 
 def no_sideways_scroll(page):
@@ -123,6 +131,19 @@ def test_demo_student_home(browser, live_server, running, screenshot_dir, viewpo
     # The next visit: the announcement is no longer new.
     page.reload()
     expect(page.get_by_text("No new announcements since your last visit.")).to_be_visible()
+    page.context.close()
+
+
+def test_demo_student_home_in_swedish(browser, live_server, running, screenshot_dir):
+    page = log_in(browser, live_server, "student@example.org", "demo-student-2016", PHONE, "sv-SE")
+    assert page.locator("html").get_attribute("lang") == "sv"
+    expect(page.get_by_role("heading", name=sv("Next discussion session"))).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=sv("Your progress through the modules"))
+    ).to_be_visible()
+    expect(page.get_by_text(sv("Not attempted yet."))).to_be_visible()
+    no_sideways_scroll(page)
+    page.screenshot(path=screenshot_dir / "home-student-sv-390.png", full_page=True)
     page.context.close()
 
 
