@@ -153,14 +153,17 @@ def test_a_visit_is_recorded_forward_only_and_never_in_the_future(offering, enro
 
 
 def test_before_the_course_the_home_says_when_it_starts(client, offering, enrolment):
-    build_course(offering, enrolment)
-    offering.start_date = timezone.localdate() + dt.timedelta(days=10)
+    today = timezone.localdate()
+    offering.start_date = today + dt.timedelta(days=10)
+    offering.end_date = today + dt.timedelta(days=80)
     offering.status = OfferingStatus.REGISTRATION
     offering.save()
+    DiscussionSessionFactory(offering=offering, days_ago=-11, room="First Room")
     client.force_login(enrolment.student)
     page = client.get("/me/").content.decode()
     assert "The course starts on" in page
-    assert "No session has been held yet." not in page  # the demo course held some already
+    assert "room First Room" in page
+    assert "No session has been held yet. You need to attend 80 % of them." in page
 
 
 def test_before_any_session_attendance_says_so(client, offering, enrolment):
