@@ -242,6 +242,7 @@ def test_teacher_sees_what_waits_today(client, offering, enrolment, ta):
     assert "mail waiting for review" in page
     assert "project still to assess" in page and "/staff/grades/projects/1/" in page
     assert "Next deadline: Project proposal" in page
+    assert 'style="' not in page
     # Linked from the teacher's /me/.
     assert TODAY in client.get("/me/").content.decode()
 
