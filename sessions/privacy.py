@@ -63,6 +63,7 @@ from .models import (
     CheckInFailure,
     FinalGrade,
     GradeChange,
+    HomeVisit,
     ProjectAssessment,
     ResultsEvent,
 )
@@ -123,6 +124,7 @@ PERSON_REFERENCES: dict[str, str] = {
     "discussions.Attendance.updated_by": "not exported (their own check-in); emptied",
     "discussions.AttendanceChange.changed_by": "not exported; emptied",
     "discussions.CheckInFailure.user": "exported; deleted",
+    "discussions.HomeVisit.enrolment": "exported; deleted",
     "discussions.ProjectAssessment.assessor": "staff: staff accounts are not erased here",
     "discussions.FinalGrade.enrolment": "exported; deleted, or kept when signed off",
     "discussions.FinalGrade.set_by": "staff: not exported",
@@ -270,6 +272,11 @@ def _enrolment_data(enrolment: Enrolment) -> dict[str, Any]:
             .select_related("lecture", "part")
             .order_by("watched_at", "pk")
         ],
+        "announcements_seen_until": _when(
+            HomeVisit.objects.filter(enrolment=enrolment)
+            .values_list("announcements_seen_until", flat=True)
+            .first()
+        ),
         "group": _group_data(enrolment),
         "grade": None
         if final is None
@@ -701,6 +708,7 @@ def _erase_records(person: User, *, kept: list[Enrolment], by: User) -> list[str
     Attendance.objects.filter(enrolment__in=kept_ids).delete()
     QuizAttempt.objects.filter(enrolment__in=kept_ids).delete()
     WatchedPart.objects.filter(enrolment__in=kept_ids).delete()
+    HomeVisit.objects.filter(enrolment__in=kept_ids).delete()
     for enrolment in Enrolment.objects.filter(pk__in=kept_ids):
         enrolment.decisions.all().delete()
         enrolment.programme = enrolment.motivation = ""

@@ -19,6 +19,7 @@ from .grading import (
     RubricLevel,
     ScaleGrade,
 )
+from .home import HomeVisit
 
 __all__ = [
     "Attendance",
@@ -28,6 +29,7 @@ __all__ = [
     "FinalGrade",
     "GradeChange",
     "GradingScale",
+    "HomeVisit",
     "ProjectAssessment",
     "ResultsEvent",
     "ResultsExport",
