@@ -252,6 +252,9 @@ class OfferingAdmin(TeachingAdminMixin, RulesHistoryAdmin):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
+                # Dates written by hand in the copied texts (course/copying.py).
+                for warning in plan.warnings:
+                    self.message_user(request, warning, messages.WARNING)
                 if not form.cleaned_data["dry_run"]:
                     offering_add_creator_as_staff(offering=plan.offering, user=request.user)
                     self.message_user(

@@ -96,6 +96,7 @@ class Offering(MarkdownModel):
         "examination_rules",
         "platform_instructions",
     )
+    has_placeholders = True
 
     course = models.ForeignKey(
         Course, on_delete=models.CASCADE, related_name="offerings", verbose_name=_("course")
@@ -293,6 +294,9 @@ class Offering(MarkdownModel):
             kwargs={"course_slug": self.course.slug, "offering_slug": self.slug},
         )
 
+    def placeholder_offering(self):
+        return self if self.pk else None
+
     def clean(self):
         super().clean()
         errors = {}
@@ -383,6 +387,7 @@ class Staff(models.Model):
 
 
 class Module(MarkdownModel):
+    has_placeholders = True
     """A module of the course outline: lectures to watch, a quiz, discussion sessions."""
 
     markdown_fields = ("description",)
@@ -492,6 +497,7 @@ class AnnouncementQuerySet(models.QuerySet):
 
 class Announcement(MarkdownModel):
     markdown_fields = ("body",)
+    has_placeholders = True
     offering = models.ForeignKey(
         Offering, on_delete=models.CASCADE, related_name="announcements", verbose_name=_("offering")
     )

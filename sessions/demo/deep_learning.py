@@ -17,6 +17,7 @@ from django.utils.text import slugify
 
 from accounts.enums import EnrolmentStatus, Level
 from accounts.models import Enrolment, EnrolmentDecision, User
+from course.copying import offering_copy
 from course.enums import ModuleKind, OfferingStatus, StaffRole
 from course.models import Announcement, Course, Module, Offering, Staff, VideoLecture
 from course.services import lecture_set_parts
@@ -101,14 +102,14 @@ Please join our group for announcements and discussions.
 EXAMINATION_RULES = """\
 The examination is split in two parts: 1) participation in discussion sessions, 2) completion
 and presentation of a small project. The project should be completed in groups of two students.
-For 3 (G), you have to participate in at least 80 % of the discussion sessions, and present a
+For 3 (G), you have to participate in at least {threshold} of the discussion sessions, and present a
 project of sufficient quality in front of your peers, at the end of the course. A short report
 on the project should also be submitted. For students who present projects that show a deeper
 understanding of the subject matter, the grade 4 or 5 (VG) can be obtained.
 
 1. The student should have watched the video lectures of the corresponding module, the day
    before discussion session. Videos are accessible through Scalable Learning.
-2. Students should actively participate in at least 80 % of the discussion sessions.
+2. Students should actively participate in at least {threshold} of the discussion sessions.
 3. At the end of the course, each project group will have to present their project in front of
    their peers. A short report on the project should also be submitted.
 
@@ -117,10 +118,9 @@ understanding of the subject matter, the grade 4 or 5 (VG) can be obtained.
 - Groups of two
 - Cover a couple of topics from course for passing grade
 - More topics for higher grades
-- Project presentation: 20 min including questions, Tuesday, May 31st, 13:15-15:00 and
-  Thursday, June 2nd, 13:15-15:00
-- Project report: due May 31st; 4 pages short paper, including references
-- Planning report: due April 14th; short, 1 page
+- Project presentation: 20 min including questions, {presentations}, 13:15-15:00
+- Project report: due {deliverable:project-report}; 4 pages short paper, including references
+- Planning report: due {deliverable:planning-report}; short, 1 page
 """
 
 # The page lists the outline and the lectures separately; which lecture belonged to which
@@ -355,45 +355,37 @@ def _attendance(offering: Offering, ta: User) -> None:
         register_save(session=session, entries=entries, by=ta)
 
 
-def _next_offering(course: Course, staff_accounts: list[User]) -> Offering:
-    """A next run of the course whose registration is open on the day the demo is loaded.
+def _next_offering(source: Offering) -> Offering:
+    """The next run of the course: what copy_offering makes of 2016 (modules, lectures,
+    quizzes, sessions, deliverables, presentation sessions, rubric and scales), with its
+    registration open on the day the demo is loaded.
 
-    Its dates are relative to today (it starts on a Monday about two months ahead), so the
-    registration flow can be tried at any time; its name is the year it starts in.
+    It starts on the Monday about eight weeks ahead (2016 started on a Monday), so the
+    registration flow can be tried at any time; its name is the year it starts in. Loaded
+    again, an existing next offering keeps what people did in it; its registration window
+    follows today.
     """
     today = timezone.localdate()
     start = today + timedelta(days=56 + (7 - today.weekday()) % 7)
-    offering, _ = Offering.objects.update_or_create(
-        course=course,
-        slug="next",
-        defaults={
-            "name": str(start.year),
-            "study_period": "LP3",
-            "start_date": start,
-            "end_date": start + timedelta(days=75),
-            "status": OfferingStatus.REGISTRATION,
-            "is_published": True,
-            "notice": "",
-            "summary": "The next run of the course: registration is open.",
-            "practical_information": PRACTICAL_INFORMATION.split("### Registration")[0],
-            "examination_rules": EXAMINATION_RULES,
-            "video_platform_name": "Scalable Learning",
-            "video_platform_url": "https://www.scalable-learning.com/",
-            "enrollment_key": "DL-NEXT-KEY-DEMO",
-            "discussion_group_url": "https://groups.example.org/deep-learning-chalmers",
-            "platform_instructions": PLATFORM_INSTRUCTIONS,
-            "capacity": 30,
-            "registration_opens": datetime.combine(
-                today - timedelta(days=7), time(9), tzinfo=STOCKHOLM
-            ),
-            "registration_closes": datetime.combine(
-                start - timedelta(days=7), time(23, 59), tzinfo=STOCKHOLM
-            ),
-        },
+    offering = Offering.objects.filter(course=source.course, slug="next").first()
+    if offering is None:
+        offering = offering_copy(source=source, slug="next", start=start).offering
+        offering.name = str(start.year)
+        offering.study_period = "LP3"
+        offering.summary = "The next run of the course: registration is open."
+        offering.practical_information = PRACTICAL_INFORMATION.split("### Registration")[0]
+        offering.enrollment_key = "DL-NEXT-KEY-DEMO"
+        offering.capacity = 30
+    offering.status = OfferingStatus.REGISTRATION
+    offering.is_published = True
+    offering.registration_opens = datetime.combine(
+        today - timedelta(days=7), time(9), tzinfo=STOCKHOLM
+    )
+    offering.registration_closes = datetime.combine(
+        offering.start_date - timedelta(days=7), time(23, 59), tzinfo=STOCKHOLM
     )
     offering.full_clean()
-    _staff_and_outline(offering, staff_accounts)
-    _sessions(offering, start + timedelta(days=1), start + timedelta(days=68), [], per_module=3)
+    offering.save()
     return offering
 
 
@@ -436,8 +428,6 @@ def load() -> tuple[Offering, list[DemoLogin]]:
             "registration_closes": datetime(2016, 3, 14, 23, 59, tzinfo=STOCKHOLM),
         },
     )
-    offering.full_clean()
-
     verified = datetime(2016, 2, 20, 10, 0, tzinfo=STOCKHOLM)
     admin = _user(ADMIN_LOGIN, "Course Administrator", is_staff=True, is_superuser=True)
     ta = _user(TA_LOGIN, "Olof Mogren", email_verified_at=verified)
@@ -462,6 +452,7 @@ def load() -> tuple[Offering, list[DemoLogin]]:
     quizzes_demo.load(offering, ta)
     projects_demo.load(offering, ta)
     projects_demo.load_presentations(offering)
+    offering.full_clean()  # its texts' placeholders name the deliverables made just now
     # Grading needs the presentations done and the offering still running (archived below).
     # The course responsible has no account in the demo: the administrator signs off.
     grading_demo.load(offering, ta, reviewer=reviewer, examiner=admin)
@@ -472,7 +463,7 @@ def load() -> tuple[Offering, list[DemoLogin]]:
             title=title,
             defaults={"published_at": published_at, "body": body, "author": admin},
         )
-    _next_offering(course, [ta, reviewer])
+    _next_offering(offering)
     # The published book is there from the start (a worker would build it on the first
     # request; the demo is ready to browse without one).
     book_pdf(offering)
