@@ -16,6 +16,12 @@ from django.utils.translation import gettext_lazy, ngettext
 from .admin_base import RelatedOnlyListFilter, RulesHistoryAdmin, TeachingAdminMixin
 from .archive import is_archived
 from .copying import created_text, offering_copy
+
+TEXT_PLACEHOLDERS_HELP = gettext_lazy(
+    "Texts may show the offering's data, always current (also in next year's copy): "
+    "{start} and {end}, {threshold}, {presentations} (the presentation days) and "
+    "{deliverable:slug} (a deliverable's due date, e.g. {deliverable:project-report})."
+)
 from .forms import CopyOfferingForm, VideoLectureForm
 from .links import check_offering_links
 from .models import (
@@ -168,7 +174,21 @@ class OfferingAdmin(TeachingAdminMixin, RulesHistoryAdmin):
         ),
         (
             gettext_lazy("Texts"),
-            {"fields": ["notice", "summary", "practical_information", "examination_rules"]},
+            {
+                "fields": ["notice", "summary", "practical_information", "examination_rules"],
+                # The placeholders of course/rendering.py, filled in with the current dates.
+                "description": TEXT_PLACEHOLDERS_HELP,
+            },
+        ),
+        (
+            gettext_lazy("Reminders"),
+            {
+                "fields": [
+                    "deadline_reminder_days",
+                    "attendance_warnings",
+                    "staff_digest_weekday",
+                ]
+            },
         ),
         (
             gettext_lazy("Video platform and discussion group"),

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .enums import ExcusedRule, ModuleKind, OfferingStatus, Question, StaffRole
+from .enums import WEEKDAY_CHOICES, ExcusedRule, ModuleKind, OfferingStatus, Question, StaffRole
 from .rendering import MarkdownModel
-from .validators import ParsedPart
+from .validators import ParsedPart, validate_reminder_days
 
 
 class Course(MarkdownModel):
@@ -264,6 +264,39 @@ class Offering(MarkdownModel):
         help_text=_(
             "How to follow the course: shown to accepted students on their page and "
             "mailed with the acceptance. Markdown."
+        ),
+    )
+
+    # Reminders (sessions/reminders.py, run by `manage.py run_periodic_jobs --nightly`).
+    deadline_reminder_days = models.CharField(
+        _("deadline reminders"),
+        max_length=40,
+        blank=True,
+        default="3, 1",
+        validators=[validate_reminder_days],
+        help_text=_(
+            "Days before a deadline on which groups that have not submitted are reminded, "
+            "e.g. “3, 1”; an extension moves the reminders with it. Empty for none."
+        ),
+    )
+    attendance_warnings = models.BooleanField(
+        _("attendance warnings"),
+        default=True,
+        help_text=_(
+            "Mail a student once when they must attend every remaining session to reach the "
+            "attendance threshold, and once when it can no longer be reached."
+        ),
+    )
+    staff_digest_weekday = models.PositiveSmallIntegerField(
+        _("weekly digest for the staff"),
+        null=True,
+        blank=True,
+        default=0,
+        choices=WEEKDAY_CHOICES,
+        help_text=_(
+            "On this day, the staff get a mail with the applications waiting, the mails held "
+            "for review and the projects still to assess (none when there is nothing). "
+            "Empty for no digest."
         ),
     )
 

@@ -183,7 +183,7 @@ def fill_placeholders(html: str, offering) -> SafeString:
     def fill(match: re.Match) -> str:
         placeholder = PLACEHOLDERS.get(match.group(1))
         if placeholder is None or offering is None:
-            return escape("{%s}" % match.group(0)[1:-1])
+            return escape("{" + match.group(0)[1:-1] + "}")
         return escape(placeholder.value(offering, match.group(2)))
 
     return mark_safe(MARKED.sub(fill, html))

@@ -38,7 +38,7 @@ def _presentation_days(offering) -> list:
 def deliverable_due(offering, slug) -> str:
     due = _deliverables(offering).get(slug)
     if due is None:
-        return "{deliverable:%s}" % slug
+        return "{deliverable:" + slug + "}"
     return formats.date_format(timezone.localtime(due), "DATETIME_FORMAT")
 
 

@@ -19,6 +19,7 @@ from .grading import (
     RubricLevel,
     ScaleGrade,
 )
+from .reminders import ReminderKind, SentReminder
 
 __all__ = [
     "Attendance",
@@ -29,11 +30,13 @@ __all__ = [
     "GradeChange",
     "GradingScale",
     "ProjectAssessment",
+    "ReminderKind",
     "ResultsEvent",
     "ResultsExport",
     "Rubric",
     "RubricCriterion",
     "RubricLevel",
     "ScaleGrade",
+    "SentReminder",
     "SessionSeries",
 ]
