@@ -16,12 +16,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from .admin_base import RelatedOnlyListFilter, RulesHistoryAdmin, TeachingAdminMixin
 from .archive import is_archived
 from .copying import created_text, offering_copy
-
-TEXT_PLACEHOLDERS_HELP = gettext_lazy(
-    "Texts may show the offering's data, always current (also in next year's copy): "
-    "{start} and {end}, {threshold}, {presentations} (the presentation days) and "
-    "{deliverable:slug} (a deliverable's due date, e.g. {deliverable:project-report})."
-)
 from .forms import CopyOfferingForm, VideoLectureForm
 from .links import check_offering_links
 from .models import (
@@ -37,6 +31,12 @@ from .models import (
 )
 from .quizzes import validate_question
 from .services import offering_add_creator_as_staff
+
+TEXT_PLACEHOLDERS_HELP = gettext_lazy(
+    "Texts may show the offering's data, always current (also in next year's copy): "
+    "{start} and {end}, {threshold}, {presentations} (the presentation days) and "
+    "{deliverable:slug} (a deliverable's due date, e.g. {deliverable:project-report})."
+)
 
 
 class StaffInlineFormSet(BaseInlineFormSet):

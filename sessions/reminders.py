@@ -20,6 +20,7 @@ gives up on that reminder).
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -131,8 +132,8 @@ def deadline_reminders(now: datetime | None = None, report: ReminderReport | Non
                 for student in members[group.pk]:
                     if _send_once(
                         offering, student, ReminderKind.DEADLINE, key,
-                        lambda d=deliverable, due=due: deadline_subject(offering, d, due),
-                        lambda d=deliverable, due=due, g=group: deadline_body(offering, d, due, g),
+                        partial(deadline_subject, offering, deliverable, due),
+                        partial(deadline_body, offering, deliverable, due, group),
                     ):  # fmt: skip
                         report.count("deadline")
     return report
@@ -187,8 +188,8 @@ def attendance_warnings(now: datetime | None = None, report: ReminderReport | No
                 continue
             if _send_once(
                 offering, enrolment.student, ReminderKind.ATTENDANCE, stage,
-                lambda: attendance_subject(offering),
-                lambda s=summary, st=stage: attendance_body(offering, s, st),
+                partial(attendance_subject, offering),
+                partial(attendance_body, offering, summary, stage),
             ):  # fmt: skip
                 report.count("attendance")
     return report
@@ -264,8 +265,8 @@ def staff_digests(now: datetime | None = None, report: ReminderReport | None = N
         for person in people:
             if _send_once(
                 offering, person, ReminderKind.DIGEST, f"{year}-W{week:02d}",
-                lambda: digest_subject(offering),
-                lambda: digest_body(offering, digest),
+                partial(digest_subject, offering),
+                partial(digest_body, offering, digest),
             ):  # fmt: skip
                 report.count("digest")
     return report
