@@ -40,9 +40,15 @@ class ScheduleView(CachedPublicPageMixin, OfferingPageMixin, TemplateView):
     section = "schedule"
 
     def get_context_data(self, **kwargs):
-        sessions = list(selectors.schedule_sessions(self.get_offering()))
+        offering = self.get_offering()
+        sessions = list(selectors.schedule_sessions(offering))
+        # The project presentations are on the schedule too, as in the calendar feed.
+        presentations = list(offering.presentation_sessions.order_by("starts_at", "pk"))
+        for presentation in presentations:
+            presentation.is_presentation = True
+        items = sorted(sessions + presentations, key=lambda item: item.starts_at)
         return super().get_context_data(
-            weeks=selectors.sessions_by_week(sessions),
+            weeks=selectors.sessions_by_week(items),
             series=list(self.get_offering().session_series.all()),
             now=timezone.now(),
             **kwargs,

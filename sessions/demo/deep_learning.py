@@ -153,7 +153,7 @@ MODULES = [
 # (kageback at", "Mikael Kågebäck (mogren at"): each person gets their own name here, and
 # every address is on example.org so that no real person is mailed from a demo.
 STAFF = [
-    ("Devdatt Dubhashi", StaffRole.RESPONSIBLE, "", ""),
+    ("Devdatt Dubhashi", StaffRole.RESPONSIBLE, "", "dubhashi@example.org"),
     ("Olof Mogren", StaffRole.TEACHING_ASSISTANT, "PhD student behind the initiative",
      "mogren@example.org"),
     ("Mikael Kågebäck", StaffRole.TEACHING_ASSISTANT, "PhD student behind the initiative",
@@ -243,9 +243,19 @@ def _reviewer(verified: datetime) -> User:
 
     It has no password: nobody logs in with it, it only shows whose review is whose.
     """
+    return _account_without_password("kageback@example.org", "Mikael Kågebäck", verified)
+
+
+def _responsible(verified: datetime) -> User:
+    """INVENTED: an account for Devdatt Dubhashi, the course responsible of 2016, who signs
+    the results off and writes the announcements in the demo. Without a password, like the
+    reviewer's: it shows who did what."""
+    return _account_without_password("dubhashi@example.org", "Devdatt Dubhashi", verified)
+
+
+def _account_without_password(email: str, full_name: str, verified: datetime) -> User:
     user, created = User.objects.update_or_create(
-        email="kageback@example.org",
-        defaults={"full_name": "Mikael Kågebäck", "email_verified_at": verified},
+        email=email, defaults={"full_name": full_name, "email_verified_at": verified}
     )
     if created:
         user.set_unusable_password()
@@ -284,6 +294,23 @@ def _staff_and_outline(offering: Offering, accounts: list[User]) -> None:
             lecture_set_parts(lecture=lecture, notation=parts)
 
 
+def office_time(day: date, seed: str) -> datetime:
+    """A time on `day` (or the Monday after, on a weekend) between 9:00 and 16:59 that
+    depends on `seed` alone: applications and decisions spread over office hours."""
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    draw = random.Random(f"office:{seed}:{day}")
+    return datetime.combine(day, time(draw.randint(9, 16), draw.randint(0, 59)), tzinfo=STOCKHOLM)
+
+
+def _working_days_after(day: date, count: int) -> date:
+    while count or day.weekday() >= 5:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
 def _enrol(offering, student, level, status, applied_at, decided_by) -> Enrolment:
     decided = status != EnrolmentStatus.APPLIED
     enrolment, _ = Enrolment.objects.update_or_create(
@@ -294,7 +321,9 @@ def _enrol(offering, student, level, status, applied_at, decided_by) -> Enrolmen
             "programme": "Computer Science" if level == Level.MSC else "PhD studies, CSE",
             "status": status,
             "applied_at": applied_at,
-            "decided_at": applied_at + timedelta(days=14) if decided else None,
+            "decided_at": office_time(applied_at.date() + timedelta(days=14), student.email)
+            if decided
+            else None,
             "decided_by": decided_by if decided else None,
             "enrolled_on": offering.start_date if status == EnrolmentStatus.ACCEPTED else None,
         },
@@ -429,13 +458,14 @@ def load() -> tuple[Offering, list[DemoLogin]]:
         },
     )
     verified = datetime(2016, 2, 20, 10, 0, tzinfo=STOCKHOLM)
-    admin = _user(ADMIN_LOGIN, "Course Administrator", is_staff=True, is_superuser=True)
+    _user(ADMIN_LOGIN, "Course Administrator", is_staff=True, is_superuser=True)
     ta = _user(TA_LOGIN, "Olof Mogren", email_verified_at=verified)
     demo_student = _user(STUDENT_LOGIN, "Demo Student", email_verified_at=verified)
     if not demo_student.calendar_token:  # subscribed to their calendar, as students did
         calendar_token_reset(demo_student)
     reviewer = _reviewer(verified)
-    _staff_and_outline(offering, [ta, reviewer])
+    responsible = _responsible(verified)
+    _staff_and_outline(offering, [ta, reviewer, responsible])
 
     applied = datetime(2016, 2, 22, 10, 0, tzinfo=STOCKHOLM)
     people = [(name, level, EnrolmentStatus.ACCEPTED) for name, level in STUDENTS]
@@ -443,7 +473,9 @@ def load() -> tuple[Offering, list[DemoLogin]]:
         student, _ = User.objects.update_or_create(
             email=demo_email(name), defaults={"full_name": name, "email_verified_at": verified}
         )
-        _enrol(offering, student, level, status, applied + timedelta(hours=5 * index), ta)
+        # Three or four a working day, at office hours (INVENTED, as all these times are).
+        day = _working_days_after(applied.date(), index // 3)
+        _enrol(offering, student, level, status, office_time(day, student.email), ta)
     _enrol(offering, demo_student, Level.PHD, EnrolmentStatus.ACCEPTED, applied, ta)
     # Tuesdays and Thursdays from 22 March to 26 May; 5 May 2016 was Ascension Day. The last
     # week of May belongs to the project presentations.
@@ -454,14 +486,14 @@ def load() -> tuple[Offering, list[DemoLogin]]:
     projects_demo.load_presentations(offering)
     offering.full_clean()  # its texts' placeholders name the deliverables made just now
     # Grading needs the presentations done and the offering still running (archived below).
-    # The course responsible has no account in the demo: the administrator signs off.
-    grading_demo.load(offering, ta, reviewer=reviewer, examiner=admin)
+    # The course responsible signs off (with his password-less demo account).
+    grading_demo.load(offering, ta, reviewer=reviewer, examiner=responsible)
 
     for title, published_at, body in ANNOUNCEMENTS:
         Announcement.objects.update_or_create(
             offering=offering,
             title=title,
-            defaults={"published_at": published_at, "body": body, "author": admin},
+            defaults={"published_at": published_at, "body": body, "author": responsible},
         )
     _next_offering(offering)
     # The published book is there from the start (a worker would build it on the first
