@@ -266,7 +266,7 @@ def _texts_of(offering: Offering):
     rows that belong to it (modules, deliverables...; found through the relations, so
     course names no app above it)."""
     for name in offering.markdown_fields:
-        yield offering._meta.get_field(name).verbose_name, getattr(offering, name)
+        yield getattr(offering._meta.get_field(name), "verbose_name", name), getattr(offering, name)
     for relation in Offering._meta.related_objects:
         model = relation.related_model
         if not (isinstance(model, type) and issubclass(model, MarkdownModel)):
