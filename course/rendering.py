@@ -189,6 +189,17 @@ def fill_placeholders(html: str, offering) -> SafeString:
     return mark_safe(MARKED.sub(fill, html))
 
 
+def fill_placeholders_text(text: str, offering) -> str:
+    """A Markdown text with its placeholders replaced by the offering's data, in the active
+    language: for mails, which carry the text itself rather than the stored HTML."""
+
+    def fill(match: re.Match) -> str:
+        placeholder = PLACEHOLDERS.get(match.group(1))
+        return placeholder.value(offering, match.group(2)) if placeholder else match.group(0)
+
+    return _outside_code(text or "", lambda part: PLACEHOLDER.sub(fill, part))
+
+
 def _fingerprint(text: str) -> str:
     return hashlib.sha1((text or "").encode(), usedforsecurity=False).hexdigest()[:16]
 

@@ -137,3 +137,30 @@ def test_the_demo_copies_into_a_next_year_whose_examination_page_has_its_dates(d
     assert report.date() == dt.date(2017, 5, 30)
     assert "due Tuesday 30 May 2017, 23:59" in html
     assert "Tuesday 30 May 2017 and Thursday 1 June 2017, 13:15-15:00" in html
+
+
+def test_mails_carry_the_placeholders_filled_in(dated, accepted_student, ta):
+    from accounts.mailing import announcement_mail_students
+    from accounts.models import OutgoingMail
+    from tests.factories import AnnouncementFactory
+
+    announcement = AnnouncementFactory(offering=dated, body="Presentations on {presentations}.")
+    announcement_mail_students(announcement=announcement, by=ta)
+    mail = OutgoingMail.objects.get(recipient=accepted_student)
+    assert "Presentations on Tuesday 31 May 2016 and Thursday 2 June 2016." in mail.body
+
+
+def test_the_admin_copy_warns_about_dates_written_by_hand(client, dated, ta):
+    dated.practical_information = "The exam is on 2016-06-10."
+    dated.save()
+    client.force_login(ta)
+    response = client.post(
+        "/admin/course/offering/",
+        {"action": "copy_offering", "_selected_action": [dated.pk], "apply": "1",
+         "slug": "2017", "start": "2017-03-20"},
+        follow=True,
+    )  # fmt: skip
+    page = response.content.decode()
+    assert "created, starting" in page
+    assert "“2016-06-10” is a date written by hand" in page
+    assert "falls outside the offering" in page
