@@ -50,3 +50,15 @@ class Question(models.TextChoices):
     REQUIRED = "required", _("Asked, answer required")
     OPTIONAL = "optional", _("Asked, answer optional")
     HIDDEN = "hidden", _("Not asked")
+
+
+# Days of the week as Python numbers them (Monday 0), for settings such as a weekly digest.
+WEEKDAY_CHOICES = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]

@@ -66,6 +66,7 @@ from .models import (
     HomeVisit,
     ProjectAssessment,
     ResultsEvent,
+    SentReminder,
 )
 from .services import check_in_failures_purge, superseded_files_purge
 
@@ -132,6 +133,7 @@ PERSON_REFERENCES: dict[str, str] = {
     "discussions.GradeChange.changed_by": "staff: not exported",
     "discussions.ResultsEvent.by": "staff: not exported",
     "discussions.ResultsExport.requested_by": "staff: not exported",
+    "discussions.SentReminder.recipient": "not exported (the mails are); deleted",
     "discussions.HistoricalGradingScale.history_user": "staff: set to empty when deleted",
     "discussions.HistoricalScaleGrade.history_user": "staff: set to empty when deleted",
     "discussions.HistoricalRubric.history_user": "staff: set to empty when deleted",
@@ -695,6 +697,7 @@ def _erase_records(person: User, *, kept: list[Enrolment], by: User) -> list[str
     _mails_to(person).delete()
     login_records_erase(username=person.email)  # log-ins and wrong passwords (django-axes)
     CheckInFailure.objects.filter(user=person).delete()
+    SentReminder.objects.filter(recipient=person).delete()
     files = _leave_groups(person)
     # Their name on what stays of shared records: their own check-ins, group edits.
     Attendance.objects.filter(updated_by=person).update(updated_by=None)

@@ -20,6 +20,7 @@ from .grading import (
     ScaleGrade,
 )
 from .home import HomeVisit
+from .reminders import ReminderKind, SentReminder
 
 __all__ = [
     "Attendance",
@@ -31,11 +32,13 @@ __all__ = [
     "GradingScale",
     "HomeVisit",
     "ProjectAssessment",
+    "ReminderKind",
     "ResultsEvent",
     "ResultsExport",
     "Rubric",
     "RubricCriterion",
     "RubricLevel",
     "ScaleGrade",
+    "SentReminder",
     "SessionSeries",
 ]
