@@ -75,8 +75,7 @@ class BookPageView(CachedPublicPageMixin, BookMixin, TemplateView):
         offering = self.get_offering()
         edition, built = book.book_editions(offering)
         return super().get_context_data(
-            groups=book.book_projects(offering),
-            year=offering.start_date.year,
+            **book.book_context(offering),
             edition=edition,
             built=built,
             **kwargs,
