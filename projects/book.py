@@ -44,8 +44,9 @@ class IndexEntry:
 
 
 def book_context(offering: Offering) -> dict:
-    """What the book shows, in five queries whatever its size: the accepted projects with
-    their authors and topics (three), the presentation sessions and their published slots.
+    """What the book shows besides the offering and its course, in five queries whatever
+    its size: the accepted projects with their authors and topics (three), the
+    presentation sessions and their published slots.
 
     The abstracts come in the order they are presented (session, then slot), those without
     a published slot after them by group number; the programme lists the published slots
@@ -78,8 +79,6 @@ def book_context(offering: Offering) -> dict:
             index.setdefault(author, IndexEntry(author)).entries.append(entry)
     days = sorted({timezone.localdate(s.starts_at) for s in sessions})
     return {
-        "offering": offering,
-        "course": offering.course,
         "university": settings.UNIVERSITY_NAME,
         "entries": entries,
         "programme": programme,
@@ -91,7 +90,7 @@ def book_context(offering: Offering) -> dict:
     }
 
 
-def book_html(offering: Offering, *, for_pdf: bool) -> str:
+def book_html(offering: Offering, *, for_pdf: bool, context: dict | None = None) -> str:
     """The book's HTML for WeasyPrint, wholly in the offering's teaching language.
 
     The book is one document of the course: its abstracts, titles and preface are written
@@ -100,10 +99,17 @@ def book_html(offering: Offering, *, for_pdf: bool) -> str:
     named by the hash of this HTML, and the task worker that builds it must make the same
     HTML as the request that asked for it. The book's page on the site (book_page.html)
     shows the same book, in the same language, inside the site's pages in the reader's.
+    `context` is book_context(offering) when the caller has read it already.
     """
     with translation.override(offering.teaching_language):
         return render_to_string(
-            "projects/book.html", {**book_context(offering), "for_pdf": for_pdf}
+            "projects/book.html",
+            {
+                **(book_context(offering) if context is None else context),
+                "offering": offering,
+                "course": offering.course,
+                "for_pdf": for_pdf,
+            },
         )
 
 
@@ -136,7 +142,7 @@ RETRY_FAILED_AFTER = timedelta(minutes=5)
 
 
 def book_editions(
-    offering: Offering, *, queue: bool = True
+    offering: Offering, *, queue: bool = True, context: dict | None = None
 ) -> tuple[AbstractBook, AbstractBook | None]:
     """The edition of the book's current content, and the newest one that is built.
 
@@ -144,13 +150,16 @@ def book_editions(
     (unique per content, so two asking at once make one) and queues its build for the task
     worker; a failed build is queued again after RETRY_FAILED_AFTER. Until it is built,
     the newest built edition (an older content) is what can be served. With queue=False
-    the caller builds it itself (book_pdf()).
+    the caller builds it itself (book_pdf()). `context` is book_context(offering) when the
+    caller has read it already (the book's page), so the content is not read twice.
     """
     # The digest of the current content, kept under the offering's content versions (every
     # change to a proposal, a group or its members bumps them): reading the PDF does not
     # render the book each time.
     digest = offering_cached(
-        offering, "book-digest", lambda: book_digest(book_html(offering, for_pdf=True))
+        offering,
+        "book-digest",
+        lambda: book_digest(book_html(offering, for_pdf=True, context=context)),
     )
     with transaction.atomic():
         edition, created = AbstractBook.objects.get_or_create(offering=offering, digest=digest)
@@ -182,9 +191,7 @@ def render_pdf(html: str) -> bytes:
 
     # PDF/UA-1: a tagged PDF (headings, lists, tables and reading order for screen
     # readers), its language from <html lang> and its title from <title>, shown as such.
-    return HTML(string=html, url_fetcher=no_network_fetcher()).write_pdf(
-        pdf_variant="pdf/ua-1"
-    )
+    return HTML(string=html, url_fetcher=no_network_fetcher()).write_pdf(pdf_variant="pdf/ua-1")
 
 
 @task()

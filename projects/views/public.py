@@ -73,9 +73,10 @@ class BookPageView(CachedPublicPageMixin, BookMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         offering = self.get_offering()
-        edition, built = book.book_editions(offering)
+        content = book.book_context(offering)
+        edition, built = book.book_editions(offering, context=content)
         return super().get_context_data(
-            **book.book_context(offering),
+            **content,
             edition=edition,
             built=built,
             **kwargs,
