@@ -97,6 +97,21 @@ def test_the_pdf_is_tagged_with_its_language_and_title(book, offering):
     assert catalog["/Lang"] == "en-gb"
     assert bool(catalog["/ViewerPreferences"]["/DisplayDocTitle"])
     assert reader.metadata.title == "Book of abstracts: Deep Learning 2016"
+    # The tags carry the book's structure for screen readers.
+    roles = set()
+
+    def walk(node):
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+        elif hasattr(node, "get") and "/S" in node:
+            roles.add(node["/S"])
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(catalog["/StructTreeRoot"]["/K"])
+    assert {"/H1", "/H2", "/H3", "/Table", "/TH", "/Caption", "/L", "/Link"} <= roles
 
 
 def test_the_book_is_in_the_teaching_language_for_every_reader(book, offering, client):
