@@ -224,9 +224,12 @@ class OfferingAdmin(TeachingAdminMixin, RulesHistoryAdmin):
                     "show_submitted_proposals",
                     "preferences_deadline",
                     "abstracts_deadline",
-                    "publish_book",
                 ]
             },
+        ),
+        (
+            gettext_lazy("Book of abstracts"),
+            {"fields": ["publish_book", "book_preface"]},
         ),
     ]
 

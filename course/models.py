@@ -95,6 +95,7 @@ class Offering(MarkdownModel):
         "practical_information",
         "examination_rules",
         "platform_instructions",
+        "book_preface",
     )
     has_placeholders = True
 
@@ -215,6 +216,14 @@ class Offering(MarkdownModel):
         _("publish the book of abstracts"),
         default=False,
         help_text=_("Make the book of abstracts (PDF and web page) public."),
+    )
+    book_preface = models.TextField(
+        _("preface of the book of abstracts"),
+        blank=True,
+        help_text=_(
+            "A few words from the teachers before the programme and the abstracts, in the "
+            "teaching language. Markdown."
+        ),
     )
     show_submitted_proposals = models.BooleanField(
         _("list submitted proposals publicly"),

@@ -3,6 +3,7 @@ worker, stored once per content (AbstractBook) in the file storage every server 
 
 import hashlib
 import logging
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from course.caching import bump_offering, offering_cached
 from course.models import Offering
 
 from .enums import BookStatus, ProposalStatus
-from .models import AbstractBook
+from .models import AbstractBook, PresentationSlot, ProjectGroup
 from .selectors import groups_with_proposals
 
 logger = logging.getLogger(__name__)
@@ -27,21 +28,87 @@ def book_projects(offering: Offering):
     return list(groups_with_proposals(offering).filter(proposal__status=ProposalStatus.ACCEPTED))
 
 
-def book_html(offering: Offering, *, for_pdf: bool) -> str:
-    """The book's HTML for WeasyPrint, its headings in the site's language (LANGUAGE_CODE)
-    whoever asks: one PDF is kept per content, named by the hash of this HTML, and the task
-    worker that builds it must make the same HTML as the request that asked for it (a
-    reader's language would make an edition per language, each superseding the other).
-    The book's page on the site (book_page.html) is in the reader's language."""
-    with translation.override(settings.LANGUAGE_CODE):
+@dataclass
+class BookEntry:
+    """One abstract: the project, its authors and its published presentation slot."""
+
+    group: ProjectGroup
+    authors: list[str]
+    slot: PresentationSlot | None
+
+
+@dataclass
+class IndexEntry:
+    author: str
+    entries: list[BookEntry] = field(default_factory=list)
+
+
+def book_context(offering: Offering) -> dict:
+    """What the book shows besides the offering and its course, in five queries whatever
+    its size: the accepted projects with their authors and topics (three), the
+    presentation sessions and their published slots.
+
+    The abstracts come in the order they are presented (session, then slot), those without
+    a published slot after them by group number; the programme lists the published slots
+    of each session; the author index lists every author with their abstracts.
+    """
+    groups = book_projects(offering)
+    sessions = list(offering.presentation_sessions.order_by("starts_at"))
+    slots = {
+        slot.group_id: slot
+        for slot in PresentationSlot.objects.filter(
+            session__offering=offering, published=True, group__isnull=False
+        ).order_by("starts_at", "position")
+    }
+    session_by_id = {session.pk: session for session in sessions}
+    entries = []
+    for group in groups:
+        slot = slots.get(group.pk)
+        if slot is not None:
+            slot.session = session_by_id[slot.session_id]
+        authors = [m.enrolment.student.full_name for m in group.memberships.all()]
+        entries.append(BookEntry(group=group, authors=authors, slot=slot))
+    entries.sort(key=lambda e: (e.slot is None, e.slot.starts_at if e.slot else 0, e.group.number))
+    programme = [
+        (session, [e for e in entries if e.slot and e.slot.session_id == session.pk])
+        for session in sessions
+    ]
+    index: dict[str, IndexEntry] = {}
+    for entry in entries:
+        for author in entry.authors:
+            index.setdefault(author, IndexEntry(author)).entries.append(entry)
+    days = sorted({timezone.localdate(s.starts_at) for s in sessions})
+    return {
+        "university": settings.UNIVERSITY_NAME,
+        "entries": entries,
+        "programme": programme,
+        "scheduled": any(slots_of for _, slots_of in programme),
+        # As written: names cannot be split into given and family names reliably.
+        "author_index": sorted(index.values(), key=lambda i: (i.author.casefold(), i.author)),
+        "first_day": days[0] if days else offering.end_date,
+        "last_day": days[-1] if days else offering.end_date,
+    }
+
+
+def book_html(offering: Offering, *, for_pdf: bool, context: dict | None = None) -> str:
+    """The book's HTML for WeasyPrint, wholly in the offering's teaching language.
+
+    The book is one document of the course: its abstracts, titles and preface are written
+    in the teaching language, so its headings, dates and hyphenation are too, and the PDF
+    says so (its /Lang). It is the same for every reader: one PDF is kept per content,
+    named by the hash of this HTML, and the task worker that builds it must make the same
+    HTML as the request that asked for it. The book's page on the site (book_page.html)
+    shows the same book, in the same language, inside the site's pages in the reader's.
+    `context` is book_context(offering) when the caller has read it already.
+    """
+    with translation.override(offering.teaching_language):
         return render_to_string(
             "projects/book.html",
             {
+                **(book_context(offering) if context is None else context),
                 "offering": offering,
                 "course": offering.course,
-                "groups": book_projects(offering),
                 "for_pdf": for_pdf,
-                "year": offering.start_date.year,
             },
         )
 
@@ -75,7 +142,7 @@ RETRY_FAILED_AFTER = timedelta(minutes=5)
 
 
 def book_editions(
-    offering: Offering, *, queue: bool = True
+    offering: Offering, *, queue: bool = True, context: dict | None = None
 ) -> tuple[AbstractBook, AbstractBook | None]:
     """The edition of the book's current content, and the newest one that is built.
 
@@ -83,13 +150,16 @@ def book_editions(
     (unique per content, so two asking at once make one) and queues its build for the task
     worker; a failed build is queued again after RETRY_FAILED_AFTER. Until it is built,
     the newest built edition (an older content) is what can be served. With queue=False
-    the caller builds it itself (book_pdf()).
+    the caller builds it itself (book_pdf()). `context` is book_context(offering) when the
+    caller has read it already (the book's page), so the content is not read twice.
     """
     # The digest of the current content, kept under the offering's content versions (every
     # change to a proposal, a group or its members bumps them): reading the PDF does not
     # render the book each time.
     digest = offering_cached(
-        offering, "book-digest", lambda: book_digest(book_html(offering, for_pdf=True))
+        offering,
+        "book-digest",
+        lambda: book_digest(book_html(offering, for_pdf=True, context=context)),
     )
     with transaction.atomic():
         edition, created = AbstractBook.objects.get_or_create(offering=offering, digest=digest)
@@ -119,7 +189,9 @@ def book_editions(
 def render_pdf(html: str) -> bytes:
     from weasyprint import HTML  # WeasyPrint loads slowly (Pango, fonts): on use only
 
-    return HTML(string=html, url_fetcher=no_network_fetcher()).write_pdf()
+    # PDF/UA-1: a tagged PDF (headings, lists, tables and reading order for screen
+    # readers), its language from <html lang> and its title from <title>, shown as such.
+    return HTML(string=html, url_fetcher=no_network_fetcher()).write_pdf(pdf_variant="pdf/ua-1")
 
 
 @task()

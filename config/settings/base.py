@@ -9,6 +9,7 @@ deploy/coursesite.env.example describe each):
     DEBUG           "1"/"true" to enable
     ALLOWED_HOSTS   comma-separated host names
     TIME_ZONE       default Europe/Stockholm
+    UNIVERSITY_NAME the university giving the courses (the book of abstracts' title page)
     MAX_UPLOAD_BYTES  largest request body a logged-in user may send
     STAFF_SESSION_IDLE_TIMEOUT  seconds without a request that end a staff session (8 hours)
     EMAIL_URL-like settings: EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
@@ -392,6 +393,8 @@ LOGGING = {
 }
 # Absolute links in mails (sent outside any request) start with this.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The university giving the courses, named on the title page of a book of abstracts.
+UNIVERSITY_NAME = os.environ.get("UNIVERSITY_NAME", "")
 
 # Privacy (docs/SECURITY.md, README "Retention"). `run_periodic_jobs --nightly` purges what
 # has served its purpose; each period is in days and comes from the environment.

@@ -73,10 +73,10 @@ class BookPageView(CachedPublicPageMixin, BookMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         offering = self.get_offering()
-        edition, built = book.book_editions(offering)
+        content = book.book_context(offering)
+        edition, built = book.book_editions(offering, context=content)
         return super().get_context_data(
-            groups=book.book_projects(offering),
-            year=offering.start_date.year,
+            **content,
             edition=edition,
             built=built,
             **kwargs,

@@ -451,6 +451,16 @@ def load() -> tuple[Offering, list[DemoLogin]]:
             "group_size": 2,
             "capacity": 22,  # INVENTED: the page gives no number of seats.
             "publish_book": True,  # "Book of abstracts ... is now available."
+            # INVENTED: the page links the book but does not preserve its preface.
+            "book_preface": (
+                "This book collects the abstracts of the student projects of Deep Learning "
+                "2016. Working in pairs, the students chose a problem, found or built the "
+                "data, trained and evaluated a network, and presented their work on two "
+                "afternoons at the end of the course. The programme lists the order of the "
+                "talks; each abstract gives the time and room of its presentation.\n\n"
+                "We thank the students for their work and enthusiasm.\n\n"
+                "*Devdatt Dubhashi, Mikael Kågebäck and Olof Mogren*"
+            ),
             "platform_instructions": PLATFORM_INSTRUCTIONS,
             # INVENTED: the page only says registration is closed.
             "registration_opens": datetime(2016, 2, 15, 9, 0, tzinfo=STOCKHOLM),

@@ -1,23 +1,18 @@
-"""Presentation slots: allocation rules, the programme, calendars, the book of abstracts."""
+"""Presentation slots: allocation rules, the programme, calendars (the book: test_book.py)."""
 
 import datetime as dt
-import io
 from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.utils import formats, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
-from pypdf import PdfReader
 
-from projects.book import book_pdf
 from projects.models import (
-    AbstractBook,
     PresentationSession,
     PresentationSlot,
     PresentationWish,
@@ -308,82 +303,11 @@ def test_calendars_carry_the_afternoons_and_each_groups_slot(client, programme, 
     assert events[0].decoded("dtstart").astimezone(TZ).strftime("%H:%M") == "13:35"
 
 
-def test_book_lists_every_accepted_project_with_contents_page(offering):
-    accepted_groups(offering, 3)
-    reader = PdfReader(io.BytesIO(book_pdf(offering)))
-    text = "\n".join(page.extract_text() for page in reader.pages)
-    assert len(reader.pages) == 2 + 3  # title, contents, one page a project
-    assert "Book of abstracts" in reader.pages[0].extract_text()
-    assert "Deep Learning" in reader.pages[0].extract_text()
-    for number in (1, 2, 3):
-        assert f"Project {number}" in text
-    assert "Project 1" in reader.pages[1].extract_text()  # the contents
-
-
-def test_book_survives_unusual_text(offering, alice):
-    (group,) = accepted_groups(offering, 1)
-    proposal = group.proposal
-    tricky = ("Räksmörgås åäö ÅÄÖ: ∀ε>0 ∃δ, ∑ᵢ xᵢ² ≤ ∫ f dx. "
-              + "Donaudampfschifffahrtsgesellschaftskapitän" * 6)  # fmt: skip
-    proposal_save(proposal=proposal, by=alice.student, version=proposal.version,
-                  title=proposal.title, description="", topics=[], abstract=tricky)  # fmt: skip
-    reader = PdfReader(io.BytesIO(book_pdf(offering)))
-    assert "Räksmörgås" in reader.pages[2].extract_text()
-
-
-def test_book_is_rebuilt_only_when_an_abstract_changes(
-    offering, alice, django_capture_on_commit_callbacks
-):
-    (group,) = accepted_groups(offering, 1)
-    first = book_pdf(offering)
-    edition = AbstractBook.objects.get()
-    assert book_pdf(offering) == first
-    assert AbstractBook.objects.get() == edition  # the same edition, not built again
-    assert default_storage.exists(edition.file)
-    proposal = group.proposal
-    proposal_save(
-        proposal=proposal, by=alice.student, version=proposal.version, title=proposal.title,
-        description="", topics=[], abstract="New text.",
-    )  # fmt: skip
-    with django_capture_on_commit_callbacks(execute=True):
-        assert book_pdf(offering) != first
-    # The superseded edition and its file are gone; the new one is kept.
-    (current,) = AbstractBook.objects.all()
-    assert current != edition
-    assert not default_storage.exists(edition.file)
-    assert default_storage.exists(current.file)
-
-
 def test_abstract_length_limit_is_explained(offering, alice):
     (group,) = accepted_groups(offering, 1)
     with pytest.raises(ValidationError, match="The abstract is 2001 characters long; the limit"):
         proposal_save(proposal=group.proposal, by=alice.student, version=group.proposal.version,
                       title="", description="", topics=[], abstract="x" * 2001)  # fmt: skip
-
-
-def test_book_is_public_only_when_published(client, offering, ta):
-    accepted_groups(offering, 1)
-    book_pdf(offering)  # built, as the task worker would
-    assert client.get(f"{BASE}/projects/abstracts.pdf").status_code == 404
-    assert client.get(f"{BASE}/projects/abstracts/").status_code == 404
-    client.force_login(ta)
-    assert client.get(f"{BASE}/projects/abstracts.pdf").status_code == 200
-    client.logout()
-    offering.publish_book = True
-    offering.save()
-    response = client.get(f"{BASE}/projects/abstracts.pdf")
-    assert response["Content-Type"] == "application/pdf"
-    assert response.getvalue().startswith(b"%PDF-")
-    assert "Abstract of project 1." in client.get(f"{BASE}/projects/abstracts/").content.decode()
-
-
-def test_build_abstracts_command_writes_the_file(offering, tmp_path):
-    accepted_groups(offering, 2)
-    target = tmp_path / "book.pdf"
-    out = StringIO()
-    call_command("build_abstracts", "deep-learning/2016", "-o", str(target), stdout=out)
-    assert len(PdfReader(target).pages) == 4
-    assert "2 projects" in out.getvalue()
 
 
 def test_staff_mark_a_group_presented_and_bad_answers_are_refused(client, offering, ta):
