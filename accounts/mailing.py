@@ -18,18 +18,20 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.template import loader
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.encoding import force_bytes
+from django.utils.html import escape
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from course.archive import ensure_writable
 from course.models import Announcement, Offering
+from course.rendering import mail_html, markdown_to_text
 
 from .enums import EnrolmentStatus, MailKind, MailStatus
 from .mail_templates import (
@@ -139,6 +141,24 @@ def mail_text(mail: OutgoingMail) -> str:
     if mail.kind != MailKind.PASSWORD_RESET:
         return mail.body
     return RESET_REFERENCE.sub(lambda match: _reset_link(match[1], mail.to_email), mail.body)
+
+
+def mail_message(mail: OutgoingMail, *, connection=None) -> EmailMultiAlternatives:
+    """The mail as it is sent: its Markdown body as plain text (no Markdown markers) and as
+    HTML (multipart/alternative)."""
+    text = mail_text(mail)
+    message = EmailMultiAlternatives(
+        subject=mail.subject,
+        body=markdown_to_text(text),
+        to=[mail.to_email],
+        connection=connection,
+    )
+    message.attach_alternative(
+        f'<!DOCTYPE html><html lang="{language_of(mail.recipient)}"><head><meta charset="utf-8">'
+        f"<title>{escape(mail.subject)}</title></head><body>{mail_html(text)}</body></html>",
+        "text/html",
+    )
+    return message
 
 
 # Account mails -------------------------------------------------------------------------------
@@ -356,9 +376,7 @@ def _send_one(mail_id: int, *, now, connection, report: SendReport) -> bool:
         )
         if mail is None:
             return False  # sent, discarded or not due yet, or another worker has it
-        message = EmailMessage(
-            subject=mail.subject, body=mail_text(mail), to=[mail.to_email], connection=connection
-        )
+        message = mail_message(mail, connection=connection)
         try:
             message.send()
         except Exception as error:  # any failure is recorded and retried
