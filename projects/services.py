@@ -496,6 +496,10 @@ def submission_upload(
             )
             % {"due": _moment(due), "deliverable": deliverable}
         )
+    check_upload_quota(group=group, deliverable=deliverable, size=uploaded.size or 0)
+    checked = check_pdf(
+        uploaded, max_size_mb=deliverable.max_size_mb, max_pages=deliverable.max_pages
+    )
     if not closing_confirmed and upload_closes_group(group):
         raise ValidationError(
             gettext(
@@ -506,10 +510,6 @@ def submission_upload(
             % {"size": group.offering.group_size},
             code="confirm_closing",
         )
-    check_upload_quota(group=group, deliverable=deliverable, size=uploaded.size or 0)
-    checked = check_pdf(
-        uploaded, max_size_mb=deliverable.max_size_mb, max_pages=deliverable.max_pages
-    )
     # The file is checked before the transaction: reading a PDF may take seconds (SQLite
     # would hold every other write meanwhile). Then the lock makes version numbers of two
     # uploads at once come out 1 and 2, not 1 and 1, and the quota hold against uploads at

@@ -102,7 +102,7 @@ def snapshot():
 def post(client, path, world):
     ids, data = world
     pdf = SimpleUploadedFile("report.pdf", pdf_bytes(1), content_type="application/pdf")
-    return client.post(path.format(**ids), data | {"file": pdf})
+    return client.post(path.format(**ids), data | {"file": pdf, "close_group": "on"})
 
 
 def test_the_student_themself_can_use_every_form(client, accepted_student, world):
