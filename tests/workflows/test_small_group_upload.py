@@ -26,9 +26,7 @@ def test_one_person_group_is_warned_before_its_first_upload(client, alone, alice
     assert 'name="close_group"' in page and "required" in page
 
 
-def test_unconfirmed_upload_is_refused_and_group_stays_open(
-    client, alone, alice, bob, make_pdf
-):
+def test_unconfirmed_upload_is_refused_and_group_stays_open(client, alone, alice, bob, make_pdf):
     client.force_login(alice.student)
     response = client.post(UPLOAD, {"file": make_pdf(1)}, follow=True)
     page = response.content.decode()
