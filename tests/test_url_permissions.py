@@ -80,7 +80,7 @@ def world(offering, accepted_student):
     data = {
         "lecture": lecture.pk, "part": part.pk, "watched": "1", "code": other.invite_code,
         "title": "Taken over", "description": "Not theirs", "version": own.proposal.version,
-        f"wish-{session.pk}": "prefer", f"q-{question.pk}": "4",
+        f"wish-{session.pk}": "prefer", f"q-{question.pk}": "4", "attempt": "1",
     }  # fmt: skip
     return {"quiz": quiz.pk}, data
 

@@ -243,6 +243,7 @@ class QuizView(EnrolledStudentMixin, TemplateView):
             and quiz.answers_visible(now)
             and (len(attempts) >= quiz.attempts_allowed or now > quiz.closes_at),
             can_submit=quiz.is_open(now) and len(attempts) < quiz.attempts_allowed,
+            next_attempt=len(attempts) + 1,
             now=now,
             **kwargs,
         )
@@ -251,7 +252,10 @@ class QuizView(EnrolledStudentMixin, TemplateView):
         quiz = self.get_quiz()
         try:
             attempt = quizzes.quiz_submit(
-                quiz=quiz, enrolment=self.get_enrolment(), data=request.POST
+                quiz=quiz,
+                enrolment=self.get_enrolment(),
+                data=request.POST,
+                attempt_number=quizzes.parse_attempt_number(request.POST.get("attempt")),
             )
         except ValidationError as error:
             messages.error(
