@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from course.models import QuizAttempt
 from course.quizzes import quiz_submit
-from tests.course.test_quizzes import answers, module, quiz, student_enrolment  # noqa: F401
+from tests.course.test_quizzes import answers
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +21,7 @@ def form_attempt(page: str) -> str:
     return re.search(r'name="attempt" value="(\d+)"', page)[1]
 
 
-def test_back_button_resubmission_is_refused_and_changes_nothing(
-    client, quiz, student_enrolment
-):
+def test_back_button_resubmission_is_refused_and_changes_nothing(client, quiz, student_enrolment):
     client.force_login(student_enrolment.student)
     page = client.get(page_of(quiz)).content.decode()
     assert "Submitting uses your attempt 1 of 2." in page
@@ -43,9 +41,10 @@ def test_back_button_resubmission_is_refused_and_changes_nothing(
     page = client.get(page_of(quiz)).content.decode()
     assert "Submitting uses your attempt 2 of 2." in page
     better["attempt"] = form_attempt(page)
-    assert "Attempt 2: 3 of 3 right." in client.post(
-        page_of(quiz), dict(better.lists()), follow=True
-    ).content.decode()
+    assert (
+        "Attempt 2: 3 of 3 right."
+        in client.post(page_of(quiz), dict(better.lists()), follow=True).content.decode()
+    )
     assert QuizAttempt.objects.count() == 2
 
 
@@ -63,8 +62,6 @@ def test_form_without_a_valid_attempt_is_refused(client, quiz, student_enrolment
 def test_service_consumes_the_attempt_number_once(quiz, student_enrolment):
     quiz_submit(quiz=quiz, enrolment=student_enrolment, data=answers(quiz), attempt_number=1)
     with pytest.raises(ValidationError) as refused:
-        quiz_submit(
-            quiz=quiz, enrolment=student_enrolment, data=answers(quiz), attempt_number=1
-        )
+        quiz_submit(quiz=quiz, enrolment=student_enrolment, data=answers(quiz), attempt_number=1)
     assert refused.value.error_list[0].code == "resubmitted"
     assert QuizAttempt.objects.count() == 1
