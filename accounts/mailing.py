@@ -323,6 +323,29 @@ def queue_decision_mail(enrolment: Enrolment) -> OutgoingMail | None:
     )
 
 
+def held_decision_mails(enrolment: Enrolment):
+    """The enrolment's decision mail waiting for review (at most one: a new decision
+    discards the one before)."""
+    return OutgoingMail.objects.filter(
+        enrolment=enrolment, kind=MailKind.DECISION, status=MailStatus.REVIEW
+    )
+
+
+def decision_mail_preview(enrolment: Enrolment, status: str) -> tuple[str, str]:
+    """The subject and body the decision mail would have if the application became
+    `status` now (nothing is saved): shown to staff before they decide and send."""
+    if status not in DEFAULT_TEMPLATES:
+        return "", ""
+    preview = Enrolment(
+        pk=enrolment.pk,
+        student=enrolment.student,
+        offering=enrolment.offering,
+        status=status,
+        level=enrolment.level,
+    )
+    return render_decision_mail(preview)
+
+
 MAX_ATTEMPTS = 8
 
 
