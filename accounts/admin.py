@@ -25,6 +25,7 @@ from course.archive import is_archived
 from course.models import Announcement, Offering
 from course.rendering import mail_html
 from course.rules import taught_offering_ids
+from course.validators import parse_id
 
 from . import services, throttling
 from .enums import EnrolmentStatus, MailStatus
@@ -198,7 +199,12 @@ class EnrolmentAdmin(TeachingAdminMixin, admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The application's page: its held decision mail for review (approve it here), and
         each decision with the mail it would send, to decide and send in one step."""
-        enrolment = self.get_object(request, object_id)
+        enrolment = (
+            self.get_queryset(request)
+            .select_related("student", "offering__course")
+            .filter(pk=parse_id(object_id))
+            .first()
+        )
         if enrolment is None or not self.has_view_permission(request, enrolment):
             return super().change_view(request, object_id, form_url, extra_context)
         # An archived offering is read-only: no decision is offered (the services refuse it).
