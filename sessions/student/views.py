@@ -22,6 +22,7 @@ from accounts.models import DataRequest, Enrolment
 from accounts.pages import PersonalPageMixin
 from course import quizzes
 from course import selectors as course_selectors
+from course.archive import is_archived
 from course.caching import offering_cached, records_cached
 from course.models import LecturePart, Quiz, QuizAnswer, VideoLecture
 from course.validators import parse_id
@@ -242,7 +243,9 @@ class QuizView(EnrolledStudentMixin, TemplateView):
             show_answers=bool(last)
             and quiz.answers_visible(now)
             and (len(attempts) >= quiz.attempts_allowed or now > quiz.closes_at),
-            can_submit=quiz.is_open(now) and len(attempts) < quiz.attempts_allowed,
+            can_submit=quiz.is_open(now)
+            and len(attempts) < quiz.attempts_allowed
+            and not is_archived(enrolment.offering),
             next_attempt=len(attempts) + 1,
             now=now,
             **kwargs,
