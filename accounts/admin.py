@@ -16,6 +16,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +43,9 @@ from .mailing import (
 from .models import Enrolment, EnrolmentDecision, MailTemplate, OutgoingMail, User
 
 admin.site.unregister(Group)
+
+#: How much of a mail's subject the outbox list shows.
+SUBJECT_CHARS = 48
 
 
 @admin.register(Group)
@@ -331,6 +336,7 @@ class EnrolmentAdmin(TeachingAdminMixin, admin.ModelAdmin):
 class MailTemplateAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_display = ["offering", "status", "language", "subject"]
     list_filter = [("offering", RelatedOnlyListFilter), "status", "language"]
+    search_fields = ["subject", "body"]
     list_select_related = ["offering__course"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -349,7 +355,7 @@ class MailTemplateAdmin(TeachingAdminMixin, admin.ModelAdmin):
 
 @admin.register(OutgoingMail)
 class OutgoingMailAdmin(TeachingAdminMixin, admin.ModelAdmin):
-    list_display = ["subject", "to_email", "kind", "status", "offering", "created_at",
+    list_display = ["short_subject", "to_email", "kind", "status", "offering", "created_at",
                     "attempts", "sent_at"]  # fmt: skip
     # By date with the list filter (today, past 7 days, this month...): a date hierarchy reads
     # every row's year, month and day, a scan of the whole outbox at a university's size.
@@ -364,6 +370,15 @@ class OutgoingMailAdmin(TeachingAdminMixin, admin.ModelAdmin):
     actions = ["approve", "discard"]
     fields = ["to_email", "subject", "body", "kind", "status", "offering", "created_at",
               "approved_by", "attempts", "next_attempt_at", "last_error", "sent_at"]  # fmt: skip
+
+    @admin.display(description=_("subject"), ordering="subject")
+    def short_subject(self, mail):
+        """One line in the list (the whole subject shown on pointing at it), so the other
+        columns keep their room."""
+        short = Truncator(mail.subject).chars(SUBJECT_CHARS)
+        if short == mail.subject:
+            return mail.subject
+        return format_html('<span title="{}">{}</span>', mail.subject, short)
 
     def get_readonly_fields(self, request, obj=None):
         editable = {"subject", "body"} if obj is not None and obj.is_editable else set()
