@@ -79,4 +79,4 @@ def test_default_acceptance_mail_in_swedish(offering, ta):
     enrolment_decide(enrolment=enrolment, status=S.ACCEPTED, by=ta)
     body = OutgoingMail.objects.get().body
     assert "Videoföreläsningarna finns på Scalable Learning" in body
-    assert "quizzarna" in body
+    assert "Quizzarna, din närvaro" in body
