@@ -11,25 +11,41 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import formats
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from course import admin as course_admin
 from course.admin_base import RelatedOnlyListFilter, SafeActionsMixin, TeachingAdminMixin
+from course.archive import is_archived
 from course.models import Announcement, Offering
+from course.rendering import mail_html
 from course.rules import taught_offering_ids
+from course.validators import parse_id
 
 from . import services, throttling
 from .enums import EnrolmentStatus, MailStatus
 from .forms import AdminUserChangeForm, AdminUserCreationForm, DirectEnrolmentForm
 from .mail_templates import allowed_placeholders
-from .mailing import announcement_mail_students, mail_approve, mail_discard
+from .mailing import (
+    announcement_mail_students,
+    decision_mail_preview,
+    held_decision_mails,
+    mail_approve,
+    mail_discard,
+)
 from .models import Enrolment, EnrolmentDecision, MailTemplate, OutgoingMail, User
 
 admin.site.unregister(Group)
+
+#: How much of a mail's subject the outbox list shows.
+SUBJECT_CHARS = 48
 
 
 @admin.register(Group)
@@ -183,6 +199,96 @@ class EnrolmentAdmin(TeachingAdminMixin, admin.ModelAdmin):
     def email_confirmed(self, enrolment):
         return enrolment.student.email_verified_at is not None
 
+    change_form_template = "admin/accounts/enrolment/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The application's page: its held decision mail for review (approve it here), and
+        each decision with the mail it would send, to decide and send in one step."""
+        enrolment = (
+            self.get_queryset(request)
+            .select_related("student", "offering__course")
+            .filter(pk=parse_id(object_id))
+            .first()
+        )
+        if enrolment is None or not self.has_view_permission(request, enrolment):
+            return super().change_view(request, object_id, form_url, extra_context)
+        # An archived offering is read-only: no decision is offered (the services refuse it).
+        writable = not is_archived(enrolment.offering)
+        deciding = writable and self.has_decide_application_permission(request, enrolment.offering)
+        reviewing = writable and request.user.has_perm("accounts.review_mail", enrolment.offering)
+        acting = "_decide" in request.POST or "_approve_mail" in request.POST
+        if request.method == "POST" and acting:
+            return self._decide_or_approve(request, enrolment, deciding, reviewing)
+        choices = [
+            (status, EnrolmentStatus(status).label)
+            for status in EnrolmentStatus.values
+            if status in services.TRANSITIONS.get(enrolment.status, set())
+        ]
+        preview = None
+        chosen = request.GET.get("decide", "")
+        if deciding and reviewing and chosen in dict(choices):
+            subject, body = decision_mail_preview(enrolment, chosen)
+            preview = {
+                "status": chosen,
+                "label": EnrolmentStatus(chosen).label,
+                "subject": subject,
+                "html": mail_html(body),
+                "to": enrolment.student.email,
+            }
+        held = held_decision_mails(enrolment).first() if reviewing else None
+        extra_context = {
+            **(extra_context or {}),
+            "decision_choices": choices if deciding and reviewing else [],
+            "preview": preview,
+            "held_mail": held,
+            "held_mail_html": mail_html(held.body) if held else "",
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _decide_or_approve(self, request, enrolment, deciding, reviewing):
+        here = request.path
+        if not (deciding and reviewing):
+            self.message_user(
+                request,
+                gettext("Only the offering's staff decide its applications and send their mail."),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(here)
+        if "_approve_mail" in request.POST:
+            count = mail_approve(mails=held_decision_mails(enrolment), by=request.user)
+            if count:
+                self.message_user(
+                    request, gettext("The decision mail is queued for sending."), messages.SUCCESS
+                )
+            else:
+                self.message_user(
+                    request,
+                    gettext("No mail of this application waits for review: nothing was sent."),
+                    messages.ERROR,
+                )
+            return HttpResponseRedirect(here)
+        status = request.POST.get("_decide", "")
+        if status not in EnrolmentStatus.values:
+            self.message_user(request, gettext("Choose a decision."), messages.ERROR)
+            return HttpResponseRedirect(here)
+        try:
+            enrolment = services.enrolment_decide_and_send(
+                enrolment=enrolment, status=status, by=request.user
+            )
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(here)
+        self.message_user(
+            request,
+            gettext("%(name)s is now %(status)s; the mail is queued for sending.")
+            % {
+                "name": enrolment.student.full_name,
+                "status": enrolment.get_status_display().lower(),
+            },
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(here)
+
     def save_model(self, request, obj, form, change):
         # Only the enrolment date is edited here; status changes go through the actions, so a
         # decision taken meanwhile by someone else is never overwritten.
@@ -230,6 +336,7 @@ class EnrolmentAdmin(TeachingAdminMixin, admin.ModelAdmin):
 class MailTemplateAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_display = ["offering", "status", "language", "subject"]
     list_filter = [("offering", RelatedOnlyListFilter), "status", "language"]
+    search_fields = ["subject", "body"]
     list_select_related = ["offering__course"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -248,7 +355,7 @@ class MailTemplateAdmin(TeachingAdminMixin, admin.ModelAdmin):
 
 @admin.register(OutgoingMail)
 class OutgoingMailAdmin(TeachingAdminMixin, admin.ModelAdmin):
-    list_display = ["subject", "to_email", "kind", "status", "offering", "created_at",
+    list_display = ["short_subject", "to_email", "kind", "status", "offering", "created_at",
                     "attempts", "sent_at"]  # fmt: skip
     # By date with the list filter (today, past 7 days, this month...): a date hierarchy reads
     # every row's year, month and day, a scan of the whole outbox at a university's size.
@@ -263,6 +370,15 @@ class OutgoingMailAdmin(TeachingAdminMixin, admin.ModelAdmin):
     actions = ["approve", "discard"]
     fields = ["to_email", "subject", "body", "kind", "status", "offering", "created_at",
               "approved_by", "attempts", "next_attempt_at", "last_error", "sent_at"]  # fmt: skip
+
+    @admin.display(description=_("subject"), ordering="subject")
+    def short_subject(self, mail):
+        """One line in the list (the whole subject shown on pointing at it), so the other
+        columns keep their room."""
+        short = Truncator(mail.subject).chars(SUBJECT_CHARS)
+        if short == mail.subject:
+            return mail.subject
+        return format_html('<span title="{}">{}</span>', mail.subject, short)
 
     def get_readonly_fields(self, request, obj=None):
         editable = {"subject", "body"} if obj is not None and obj.is_editable else set()
@@ -288,6 +404,42 @@ class OutgoingMailAdmin(TeachingAdminMixin, admin.ModelAdmin):
 
     def has_review_mail_permission(self, request, obj=None):
         return request.user.has_perm("accounts.review_mail", obj)
+
+    change_form_template = "admin/accounts/outgoingmail/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        mail = self.get_object(request, object_id)
+        can_approve = (
+            mail is not None
+            and mail.status in (MailStatus.REVIEW, MailStatus.FAILED)
+            and request.user.has_perm("accounts.review_mail", mail.offering)
+        )
+        extra_context = {**(extra_context or {}), "can_approve": can_approve}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def response_change(self, request, obj):
+        """ "Approve and send" and "Discard" on the mail's own page (after its edits are saved)."""
+        if "_approve" not in request.POST and "_discard" not in request.POST:
+            return super().response_change(request, obj)
+        if not request.user.has_perm("accounts.review_mail", obj.offering):
+            self.message_user(
+                request, gettext("Only the offering's staff review its mail."), messages.ERROR
+            )
+            return HttpResponseRedirect(request.path)
+        mails = OutgoingMail.objects.filter(pk=obj.pk)
+        if "_approve" in request.POST:
+            done = mail_approve(mails=mails, by=request.user)
+            success = gettext("The mail to %(to)s is queued for sending.")
+            refused = gettext("This mail does not wait for review: nothing was sent.")
+        else:
+            done = mail_discard(mails=mails)
+            success = gettext("The mail to %(to)s is discarded.")
+            refused = gettext("This mail was sent already: it cannot be discarded.")
+        if not done:
+            self.message_user(request, refused, messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        self.message_user(request, success % {"to": obj.to_email}, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:accounts_outgoingmail_changelist"))
 
     @admin.action(description=_("Approve: send selected mails"), permissions=["review_mail"])
     def approve(self, request, queryset):
@@ -315,7 +467,9 @@ class OutgoingMailAdmin(TeachingAdminMixin, admin.ModelAdmin):
         waiting = self.get_queryset(request).filter(
             Q(status=MailStatus.REVIEW) | Q(status=MailStatus.FAILED)
         )
-        count = waiting.count()
+        # Counted on the page that is shown, never on an action's POST: its message would
+        # be shown after the redirect, counting mails the action has just released.
+        count = waiting.count() if request.method == "GET" else 0
         if count and "status__exact" not in request.GET:
             self.message_user(
                 request,

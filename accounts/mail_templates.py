@@ -40,9 +40,10 @@ DEFAULT_TEMPLATES: dict[str, tuple[Promise, Promise]] = {
             "Dear ${student_name},\n\n"
             "you are enrolled in ${course} ${offering}. Welcome!\n\n"
             "${instructions}\n\n"
-            "Video lectures and quizzes are on ${platform_name}: ${platform_url}\n"
-            "Your enrollment key: ${enrollment_key}\n\n"
-            "Your page for the course: ${my_page_url}\n"
+            "The video lectures are on ${platform_name}: ${platform_url}\n"
+            "Your enrollment key there: ${enrollment_key}\n\n"
+            "The quizzes, your attendance, your project group and your progress are on this "
+            "site, on your page for the course: ${my_page_url}\n"
         ),
     ),
     EnrolmentStatus.WAITLISTED: (

@@ -18,19 +18,20 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.template import loader
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.encoding import force_bytes
+from django.utils.html import escape
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from course.archive import ensure_writable
 from course.models import Announcement, Offering
-from course.rendering import fill_placeholders_text
+from course.rendering import fill_placeholders_text, mail_html, markdown_to_text
 
 from .enums import EnrolmentStatus, MailKind, MailStatus
 from .mail_templates import (
@@ -141,6 +142,24 @@ def mail_text(mail: OutgoingMail) -> str:
     if mail.kind != MailKind.PASSWORD_RESET:
         return mail.body
     return RESET_REFERENCE.sub(lambda match: _reset_link(match[1], mail.to_email), mail.body)
+
+
+def mail_message(mail: OutgoingMail, *, connection=None) -> EmailMultiAlternatives:
+    """The mail as it is sent: its Markdown body as plain text (no Markdown markers) and as
+    HTML (multipart/alternative)."""
+    text = mail_text(mail)
+    message = EmailMultiAlternatives(
+        subject=mail.subject,
+        body=markdown_to_text(text),
+        to=[mail.to_email],
+        connection=connection,
+    )
+    message.attach_alternative(
+        f'<!DOCTYPE html><html lang="{language_of(mail.recipient)}"><head><meta charset="utf-8">'
+        f"<title>{escape(mail.subject)}</title></head><body>{mail_html(text)}</body></html>",
+        "text/html",
+    )
+    return message
 
 
 # Account mails -------------------------------------------------------------------------------
@@ -305,6 +324,29 @@ def queue_decision_mail(enrolment: Enrolment) -> OutgoingMail | None:
     )
 
 
+def held_decision_mails(enrolment: Enrolment):
+    """The enrolment's decision mail waiting for review (at most one: a new decision
+    discards the one before)."""
+    return OutgoingMail.objects.filter(
+        enrolment=enrolment, kind=MailKind.DECISION, status=MailStatus.REVIEW
+    )
+
+
+def decision_mail_preview(enrolment: Enrolment, status: str) -> tuple[str, str]:
+    """The subject and body the decision mail would have if the application became
+    `status` now (nothing is saved): shown to staff before they decide and send."""
+    if status not in DEFAULT_TEMPLATES:
+        return "", ""
+    preview = Enrolment(
+        pk=enrolment.pk,
+        student=enrolment.student,
+        offering=enrolment.offering,
+        status=status,
+        level=enrolment.level,
+    )
+    return render_decision_mail(preview)
+
+
 MAX_ATTEMPTS = 8
 
 
@@ -358,9 +400,7 @@ def _send_one(mail_id: int, *, now, connection, report: SendReport) -> bool:
         )
         if mail is None:
             return False  # sent, discarded or not due yet, or another worker has it
-        message = EmailMessage(
-            subject=mail.subject, body=mail_text(mail), to=[mail.to_email], connection=connection
-        )
+        message = mail_message(mail, connection=connection)
         try:
             message.send()
         except Exception as error:  # any failure is recorded and retried

@@ -27,7 +27,9 @@ from course.services import offering_lock
 from .enums import EnrolmentStatus, Level, MailKind
 from .mailing import (
     absolute_url,
+    held_decision_mails,
     in_language_of,
+    mail_approve,
     queue_decision_mail,
     queue_invitation_mail,
     queue_mail,
@@ -308,6 +310,16 @@ def enrolment_decide(
         queue_decision_mail(enrolment)
         if old == S.ACCEPTED:
             _fill_free_seats(offering, by)
+    return enrolment
+
+
+def enrolment_decide_and_send(*, enrolment: Enrolment, status: str, by: User) -> Enrolment:
+    """Decide an application and approve its decision mail in one step: staff read the
+    mail on the application's page before choosing this. Refused as enrolment_decide()
+    refuses, changing nothing (one transaction)."""
+    with transaction.atomic():
+        enrolment = enrolment_decide(enrolment=enrolment, status=status, by=by)
+        mail_approve(mails=held_decision_mails(enrolment), by=by)
     return enrolment
 
 

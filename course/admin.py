@@ -432,6 +432,7 @@ class QuizChoiceInline(TeachingAdminMixin, admin.TabularInline):
 class QuizQuestionAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "quiz", "kind", "order"]
     list_filter = [("quiz__module__offering", RelatedOnlyListFilter), "kind"]
+    search_fields = ["text", "quiz__title"]
     list_select_related = ["quiz"]
     offering_path = "quiz__module__offering"
     inlines = [QuizChoiceInline]
@@ -455,11 +456,17 @@ class QuizQuestionInline(TeachingAdminMixin, admin.TabularInline):
 
 @admin.register(Quiz)
 class QuizAdmin(TeachingAdminMixin, admin.ModelAdmin):
-    list_display = ["title", "module", "opens_at", "closes_at", "attempts_allowed", "statistics"]
+    list_display = ["title", "module", "offering", "opens_at", "closes_at", "attempts_allowed",
+                    "statistics"]  # fmt: skip
     list_filter = [("module__offering", RelatedOnlyListFilter)]
+    search_fields = ["title", "module__title"]
     list_select_related = ["module__offering__course"]
     offering_path = "module__offering"
     inlines = [QuizQuestionInline]
+
+    @admin.display(description=gettext_lazy("offering"), ordering="module__offering")
+    def offering(self, quiz):
+        return quiz.module.offering
 
     @admin.display(description=gettext_lazy("results"))
     def statistics(self, quiz):

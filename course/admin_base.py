@@ -125,12 +125,45 @@ class TeachingAdminMixin(SafeActionsMixin):
             kwargs["widget"] = TaughtRawIdWidget(
                 db_field.remote_field, self.admin_site, using=kwargs.get("using")
             )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return self.labelled_with_offering(
+            super().formfield_for_foreignkey(db_field, request, **kwargs), db_field.related_model
+        )
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if not request.user.is_superuser:
             kwargs.setdefault("queryset", self.taught_choices(db_field.related_model, request))
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+        return self.labelled_with_offering(
+            super().formfield_for_manytomany(db_field, request, **kwargs), db_field.related_model
+        )
+
+    def labelled_with_offering(self, formfield, model):
+        """Each choice names its offering ("Recurrent Neural Networks (Deep Learning 2016)"):
+        modules, groups and sessions of two years have the same names. The offering is read
+        with the rows (one query)."""
+        path = getattr(self.admin_site._registry.get(model), "offering_path", None)
+        queryset = getattr(formfield, "queryset", None)
+        if not path or queryset is None or model is Offering:
+            return formfield
+        steps = path.split("__")
+        step_model = model
+        for step in steps:
+            field = step_model._meta.get_field(step)
+            if field.many_to_many or field.one_to_many:
+                return formfield  # a course's offerings: no one offering to name
+            step_model = field.related_model
+        formfield.queryset = queryset.select_related(f"{path}__course")
+
+        def label(row):
+            offering = row
+            for step in steps:
+                offering = getattr(offering, step)
+            text = str(row)
+            if str(offering) in text:
+                return text
+            return _("%(row)s (%(offering)s)") % {"row": text, "offering": offering}
+
+        formfield.label_from_instance = label
+        return formfield
 
 
 class RelatedOnlyListFilter(admin.RelatedOnlyFieldListFilter):

@@ -128,11 +128,30 @@ def _moment(moment) -> str:
     return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
+#: What a quiz form carries when it was not made by the quiz page (no attempt number).
+FORM_WITHOUT_ATTEMPT = 0
+
+
+def parse_attempt_number(value) -> int:
+    """The attempt number a quiz form was made for; FORM_WITHOUT_ATTEMPT when missing or
+    not a small number (quiz_submit refuses it)."""
+    value = (value or "").strip()
+    if not (value.isascii() and value.isdigit()) or len(value) > 4:
+        return FORM_WITHOUT_ATTEMPT
+    return int(value)
+
+
 @transaction.atomic
-def quiz_submit(*, quiz: Quiz, enrolment, data, now=None) -> QuizAttempt:
+def quiz_submit(*, quiz: Quiz, enrolment, data, now=None, attempt_number=None) -> QuizAttempt:
     """Grade and store one attempt. Refused (nothing stored) when the quiz is closed or not
     yet open, no attempts are left, the student is not accepted in the quiz's offering, or
-    the form is incomplete or tampered with."""
+    the form is incomplete or tampered with.
+
+    attempt_number is the form's one-time token: the quiz page says which attempt a
+    submission will use and sends its number. It is consumed when that attempt is stored
+    (under the enrolment's row lock), so the same form sent again (the back button, a
+    second tab, a double click) is refused instead of silently using the next attempt.
+    None: the next attempt (scripts and the demo, which make no form)."""
     ensure_writable(quiz.module.offering)
     now = now or timezone.now()
     if not enrolment.is_accepted or (enrolment.offering_id != quiz.module.offering_id):
@@ -153,6 +172,19 @@ def quiz_submit(*, quiz: Quiz, enrolment, data, now=None) -> QuizAttempt:
         QuizAttempt.objects.filter(quiz=quiz, enrolment=enrolment).aggregate(n=Max("number"))["n"]
         or 0
     )
+    if attempt_number is not None and attempt_number != done + 1:
+        if attempt_number == FORM_WITHOUT_ATTEMPT or attempt_number > done + 1:
+            raise ValidationError(
+                _("This form does not say which attempt it is for: reload the quiz page.")
+            )
+        raise ValidationError(
+            _(
+                "This form was for attempt %(number)d, which was submitted already: it counts "
+                "as it was graded. To use your next attempt, reload the quiz page."
+            )
+            % {"number": attempt_number},
+            code="resubmitted",
+        )
     if done >= quiz.attempts_allowed:
         raise ValidationError(
             ngettext(

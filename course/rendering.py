@@ -5,9 +5,11 @@ HTML (`{{ object|html:"field" }}`) instead of parsing Markdown on every request.
 """
 
 import hashlib
+import html
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 import markdown
 import nh3
@@ -58,17 +60,22 @@ def _alt_text(match: re.Match) -> str:
     return alt.group(1) if alt else ""
 
 
-def render_markdown(text: str, placeholders: bool = False) -> SafeString:
+def render_markdown(
+    text: str, placeholders: bool = False, *, line_breaks: bool = False
+) -> SafeString:
     """Render Markdown written by staff or students to HTML with anything executable removed.
 
-    With `placeholders`, the known placeholders are kept as markers for fill_placeholders()."""
+    With `placeholders`, the known placeholders are kept as markers for fill_placeholders().
+    With `line_breaks`, a line break in a paragraph stays one (a mail's lines, written as
+    plain text, keep their shape)."""
     if placeholders:
         text = _mark(text)
     if not text:
         return mark_safe("")
-    html = markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
+    extensions = ["extra", "sane_lists", *(["nl2br"] if line_breaks else [])]
+    rendered = markdown.markdown(text, extensions=extensions, output_format="html")
     cleaned = nh3.clean(
-        html,
+        rendered,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
@@ -198,6 +205,130 @@ def fill_placeholders_text(text: str, offering) -> str:
         return placeholder.value(offering, match.group(2)) if placeholder else match.group(0)
 
     return _outside_code(text or "", lambda part: PLACEHOLDER.sub(fill, part))
+
+
+BARE_ADDRESS = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)]")
+TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+
+
+def _link_bare_addresses(rendered: str) -> str:
+    """Make the addresses written as plain text (outside links) into links."""
+    parts, in_link = [], False
+    for part in TAG_OR_TEXT.split(rendered):
+        if part.startswith("<"):
+            in_link = (in_link or part.startswith("<a ")) and not part.startswith("</a")
+            parts.append(part)
+        elif in_link:
+            parts.append(part)
+        else:
+            parts.append(
+                BARE_ADDRESS.sub(
+                    lambda m: f'<a href="{m[0]}" rel="noopener noreferrer nofollow">{m[0]}</a>',
+                    part,
+                )
+            )
+    return "".join(parts)
+
+
+def mail_html(text: str) -> SafeString:
+    """A mail's Markdown body as the HTML part of the mail: its lines kept, addresses linked."""
+    return mark_safe(_link_bare_addresses(render_markdown(text, line_breaks=True)))
+
+
+LIST_MARKER_ENDS = re.compile(r"(^|\n) *(-|\d+\.) +$")
+
+
+class _PlainText(HTMLParser):
+    """Rendered HTML back to plain text: paragraphs, line breaks, list items, and links as
+    "text (address)"; no Markdown markers."""
+
+    BLOCKS = {"p", "div", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "hr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.links: list[str | None] = []
+        self.lists: list[list[int]] = []  # per open list: [is ordered, items so far]
+        self.pre = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.BLOCKS or (tag in ("ul", "ol") and not self.lists):
+            self._blank_line()
+        if tag == "pre":
+            self.pre = True
+        if tag == "br":
+            self.out.append("\n")
+        elif tag in ("ul", "ol"):
+            self.lists.append([tag == "ol", 0])
+        elif tag == "li" and self.lists:
+            ordered = self.lists[-1]
+            ordered[1] += 1
+            indent = "  " * (len(self.lists) - 1)
+            self._line_start()
+            self.out.append(f"{indent}{ordered[1]}. " if ordered[0] else f"{indent}- ")
+        elif tag == "tr":
+            self._line_start()
+        elif tag in ("td", "th"):
+            self.out.append("  ")
+        elif tag == "a":
+            self.links.append(dict(attrs).get("href"))
+            self.out.append("\x00")  # where the link's text starts
+        elif tag == "img":
+            self.out.append(dict(attrs).get("alt") or "")
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self.links:
+            href = self.links.pop()
+            text = "".join(self.out)
+            start = text.rfind("\x00")
+            label = text[start + 1 :]
+            if href and href != label and not href.startswith("mailto:"):
+                label = f"{label} ({href})"
+            self.out = [text[:start], label]
+        elif tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+            if not self.lists:
+                self._blank_line()
+        elif tag in self.BLOCKS:
+            self.pre = self.pre and tag != "pre"
+            self._blank_line()
+
+    def handle_data(self, data):
+        if not self.pre:
+            # Line breaks in HTML text are spaces; a line starts with no space.
+            data = re.sub(r"\s*\n\s*", " ", data)
+            before = "".join(self.out[-2:])
+            if not before or before.endswith("\n") or LIST_MARKER_ENDS.search(before):
+                data = data.lstrip()
+        self.out.append(data)
+
+    def _line_start(self):
+        text = "".join(self.out)
+        if text and not text.endswith("\n"):
+            self.out.append("\n")
+
+    def _blank_line(self):
+        text = "".join(self.out)
+        if LIST_MARKER_ENDS.search(text):
+            return  # a paragraph that starts a list item stays on the marker's line
+        text = text.rstrip(" ")
+        self.out = [text]
+        if text and not text.endswith("\n\n"):
+            self.out.append("\n" if text.endswith("\n") else "\n\n")
+
+    def text(self) -> str:
+        lines = [line.rstrip() for line in "".join(self.out).replace("\x00", "").split("\n")]
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+
+
+def markdown_to_text(text: str) -> str:
+    """A mail's Markdown body as plain text: what the reader sees, without ** or _ markers."""
+    if not text:
+        return ""
+    parser = _PlainText()
+    parser.feed(str(render_markdown(text, line_breaks=True)))
+    parser.close()
+    return html.unescape(parser.text())
 
 
 def _fingerprint(text: str) -> str:

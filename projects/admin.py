@@ -17,6 +17,7 @@ from course.admin_base import (
     ServiceSaveMixin,
     TeachingAdminMixin,
 )
+from course.templatetags.coursesite import timedelta_text
 
 from .models import (
     Deliverable,
@@ -72,9 +73,12 @@ class MembershipInline(TeachingAdminMixin, admin.TabularInline):
 
 @admin.register(ProjectGroup)
 class ProjectGroupAdmin(ServiceSaveMixin, TeachingAdminMixin, admin.ModelAdmin):
-    list_display = ["__str__", "offering", "title", "members", "invite_code"]
-    list_filter = [("offering", ONLY)]
-    search_fields = ["proposal__title", "memberships__enrolment__student__full_name"]
+    list_display = ["__str__", "offering", "title", "proposal_status", "members", "presented",
+                    "invite_code"]  # fmt: skip
+    list_filter = [("offering", ONLY), "proposal__status", "presented"]
+    search_fields = ["number", "invite_code", "proposal__title",
+                     "memberships__enrolment__student__full_name",
+                     "memberships__enrolment__student__email"]  # fmt: skip
     list_select_related = ["offering__course", "proposal"]
     inlines = [MembershipInline]
     fields = ["offering", "number", "invite_code", "created_by", "presented"]
@@ -87,6 +91,11 @@ class ProjectGroupAdmin(ServiceSaveMixin, TeachingAdminMixin, admin.ModelAdmin):
     def title(self, group):
         proposal = getattr(group, "proposal", None)
         return proposal.title if proposal else ""
+
+    @admin.display(description=_("proposal status"), ordering="proposal__status")
+    def proposal_status(self, group):
+        proposal = getattr(group, "proposal", None)
+        return proposal.get_status_display() if proposal else ""
 
     @admin.display(description=_("members"))
     def members(self, group):
@@ -260,6 +269,7 @@ class DeliverableAdmin(TeachingAdminMixin, RulesHistoryAdmin):
     list_display = ["title", "offering", "due_at", "max_pages", "max_size_mb", "max_versions",
                     "max_total_mb", "accepts_late", "required"]  # fmt: skip
     list_filter = [("offering", ONLY), "required"]
+    search_fields = ["title", "slug"]
     list_select_related = ["offering__course"]
     prepopulated_fields = {"slug": ["title"]}
 
@@ -268,6 +278,8 @@ class DeliverableAdmin(TeachingAdminMixin, RulesHistoryAdmin):
 class ExtensionAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_display = ["group", "deliverable", "due_at", "reason", "granted_by"]
     list_filter = [("deliverable__offering", ONLY)]
+    search_fields = ["reason", "deliverable__title", "group__proposal__title",
+                     "group__memberships__enrolment__student__full_name"]  # fmt: skip
     list_select_related = ["group", "deliverable", "granted_by"]
     offering_path = "group__offering"
     readonly_fields = ["granted_by", "granted_at"]
@@ -279,15 +291,28 @@ class ExtensionAdmin(TeachingAdminMixin, admin.ModelAdmin):
 
 @admin.register(Submission)
 class SubmissionAdmin(TeachingAdminMixin, admin.ModelAdmin):
-    list_display = ["__str__", "group", "deliverable", "version", "pages", "uploaded_at",
-                    "late_by", "has_feedback"]  # fmt: skip
-    list_filter = [("deliverable__offering", ONLY), ("deliverable", ONLY)]
-    list_select_related = ["group", "deliverable"]
+    list_display = ["__str__", "group", "deliverable", "offering", "version", "pages",
+                    "uploaded_at", "late", "has_feedback"]  # fmt: skip
+    list_filter = [("deliverable__offering", ONLY), ("deliverable", ONLY),
+                   ("late_by", admin.EmptyFieldListFilter)]  # fmt: skip
+    search_fields = ["original_name", "deliverable__title", "group__proposal__title",
+                     "group__memberships__enrolment__student__full_name",
+                     "uploaded_by__full_name"]  # fmt: skip
+    list_select_related = ["group__offering__course", "deliverable"]
     offering_path = "group__offering"
     readonly_fields = ["group", "deliverable", "version", "download", "original_name", "size",
-                       "pages", "sha256", "uploaded_by", "uploaded_at", "late_by", "feedback_by",
+                       "pages", "sha256", "uploaded_by", "uploaded_at", "late", "feedback_by",
                        "feedback_at"]  # fmt: skip
     fields = [*readonly_fields[:-2], "feedback", "feedback_by", "feedback_at"]
+
+    @admin.display(description=_("late by"), ordering="late_by")
+    def late(self, submission):
+        """How late, in words ("2 days 3 hours"), not as a duration's digits."""
+        return timedelta_text(submission.late_by)
+
+    @admin.display(description=_("offering"), ordering="group__offering")
+    def offering(self, submission):
+        return submission.group.offering
 
     @admin.display(description=_("file"))
     def download(self, submission):
@@ -318,6 +343,7 @@ class SubmissionAdmin(TeachingAdminMixin, admin.ModelAdmin):
 class PresentationSessionAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "offering", "room", "slot_minutes", "gap_minutes", "capacity"]
     list_filter = [("offering", ONLY)]
+    search_fields = ["room"]
     list_select_related = ["offering__course"]
     actions = ["schedule", "publish"]
 
@@ -374,6 +400,7 @@ class PresentationSessionAdmin(TeachingAdminMixin, admin.ModelAdmin):
 class PresentationSlotAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "session", "position", "group", "published", "presented"]
     list_filter = [("session__offering", ONLY), "published"]
+    search_fields = ["group__proposal__title", "session__room"]
     list_select_related = ["session", "group"]
     offering_path = "session__offering"
     actions = ["swap", "mark_presented", "mark_not_presented"]

@@ -63,6 +63,9 @@ class UploadForm(forms.Form):
         label=_("PDF file"),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
     )
+    close_group = forms.BooleanField(
+        label=_("I understand: nobody can join our group after this upload."), required=False
+    )
 
 
 class DecisionForm(forms.Form):

@@ -51,6 +51,13 @@ def group_is_locked(group: ProjectGroup) -> bool:
     return submitted or group.submissions.exists()
 
 
+def upload_closes_group(group: ProjectGroup) -> bool:
+    """Whether a first upload would close a group that is below the offering's group size
+    to new members (group_is_locked): the student is told and asked to confirm first."""
+    members = len(group.memberships.all())
+    return members < group.offering.group_size and not group_is_locked(group)
+
+
 def _check_accepted(enrolment: Enrolment) -> None:
     if not enrolment.is_accepted:
         raise ValidationError(
@@ -479,9 +486,19 @@ def check_upload_quota(*, group: ProjectGroup, deliverable: Deliverable, size: i
 
 
 def submission_upload(
-    *, group: ProjectGroup, deliverable: Deliverable, uploaded, by: User, now=None
+    *,
+    group: ProjectGroup,
+    deliverable: Deliverable,
+    uploaded,
+    by: User,
+    now=None,
+    closing_confirmed: bool = True,
 ) -> Submission:
     """Store a new version of the group's deliverable after checking the file.
+
+    The first upload closes the group to new members: for a group below the offering's
+    group size, the student's page passes whether they confirmed that (closing_confirmed),
+    and an unconfirmed upload is refused (code "confirm_closing").
 
     Refused with ValidationError, storing nothing, when the file is not a readable PDF, is
     too large or too long, comes after the deadline of a deliverable that takes no late
@@ -507,12 +524,29 @@ def submission_upload(
     checked = check_pdf(
         uploaded, max_size_mb=deliverable.max_size_mb, max_pages=deliverable.max_pages
     )
+    if not closing_confirmed and upload_closes_group(group):
+        raise ValidationError(
+            gettext(
+                "Your group has fewer members than the course's groups (%(size)s). Uploading "
+                "closes it to new members: tick the box to confirm, or let your partner join "
+                "first."
+            )
+            % {"size": group.offering.group_size},
+            code="confirm_closing",
+        )
     # The file is checked before the transaction: reading a PDF may take seconds (SQLite
     # would hold every other write meanwhile). Then the lock makes version numbers of two
     # uploads at once come out 1 and 2, not 1 and 1, and the quota hold against uploads at
     # once: it is asked again under the lock.
     with transaction.atomic():
         ProjectGroup.objects.select_for_update().get(pk=group.pk)
+        if not closing_confirmed and upload_closes_group(
+            ProjectGroup.objects.select_related("offering").get(pk=group.pk)
+        ):
+            raise ValidationError(
+                gettext("Someone left or joined the group meanwhile: check it and upload again."),
+                code="confirm_closing",
+            )
         check_upload_quota(group=group, deliverable=deliverable, size=len(checked.content))
         version = (
             Submission.objects.filter(deliverable=deliverable, group=group).aggregate(

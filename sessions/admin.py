@@ -52,6 +52,7 @@ ONLY = RelatedOnlyListFilter
 class SessionSeriesAdmin(TeachingAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "offering", "weekday", "start_time", "end_time", "room"]
     list_filter = [("offering", ONLY), "weekday"]
+    search_fields = ["room"]
     list_select_related = ["offering__course"]
     actions = ["generate"]
 
@@ -331,6 +332,7 @@ class RubricCriterionAdmin(GradingSetupMixin, RulesHistoryAdmin):
 class ProjectAssessmentAdmin(ReadOnlyAdmin):
     list_display = ["group", "offering", "assessor", "suggested", "grade", "updated_at"]
     list_filter = [("group__offering", ONLY), "grade"]
+    search_fields = ["group__proposal__title", "assessor__full_name"]
     list_select_related = ["group__offering__course", "assessor"]
     offering_path = "group__offering"
 
@@ -368,6 +370,7 @@ class GradeChangeAdmin(FinalGradeAdmin):
 class ResultsEventAdmin(ReadOnlyAdmin):
     list_display = ["offering", "action", "by", "at", "reason"]
     list_filter = [("offering", ONLY), "action"]
+    search_fields = ["reason", "by__full_name"]
     list_select_related = ["offering__course", "by"]
 
 

@@ -65,7 +65,10 @@ def test_an_upload_shows_on_the_overview_and_the_students_page(client, offering,
     assert "Submitted on time" not in student.get("/me/deep-learning/2016/").content.decode()
     student.post(
         "/me/deep-learning/2016/group/deliverables/project-report/",
-        {"file": SimpleUploadedFile("r.pdf", pdf_bytes(1), content_type="application/pdf")},
+        {
+            "file": SimpleUploadedFile("r.pdf", pdf_bytes(1), content_type="application/pdf"),
+            "close_group": "on",
+        },
     )
     assert "v1</a>" in client.get(overview).content.decode()
     assert "Submitted on time" in student.get("/me/deep-learning/2016/").content.decode()

@@ -77,7 +77,10 @@ def test_an_upload_lands_in_the_bucket_and_is_handed_out_by_a_presigned_address(
     client.force_login(alice.student)
     client.post(
         "/me/deep-learning/2016/group/deliverables/project-report/",
-        {"file": SimpleUploadedFile("mine.pdf", report, content_type="application/pdf")},
+        {
+            "file": SimpleUploadedFile("mine.pdf", report, content_type="application/pdf"),
+            "close_group": "on",
+        },
     )
     submission = Submission.objects.get()
     assert submission.file.name in keys(s3)  # in the bucket, under the generated name

@@ -80,7 +80,7 @@ def world(offering, accepted_student):
     data = {
         "lecture": lecture.pk, "part": part.pk, "watched": "1", "code": other.invite_code,
         "title": "Taken over", "description": "Not theirs", "version": own.proposal.version,
-        f"wish-{session.pk}": "prefer", f"q-{question.pk}": "4",
+        f"wish-{session.pk}": "prefer", f"q-{question.pk}": "4", "attempt": "1",
     }  # fmt: skip
     return {"quiz": quiz.pk}, data
 
@@ -102,7 +102,7 @@ def snapshot():
 def post(client, path, world):
     ids, data = world
     pdf = SimpleUploadedFile("report.pdf", pdf_bytes(1), content_type="application/pdf")
-    return client.post(path.format(**ids), data | {"file": pdf})
+    return client.post(path.format(**ids), data | {"file": pdf, "close_group": "on"})
 
 
 def test_the_student_themself_can_use_every_form(client, accepted_student, world):

@@ -52,7 +52,8 @@ class ProjectStatusView(PersonalPageMixin, OfferingStaffMixin, TemplateView):
 
         def table() -> dict:  # made when the cached table is out of date
             deliverables, rows = selectors.project_status_rows(offering)
-            return {"deliverables": deliverables, "rows": rows}
+            small = [g for g, _cells in rows if len(g.memberships.all()) < offering.group_size]
+            return {"deliverables": deliverables, "rows": rows, "small_groups": small}
 
         return super().get_context_data(
             table=SimpleLazyObject(table),

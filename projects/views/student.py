@@ -212,6 +212,7 @@ class UploadView(StudentGroupMixin, View):
                     deliverable=deliverable,
                     uploaded=form.cleaned_data["file"],
                     by=request.user,
+                    closing_confirmed=form.cleaned_data["close_group"],
                 )
             except ValidationError as error:
                 messages.error(

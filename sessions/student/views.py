@@ -24,6 +24,7 @@ from accounts.models import DataRequest, Enrolment
 from accounts.pages import PersonalPageMixin
 from course import quizzes
 from course import selectors as course_selectors
+from course.archive import is_archived
 from course.caching import offering_cached, records_cached
 from course.models import LecturePart, Module, Quiz, QuizAnswer, VideoLecture
 from course.pages import OfferingStaffMixin
@@ -391,7 +392,10 @@ class QuizView(EnrolledStudentMixin, TemplateView):
             show_answers=bool(last)
             and quiz.answers_visible(now)
             and (len(attempts) >= quiz.attempts_allowed or now > quiz.closes_at),
-            can_submit=quiz.is_open(now) and len(attempts) < quiz.attempts_allowed,
+            can_submit=quiz.is_open(now)
+            and len(attempts) < quiz.attempts_allowed
+            and not is_archived(enrolment.offering),
+            next_attempt=len(attempts) + 1,
             now=now,
             **kwargs,
         )
@@ -400,7 +404,10 @@ class QuizView(EnrolledStudentMixin, TemplateView):
         quiz = self.get_quiz()
         try:
             attempt = quizzes.quiz_submit(
-                quiz=quiz, enrolment=self.get_enrolment(), data=request.POST
+                quiz=quiz,
+                enrolment=self.get_enrolment(),
+                data=request.POST,
+                attempt_number=quizzes.parse_attempt_number(request.POST.get("attempt")),
             )
         except ValidationError as error:
             messages.error(

@@ -61,8 +61,10 @@ def test_enrolment_page_query_count_does_not_grow_with_decisions(
     for _ in range(decisions):
         enrolment.decisions.create(new_status="applied", decided_by=UserFactory())
     client.force_login(ta)
-    # One more than before archives: whether the offering is archived (asked once).
-    with django_assert_num_queries(11):
+    # One more than before archives: whether the offering is archived (asked once); two
+    # more for the decisions offered with their mails: the application with its student,
+    # and its decision mail waiting for review.
+    with django_assert_num_queries(13):
         response = client.get(reverse("admin:accounts_enrolment_change", args=[enrolment.pk]))
     assert response.status_code == 200
     page = response.content.decode()

@@ -58,7 +58,7 @@ def test_a_report_uploaded_on_node_a_is_downloaded_on_node_b(cluster, load_stude
         assert response.status == 302
     report = pdf_bytes(2)
     response, _, _ = student.fetch(
-        "POST", f"{group}deliverables/{slug}/", {}, port=cluster.a.port,
+        "POST", f"{group}deliverables/{slug}/", {"close_group": "on"}, port=cluster.a.port,
         files={"file": ("ours.pdf", report, "application/pdf")},
     )  # fmt: skip
     assert response.status == 302, "uploaded through node A"

@@ -72,7 +72,7 @@ def padded_pdf(size: int) -> bytes:
 def test_logged_in_students_upload_files_larger_than_a_form(client, group):
     client.force_login(group.memberships.get().enrolment.student)
     report = SimpleUploadedFile("report.pdf", padded_pdf(3 * MiB), "application/pdf")
-    response = client.post(UPLOAD, {"file": report}, follow=True)
+    response = client.post(UPLOAD, {"file": report, "close_group": "on"}, follow=True)
     assert "Project report: version 1 uploaded (1 page)." in response.content.decode()
     assert Submission.objects.get().size > 3 * MiB
 

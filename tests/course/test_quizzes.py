@@ -63,9 +63,13 @@ def student_enrolment(offering):
     return EnrolmentFactory(offering=offering, status=S.ACCEPTED)
 
 
-def answers(quiz, single="Vanishing gradients", multiple=("Translation", "Speech"), number="0.17"):
+def answers(
+    quiz, single="Vanishing gradients", multiple=("Translation", "Speech"), number="0.17",
+    attempt="1",
+):  # fmt: skip
     questions = {q.kind: q for q in quiz.questions.all()}
     data = QueryDict(mutable=True)
+    data["attempt"] = attempt  # the attempt the quiz page's form is for
     pick = {c.text: c.pk for c in QuizChoice.objects.filter(question__quiz=quiz)}
     data.setlist(f"q-{questions['single'].pk}", [str(pick[single])])
     data.setlist(f"q-{questions['multiple'].pk}", [str(pick[m]) for m in multiple])
