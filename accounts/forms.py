@@ -28,6 +28,23 @@ class LoginForm(AuthenticationForm):
         label=_("Email address"), widget=forms.EmailInput(attrs={"autofocus": True})
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound:  # shown again with its errors: the error summary takes the focus
+            self.fields["username"].widget.attrs.pop("autofocus", None)
+
+    def clean(self):
+        """A refused log-in marks both fields invalid, described by the error summary
+        (templates/accounts/includes/error_summary.html), which screen readers announce."""
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            for name in ("username", "password"):
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": "error-summary"}
+                )
+            raise
+
 
 class SignupForm(forms.Form):
     full_name = forms.CharField(

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "csp",  # the Content-Security-Policy header and its system checks
     "simple_history",  # the history of an offering's rules in the admin (docs/SECURITY.md)
     "axes",  # log-in throttling (accounts/throttling.py)
+    "django.forms",  # the built-in widget templates, for FORM_RENDERER below
     # In the app order, lowest first (docs/ARCHITECTURE.md): an app may import those before it.
     "course.apps.CourseConfig",
     "accounts.apps.AccountsConfig",
@@ -153,6 +154,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets are rendered with the templates above, so that templates/ may override one: the
+# admin's split date and time labels each of its inputs (WCAG 2.1 AA, issue 18).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {
     "default": dj_database_url.parse(

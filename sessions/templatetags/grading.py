@@ -14,10 +14,12 @@ MARKS = {
 
 @register.simple_tag
 def condition_mark(condition):
-    """✓, … or ✗ with the condition's value as tooltip and for screen readers."""
+    """✓, … or ✗ with the condition's value: read out by screen readers, shown on hover and,
+    for touch and keyboard users, by the sheet's "Show the details" switch (a11y.css)."""
     css, mark = MARKS[condition.state]
     return format_html(
-        '<span class="{}" title="{}">{}<span class="visually-hidden"> {}: {}</span></span>',
+        '<span class="{}" title="{}">{}<span class="visually-hidden"> {}:</span>'
+        ' <span class="mark-detail">{}</span></span>',
         css,
         condition.value,
         mark,

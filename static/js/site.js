@@ -67,3 +67,21 @@
     });
   });
 })();
+
+// Forms shown again with their errors: the error summary takes the focus, so that screen
+// readers read it and keyboard users start there; its links move the focus to their field.
+(function () {
+  "use strict";
+  var summary = document.querySelector(".error-summary[tabindex]");
+  if (!summary) { return; }
+  summary.focus();
+  summary.querySelectorAll("a[href^='#']").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var field = document.getElementById(link.getAttribute("href").slice(1));
+      if (!field) { return; }
+      event.preventDefault();
+      field.focus();
+      field.scrollIntoView({ block: "center" });
+    });
+  });
+})();
