@@ -65,7 +65,7 @@ def test_groups_without_a_submission_are_reminded_3_days_and_1_day_before(groups
     )
     assert "has not submitted Planning report yet" in sent[0].body
     assert "/me/deep-learning/2016/group/deliverables/planning-report/" in sent[0].body
-    assert sent[1].subject.startswith("Deep Learning 2016: Planning report")
+    assert sent[1].subject.startswith("Deep Learning 2016: sista dag för Planning report")
     assert "torsdag 14 april 2016" in sent[1].subject  # in the recipient's language
     assert all(m.status == MailStatus.QUEUED for m in sent)
     # The same stage again, later that day: nothing new.
