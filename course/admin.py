@@ -159,6 +159,7 @@ class OfferingAdmin(TeachingAdminMixin, RulesHistoryAdmin):
                     "status",
                     "is_published",
                     "teaching_language",
+                    "accent",
                 ]
             },
         ),
