@@ -35,7 +35,8 @@ CULPRITS = """() => {
     .filter((el) => el.getBoundingClientRect().right > width + 1 && !inScroller(el))
     .slice(0, 5)
     .map((el) => el.tagName.toLowerCase() + "." + [...el.classList].join(".") + " " +
-         Math.round(el.getBoundingClientRect().right) + "px: " + el.textContent.trim().slice(0, 40));
+         Math.round(el.getBoundingClientRect().right) + "px: " +
+         el.textContent.trim().slice(0, 40));
 }"""
 
 
@@ -160,3 +161,28 @@ def test_wide_tables_keep_the_name_column_on_a_phone(page, live_server, demo, fo
     assert scroller.evaluate("(el) => el.scrollLeft") > 0
     assert name.bounding_box()["x"] == pytest.approx(before, abs=1)
     page.screenshot(path=folder / f"sticky-{path.strip('/').split('/')[-1]}-375.png")
+
+
+def background_of(page, selector):
+    """The rgb() channels of an element's computed background colour."""
+    colour = page.locator(selector).first.evaluate("(el) => getComputedStyle(el).backgroundColor")
+    return [int(part) for part in colour[colour.index("(") + 1 : colour.index(")")].split(",")[:3]]
+
+
+def test_dark_mode_follows_the_system_and_keeps_the_offering_accent(
+    browser, live_server, demo, folder
+):
+    pages = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+        page = context.new_page()
+        page.goto(f"{live_server.url}{OFFERING}/")
+        pages[scheme] = (background_of(page, "body"), background_of(page, ".offering-mark"))
+        page.screenshot(path=folder / f"public-home-{scheme}-1280.png", full_page=True)
+        page.goto(f"{live_server.url}/courses/deep-learning/next/")
+        pages[scheme] += (background_of(page, ".offering-mark"),)
+        context.close()
+    (light_body, light_teal, light_blue), (dark_body, dark_teal, dark_blue) = pages.values()
+    assert sum(light_body) > 600 and sum(dark_body) < 150  # a light page, a dark page
+    assert light_teal != light_blue and dark_teal != dark_blue  # each offering its colour
+    assert light_teal != dark_teal  # a lighter shade of it on the dark page
