@@ -131,10 +131,11 @@ class Offering(MarkdownModel):
         _("accent colour"),
         max_length=10,
         choices=Accent.choices,
-        default=Accent.BLUE,
+        blank=True,
         help_text=_(
             "The colour that marks this offering's pages: the band under the navigation "
-            "and the headings. From a palette readable in light and dark mode."
+            "and the headings. From a palette readable in light and dark mode; empty for "
+            "the site's blue."
         ),
     )
     is_published = models.BooleanField(
