@@ -153,7 +153,7 @@ def test_wide_tables_keep_the_name_column_on_a_phone(page, live_server, demo, fo
     log_in(page, live_server, *TA)
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(f"{live_server.url}{path}")
-    scroller = page.locator(".table-scroll").first
+    scroller = page.locator(".table-responsive:has(> .table-sticky)").first
     name = scroller.locator("tbody tr").first.locator("th, td").first
     before = name.bounding_box()["x"]
     assert scroller.evaluate("(el) => el.scrollWidth > el.clientWidth")  # it does scroll
