@@ -30,6 +30,7 @@ from django_tasks import task
 
 from course.archive import ensure_writable
 from course.models import Announcement, Offering
+from course.rendering import fill_placeholders_text
 
 from .enums import EnrolmentStatus, MailKind, MailStatus
 from .mail_templates import (
@@ -64,7 +65,8 @@ def decision_context(enrolment: Enrolment) -> dict[str, str]:
             platform_name=offering.video_platform_name,
             platform_url=offering.video_platform_url,
             enrollment_key=offering.enrollment_key,
-            instructions=offering.platform_instructions,
+            # Placeholders ({start}, {deliverable:...}) as the pages show them.
+            instructions=fill_placeholders_text(offering.platform_instructions, offering),
         )
     return context
 
@@ -458,7 +460,10 @@ def announcement_mail_students(*, announcement, by) -> int:
         )
     )
     subject = f"[{offering.course.title} {offering.name}] {announcement.title}"
-    body = f"{announcement.body}\n\n--\n{offering.course.title} {offering.name}: {link}\n"
+    # Placeholders filled in the course's language, the language the announcement is in.
+    with translation.override(offering.teaching_language):
+        text = fill_placeholders_text(announcement.body, offering)
+    body = f"{text}\n\n--\n{offering.course.title} {offering.name}: {link}\n"
     queue_mails(
         MailDraft(
             to_email=student.email,

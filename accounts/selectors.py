@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 
 from course.models import Offering
 
-from .enums import EnrolmentStatus
-from .models import Enrolment, User
+from .enums import EnrolmentStatus, MailStatus
+from .models import Enrolment, OutgoingMail, User
 
 
 def student_enrolments(user: User) -> QuerySet[Enrolment]:
@@ -69,3 +69,16 @@ def personal_offerings(user: User) -> list[tuple[int, str, str]]:
         .order_by("pk")
         .values_list("pk", "course__slug", "slug")
     )
+
+
+def waiting_work(offering: Offering) -> dict[str, int]:
+    """What waits for the offering's staff in registration: applications to decide and
+    mails held for review. Two queries."""
+    return {
+        "applications": Enrolment.objects.filter(
+            offering=offering, status=EnrolmentStatus.APPLIED
+        ).count(),
+        "mails_to_review": OutgoingMail.objects.filter(
+            offering=offering, status=MailStatus.REVIEW
+        ).count(),
+    }

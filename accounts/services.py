@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from course.archive import ensure_writable
-from course.caching import bump_offering, bump_records
+from course.caching import bump_offering, bump_person, bump_records
 from course.models import Offering
 from course.services import offering_lock
 
@@ -466,6 +466,7 @@ def choose_language(user: User, language: str) -> None:
     if user.language != language:
         User.objects.filter(pk=user.pk).update(language=language)
         user.language = language
+        bump_person(user.pk)  # what is kept of their pages and calendar feed
 
 
 def user_renamed(user: User) -> None:

@@ -42,6 +42,8 @@ class PublicPageCacheMiddleware:
         page = caching.public_page(request) if caching.may_use_cache(request) else None
         if page is None:
             return self.get_response(request)
+        if page == caching.SECRET:  # a calendar feed at its secret address
+            return caching.secret_hit(request) or self.get_response(request)
         scopes, kwargs = page
         return caching.serve_public(request, scopes, kwargs, lambda: self.get_response(request))
 

@@ -32,6 +32,12 @@ from .models import (
 from .quizzes import validate_question
 from .services import offering_add_creator_as_staff
 
+TEXT_PLACEHOLDERS_HELP = gettext_lazy(
+    "Texts may show the offering's data, always current (also in next year's copy): "
+    "{start} and {end}, {threshold}, {presentations} (the presentation days) and "
+    "{deliverable:slug} (a deliverable's due date, e.g. {deliverable:project-report})."
+)
+
 
 class StaffInlineFormSet(BaseInlineFormSet):
     def clean(self):
@@ -169,7 +175,21 @@ class OfferingAdmin(TeachingAdminMixin, RulesHistoryAdmin):
         ),
         (
             gettext_lazy("Texts"),
-            {"fields": ["notice", "summary", "practical_information", "examination_rules"]},
+            {
+                "fields": ["notice", "summary", "practical_information", "examination_rules"],
+                # The placeholders of course/rendering.py, filled in with the current dates.
+                "description": TEXT_PLACEHOLDERS_HELP,
+            },
+        ),
+        (
+            gettext_lazy("Reminders"),
+            {
+                "fields": [
+                    "deadline_reminder_days",
+                    "attendance_warnings",
+                    "staff_digest_weekday",
+                ]
+            },
         ),
         (
             gettext_lazy("Video platform and discussion group"),
@@ -253,6 +273,9 @@ class OfferingAdmin(TeachingAdminMixin, RulesHistoryAdmin):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
+                # Dates written by hand in the copied texts (course/copying.py).
+                for warning in plan.warnings:
+                    self.message_user(request, warning, messages.WARNING)
                 if not form.cleaned_data["dry_run"]:
                     offering_add_creator_as_staff(offering=plan.offering, user=request.user)
                     self.message_user(

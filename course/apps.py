@@ -48,3 +48,7 @@ class CourseConfig(AppConfig):
 
         if next_clock_edge not in caching.CLOCK_EDGES:
             caching.CLOCK_EDGES.append(next_clock_edge)
+        # The placeholders of the offering's texts (course/rendering.py).
+        from . import placeholders
+
+        placeholders.register()

@@ -421,13 +421,21 @@ def cached_public_page(view):
     return cached
 
 
-def public_page(request) -> tuple[list[str], dict] | None:
-    """The scopes and URL arguments of the public page asked for, if it is one."""
+#: What public_page() answers for a page kept for whoever has its secret address.
+SECRET = "secret"
+
+
+def public_page(request) -> tuple[list[str], dict] | str | None:
+    """The scopes and URL arguments of the public page asked for, if it is one; SECRET for
+    a page at a secret address (its view class says `secret_page = True`)."""
     try:
         match = resolve(request.path_info)
     except Resolver404:
         return None
-    scopes_for = getattr(getattr(match.func, "view_class", match.func), "page_scopes", None)
+    view = getattr(match.func, "view_class", match.func)
+    if getattr(view, "secret_page", False):
+        return SECRET
+    scopes_for = getattr(view, "page_scopes", None)
     if scopes_for is None:
         return None
     return scopes_for(match.kwargs), match.kwargs
@@ -490,25 +498,22 @@ def _remember_secret_scopes(key: str, scopes: list[str]) -> None:
     _secret_scopes[key] = scopes
 
 
-def serve_secret(request, find: Callable[[], tuple[Any, list[str]]], make) -> HttpResponse:
-    """For a page kept for whoever has its secret address (a person's calendar feed, which
-    calendar apps fetch without logging in every few minutes).
+def secret_hit(request) -> HttpResponse | None:
+    """The kept page at a secret address, if what it shows is unchanged (served by
+    config.middleware.PublicPageCacheMiddleware before the session, the user and the view).
 
-    `find()` gives the address's owner and the content scopes of what the page shows (or
-    raises Http404); `make(owner)` makes the page. A hit is one round trip to the cache and
-    no query: the page, the catalogue's version and the versions of the owner (their
-    account: a new secret address or a closed account ends the old one) and of what the
-    page showed, as this process remembers them from when it kept or served the page (a
-    second round trip when it does not).
+    One round trip to the cache and no query: the page, the catalogue's version and the
+    versions of the owner (their account: a new secret address or a closed account ends the
+    old one) and of what the page showed, as this process remembers them from when it kept
+    or served the page (a second round trip when it does not). On a miss, what was read is
+    left on the request for serve_secret().
     """
-    if not may_use_cache(request):
-        owner, _ = find()
-        return make(owner)
     key = _entry_key("secret", request.get_full_path(), _language(request))
     remembered = _secret_scopes.get(key, [])
     version_keys = [_version_key(s) for s in [CATALOGUE, *remembered]]
     found = cache.get_many([*version_keys, key])
     catalogue_token = found.get(version_keys[0])
+    request._secret_lookup = (key, catalogue_token)
     stored = found.get(key)
     if catalogue_token is not None and stored is not None and stored[0] == [catalogue_token]:
         scopes, tokens, page = stored[1]
@@ -518,6 +523,25 @@ def serve_secret(request, find: Callable[[], tuple[Any, list[str]]], make) -> Ht
             _remember_secret_scopes(key, scopes)
         if current == tokens:
             return _response_of(page)
+    return None
+
+
+def serve_secret(request, find: Callable[[], tuple[Any, list[str]]], make) -> HttpResponse:
+    """For a page kept for whoever has its secret address (a person's calendar feed, which
+    calendar apps fetch without logging in every few minutes): its view class says
+    `secret_page = True`, and hits are served by the middleware (secret_hit()).
+
+    `find()` gives the address's owner and the content scopes of what the page shows (or
+    raises Http404); `make(owner)` makes the page, which is kept.
+    """
+    if not may_use_cache(request):
+        owner, _ = find()
+        return make(owner)
+    if not hasattr(request, "_secret_lookup"):  # not through the middleware
+        hit = secret_hit(request)
+        if hit is not None:
+            return hit
+    key, catalogue_token = request._secret_lookup
     catalogue_tokens = [catalogue_token] if catalogue_token is not None else versions([CATALOGUE])
     owner, shown = find()
     scopes = [person_scope(owner.pk), *shown]

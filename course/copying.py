@@ -16,6 +16,7 @@ rubric) in a step it registers in COPY_STEPS from its AppConfig.ready(): course 
 imports them.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -29,6 +30,7 @@ from django.utils.translation import ngettext
 
 from .enums import OfferingStatus
 from .models import LecturePart, Offering, Quiz, QuizChoice, VideoLecture
+from .rendering import MarkdownModel
 
 #: What a copy made, as people read it: "3 modules". The keys are those the COPY_STEPS of
 #: every app count under (plan.count("modules")); a key not here is written as it is.
@@ -69,6 +71,7 @@ class CopyPlan:
     created: dict = field(default_factory=dict)  # what -> how many
     dates: list = field(default_factory=list)  # (what, old, new) for the dry run
     modules: dict = field(default_factory=dict)  # old module id -> its copy
+    warnings: list = field(default_factory=list)  # sentences for staff: dates in the texts
 
     def count(self, what: str, number: int = 1) -> None:
         self.created[what] = self.created.get(what, 0) + number
@@ -191,6 +194,126 @@ def offering_copy(*, source: Offering, slug: str, start: date, dry_run: bool = F
         plan.count("quizzes")
     for step in COPY_STEPS:
         step(source, plan)
+    plan.warnings = hand_written_date_warnings(new)
     if dry_run:
         transaction.set_rollback(True)
     return plan
+
+
+# Dates written by hand in the texts: a copied text keeps them, so next year's page would say
+# "Tuesday, May 31st" of last year. The copy finds them and warns; placeholders
+# ({deliverable:report}, {presentations}, {start}...) are what keeps a text current.
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan", "januari"), ("february", "feb", "februari"),
+            ("march", "mar", "mars"), ("april", "apr"), ("may", "maj"), ("june", "jun", "juni"),
+            ("july", "jul", "juli"), ("august", "aug", "augusti"),
+            ("september", "sep", "sept"), ("october", "oct", "oktober", "okt"),
+            ("november", "nov"), ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+WEEKDAYS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("monday", "mon", "måndag"), ("tuesday", "tue", "tisdag"),
+            ("wednesday", "wed", "onsdag"), ("thursday", "thu", "torsdag"),
+            ("friday", "fri", "fredag"), ("saturday", "sat", "lördag"),
+            ("sunday", "sun", "söndag"),
+        ]
+    )
+    for name in names
+}  # fmt: skip
+_MONTH = "(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_WEEKDAY = "(?:(?P<weekday>" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")\.?,?\s+)?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|:e|:a)?"
+_YEAR = r"(?:,?\s+(?P<year>\d{4}))?"
+DATE_PATTERNS = [
+    re.compile(r"\b" + _WEEKDAY + _MONTH + r"\s+" + _DAY + r"\b" + _YEAR, re.IGNORECASE),
+    re.compile(r"\b" + _WEEKDAY + _DAY + r"\.?\s+" + _MONTH + r"\b" + _YEAR, re.IGNORECASE),
+    re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b"),
+]
+
+
+def hand_written_dates(text: str) -> list[tuple[str, int | None, int, int, int | None]]:
+    """The dates written in a text: (as written, year or None, month, day, weekday or None)."""
+    found: dict[int, tuple[str, int | None, int, int, int | None]] = {}
+    for pattern in DATE_PATTERNS:
+        for match in pattern.finditer(text or ""):
+            if any(start <= match.start() < start + len(f[0]) for start, f in found.items()):
+                continue
+            parts = match.groupdict()
+            month = parts["month"]
+            month_number = int(month) if month.isdigit() else MONTHS[month.lower()]
+            weekday = parts.get("weekday")
+            found[match.start()] = (
+                match.group(0),
+                int(parts["year"]) if parts.get("year") else None,
+                month_number,
+                int(parts["day"]),
+                WEEKDAYS[weekday.lower()] if weekday else None,
+            )
+    return [found[start] for start in sorted(found)]
+
+
+def _texts_of(offering: Offering):
+    """(where, text) for every text staff write for the offering: its own, and those of the
+    rows that belong to it (modules, deliverables...; found through the relations, so
+    course names no app above it)."""
+    for name in offering.markdown_fields:
+        yield getattr(offering._meta.get_field(name), "verbose_name", name), getattr(offering, name)
+    for relation in Offering._meta.related_objects:
+        model = relation.related_model
+        if not (isinstance(model, type) and issubclass(model, MarkdownModel)):
+            continue
+        if not model.has_placeholders or relation.many_to_many or relation.one_to_one:
+            continue
+        for row in model._default_manager.filter(**{relation.field.name: offering}):
+            for name in model.markdown_fields:
+                yield f"{model._meta.verbose_name} “{row}”", getattr(row, name)
+
+
+def hand_written_date_warnings(offering: Offering) -> list[str]:
+    """Sentences for staff: each date written by hand in the offering's texts that falls
+    outside the offering, or on another weekday than the one written."""
+    warnings = []
+    start, end = offering.start_date, offering.end_date
+    for where, text in _texts_of(offering):
+        for written, year, month, day, weekday in hand_written_dates(text):
+            if year is None:
+                year = start.year if month >= start.month or start.year == end.year else end.year
+            try:
+                day_meant = date(year, month, day)
+            except ValueError:
+                continue
+            values = {
+                "where": where,
+                "written": written,
+                "date": formats.date_format(day_meant, "DATE_FORMAT"),
+                "start": formats.date_format(start, "DATE_FORMAT"),
+                "end": formats.date_format(end, "DATE_FORMAT"),
+            }
+            if not start <= day_meant <= end:
+                warnings.append(
+                    _(
+                        "%(where)s: “%(written)s” is a date written by hand and %(date)s falls "
+                        "outside the offering (%(start)s to %(end)s). A placeholder such as "
+                        "{deliverable:…}, {presentations}, {start} or {end} keeps it current."
+                    )
+                    % values
+                )
+            elif weekday is not None and weekday != day_meant.weekday():
+                warnings.append(
+                    _(
+                        "%(where)s: “%(written)s” is a date written by hand, and in the "
+                        "offering's year that day is %(date)s. A placeholder such as "
+                        "{deliverable:…} or {presentations} keeps it current."
+                    )
+                    % values
+                )
+    return warnings

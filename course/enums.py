@@ -52,6 +52,18 @@ class Question(models.TextChoices):
     HIDDEN = "hidden", _("Not asked")
 
 
+# Days of the week as Python numbers them (Monday 0), for settings such as a weekly digest.
+WEEKDAY_CHOICES = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
 class Accent(models.TextChoices):
     """An offering's accent colour, from a fixed palette whose every colour has enough
     contrast as text and as a line, on the light and the dark theme (static/css/site.css)."""

@@ -9,9 +9,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .enums import Accent, ExcusedRule, ModuleKind, OfferingStatus, Question, StaffRole
+from .enums import (
+    WEEKDAY_CHOICES,
+    Accent,
+    ExcusedRule,
+    ModuleKind,
+    OfferingStatus,
+    Question,
+    StaffRole,
+)
 from .rendering import MarkdownModel
-from .validators import ParsedPart
+from .validators import ParsedPart, validate_reminder_days
 
 
 class Course(MarkdownModel):
@@ -96,6 +104,7 @@ class Offering(MarkdownModel):
         "examination_rules",
         "platform_instructions",
     )
+    has_placeholders = True
 
     course = models.ForeignKey(
         Course, on_delete=models.CASCADE, related_name="offerings", verbose_name=_("course")
@@ -277,6 +286,39 @@ class Offering(MarkdownModel):
         ),
     )
 
+    # Reminders (sessions/reminders.py, run by `manage.py run_periodic_jobs --nightly`).
+    deadline_reminder_days = models.CharField(
+        _("deadline reminders"),
+        max_length=40,
+        blank=True,
+        default="3, 1",
+        validators=[validate_reminder_days],
+        help_text=_(
+            "Days before a deadline on which groups that have not submitted are reminded, "
+            "e.g. “3, 1”; an extension moves the reminders with it. Empty for none."
+        ),
+    )
+    attendance_warnings = models.BooleanField(
+        _("attendance warnings"),
+        default=True,
+        help_text=_(
+            "Mail a student once when they must attend every remaining session to reach the "
+            "attendance threshold, and once when it can no longer be reached."
+        ),
+    )
+    staff_digest_weekday = models.PositiveSmallIntegerField(
+        _("weekly digest for the staff"),
+        null=True,
+        blank=True,
+        default=0,
+        choices=WEEKDAY_CHOICES,
+        help_text=_(
+            "On this day, the staff get a mail with the applications waiting, the mails held "
+            "for review and the projects still to assess (none when there is nothing). "
+            "Empty for no digest."
+        ),
+    )
+
     objects = OfferingQuerySet.as_manager()
     # Who changed the offering's rules (threshold, excused rule, group size...), when, and
     # the old values: the admin's object history (django-simple-history). The rendered
@@ -303,6 +345,9 @@ class Offering(MarkdownModel):
             "course:offering_home",
             kwargs={"course_slug": self.course.slug, "offering_slug": self.slug},
         )
+
+    def placeholder_offering(self):
+        return self if self.pk else None
 
     def clean(self):
         super().clean()
@@ -394,6 +439,7 @@ class Staff(models.Model):
 
 
 class Module(MarkdownModel):
+    has_placeholders = True
     """A module of the course outline: lectures to watch, a quiz, discussion sessions."""
 
     markdown_fields = ("description",)
@@ -503,6 +549,7 @@ class AnnouncementQuerySet(models.QuerySet):
 
 class Announcement(MarkdownModel):
     markdown_fields = ("body",)
+    has_placeholders = True
     offering = models.ForeignKey(
         Offering, on_delete=models.CASCADE, related_name="announcements", verbose_name=_("offering")
     )

@@ -6,11 +6,16 @@ HTML (`{{ object|html:"field" }}`) instead of parsing Markdown on every request.
 
 import hashlib
 import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import markdown
 import nh3
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 ALLOWED_TAGS = {
@@ -53,8 +58,12 @@ def _alt_text(match: re.Match) -> str:
     return alt.group(1) if alt else ""
 
 
-def render_markdown(text: str) -> SafeString:
-    """Render Markdown written by staff or students to HTML with anything executable removed."""
+def render_markdown(text: str, placeholders: bool = False) -> SafeString:
+    """Render Markdown written by staff or students to HTML with anything executable removed.
+
+    With `placeholders`, the known placeholders are kept as markers for fill_placeholders()."""
+    if placeholders:
+        text = _mark(text)
     if not text:
         return mark_safe("")
     html = markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
@@ -70,6 +79,127 @@ def render_markdown(text: str) -> SafeString:
     return mark_safe(IMAGE_WITHOUT_SOURCE.sub(_alt_text, cleaned))
 
 
+# Placeholders: staff write `{deliverable:report}`, `{presentations}`, `{threshold}`... in an
+# offering's texts and readers see the offering's current data, in their language's date
+# format. The Markdown is rendered when the row is saved, with each placeholder kept as a
+# marker (two private-use characters around its name, which no text keeps: they are taken
+# out of what staff write); the markers are filled in when the HTML is shown. Filling in at
+# display time rather than re-rendering on writes: the value depends on the reader's
+# language (a stored date would be in one language), and the dates live in other rows
+# (deliverables, presentation sessions, the offering) whose every writer would otherwise
+# have to re-render every text that might name them. A text without placeholders costs
+# nothing more; one with placeholders reads the offering's data through the cache.
+MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
+PLACEHOLDER = re.compile(r"(?<!\\)\{([a-z][a-z_]*)(?::([A-Za-z0-9_-]+))?\}")
+MARKED = re.compile("\ue000([a-z_]+)(?::([A-Za-z0-9_-]+))?\ue001")
+# Code (``` blocks and `spans`) is shown as written: no placeholders there.
+CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """`{name}` or `{name:argument}` in a text of an offering.
+
+    value(offering, argument) is the text shown, in the active language; arguments(offering)
+    lists the arguments it takes (None: it takes none).
+    """
+
+    name: str
+    help: str
+    value: Callable[..., str]
+    arguments: Callable[..., Iterable[str]] | None = None
+
+
+#: name -> Placeholder. Each app registers its own from its AppConfig.ready() (course: the
+#: offering's dates and threshold; projects: deliverables and presentations).
+PLACEHOLDERS: dict[str, Placeholder] = {}
+
+
+def register_placeholder(placeholder: Placeholder) -> None:
+    PLACEHOLDERS[placeholder.name] = placeholder
+
+
+def _outside_code(text: str, replace: Callable[[str], str]) -> str:
+    parts = CODE.split(text)
+    return "".join(part if i % 2 else replace(part) for i, part in enumerate(parts))
+
+
+def placeholder_errors(text: str, offering=None) -> list[str]:
+    """What is wrong with the placeholders of `text` (unknown names, a deliverable the
+    offering does not have...), as sentences for the person who wrote it."""
+    errors: list[str] = []
+    found: list[re.Match] = []
+    _outside_code(text or "", lambda part: found.extend(PLACEHOLDER.finditer(part)) or part)
+    known = ", ".join(
+        "{%s}" % (p.name + (":…" if p.arguments else "")) for p in PLACEHOLDERS.values()
+    )
+    for match in found:
+        name, argument = match.group(1), match.group(2)
+        placeholder = PLACEHOLDERS.get(name)
+        if placeholder is None:
+            errors.append(
+                gettext(
+                    "%(placeholder)s is not a placeholder this site knows (known: %(known)s). "
+                    "Write \\{ for a brace shown as it is."
+                )
+                % {"placeholder": match.group(0), "known": known}
+            )
+        elif placeholder.arguments is None and argument is not None:
+            errors.append(
+                gettext("%(placeholder)s takes nothing after the colon: write {%(name)s}.")
+                % {"placeholder": match.group(0), "name": name}
+            )
+        elif placeholder.arguments is not None:
+            choices = list(placeholder.arguments(offering)) if offering is not None else None
+            if argument is None or (choices is not None and argument not in choices):
+                errors.append(
+                    gettext("%(placeholder)s: say which one, one of %(choices)s.")
+                    % {
+                        "placeholder": match.group(0),
+                        "choices": ", ".join(f"{{{name}:{c}}}" for c in choices or [])
+                        or gettext("(none yet)"),
+                    }
+                )
+    return list(dict.fromkeys(errors))
+
+
+def _mark(text: str) -> str:
+    """The known placeholders of a text as markers (unknown ones are left as written)."""
+    text = (text or "").replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
+
+    def mark(match: re.Match) -> str:
+        if match.group(1) not in PLACEHOLDERS:
+            return match.group(0)
+        return MARK_OPEN + match.group(0)[1:-1] + MARK_CLOSE
+
+    return _outside_code(text, lambda part: PLACEHOLDER.sub(mark, part))
+
+
+def fill_placeholders(html: str, offering) -> SafeString:
+    """The stored HTML with its markers replaced by the offering's current data."""
+    if MARK_OPEN not in html:
+        return mark_safe(html)
+
+    def fill(match: re.Match) -> str:
+        placeholder = PLACEHOLDERS.get(match.group(1))
+        if placeholder is None or offering is None:
+            return escape("{" + match.group(0)[1:-1] + "}")
+        return escape(placeholder.value(offering, match.group(2)))
+
+    return mark_safe(MARKED.sub(fill, html))
+
+
+def fill_placeholders_text(text: str, offering) -> str:
+    """A Markdown text with its placeholders replaced by the offering's data, in the active
+    language: for mails, which carry the text itself rather than the stored HTML."""
+
+    def fill(match: re.Match) -> str:
+        placeholder = PLACEHOLDERS.get(match.group(1))
+        return placeholder.value(offering, match.group(2)) if placeholder else match.group(0)
+
+    return _outside_code(text or "", lambda part: PLACEHOLDER.sub(fill, part))
+
+
 def _fingerprint(text: str) -> str:
     return hashlib.sha1((text or "").encode(), usedforsecurity=False).hexdigest()[:16]
 
@@ -79,6 +209,8 @@ class MarkdownModel(models.Model):
     saved and stored in `rendered` ({field: [fingerprint of the text, html]})."""
 
     markdown_fields: tuple[str, ...] = ()
+    #: The texts of a model whose rows belong to an offering may hold placeholders.
+    has_placeholders = False
     rendered = models.JSONField(
         default=dict,
         blank=True,
@@ -99,9 +231,33 @@ class MarkdownModel(models.Model):
 
     def render_markdown_fields(self) -> None:
         self.rendered = {
-            name: [_fingerprint(getattr(self, name)), str(render_markdown(getattr(self, name)))]
+            name: [
+                _fingerprint(getattr(self, name)),
+                str(render_markdown(getattr(self, name), self.has_placeholders)),
+            ]
             for name in self.markdown_fields
         }
+
+    def placeholder_offering(self):
+        """The offering whose data the placeholders show (None: not known yet)."""
+        return getattr(self, "offering", None) if getattr(self, "offering_id", None) else None
+
+    def clean_fields(self, exclude=None):
+        errors: dict[str, list] = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if self.has_placeholders:
+            offering = self.placeholder_offering()
+            for name in self.markdown_fields:
+                if (exclude and name in exclude) or name in errors:
+                    continue
+                problems = placeholder_errors(getattr(self, name), offering)
+                if problems:
+                    errors[name] = problems
+        if errors:
+            raise ValidationError(errors)
 
     def html(self, name: str) -> SafeString:
         """The field as HTML: stored when saved, rendered now when the text changed since
@@ -109,8 +265,12 @@ class MarkdownModel(models.Model):
         text = getattr(self, name)
         stored = self.rendered.get(name) if self.rendered else None
         if stored and stored[0] == _fingerprint(text):
-            return mark_safe(stored[1])
-        return render_markdown(text)
+            html = stored[1]
+        else:
+            html = render_markdown(text, self.has_placeholders)
+        if self.has_placeholders and MARK_OPEN in html:
+            return fill_placeholders(html, self.placeholder_offering())
+        return mark_safe(html)
 
 
 def render_existing_rows(app_label: str, fields: dict[str, tuple[str, ...]]):

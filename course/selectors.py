@@ -167,3 +167,12 @@ def next_clock_edge(offering_ids: list[int], now) -> Any:
         .values(),
     ]
     return min((moment for moment in later if moment is not None), default=None)
+
+
+def announcements_since(offering: Offering, since, *, limit: int = 5) -> list[Announcement]:
+    """The offering's published announcements newer than `since` (all when None), newest
+    first, at most `limit`: one query."""
+    announcements = offering.announcements.published()
+    if since is not None:
+        announcements = announcements.filter(published_at__gt=since)
+    return list(announcements.order_by("-published_at", "-pk")[:limit])

@@ -112,3 +112,27 @@ def validate_lecture_parts(text: str) -> None:
 def validate_percentage(value) -> None:
     if value is None or not 0 <= value <= 100:
         raise ValidationError(_("Give a percentage between 0 and 100."), code="percentage")
+
+
+def reminder_days(text: str) -> list[int]:
+    """The days before a deadline written as "3, 1": [3, 1], largest first. Refused: anything
+    but whole numbers from 1 to 60 separated by commas."""
+    days = []
+    for part in (text or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not (part.isascii() and part.isdigit()) or not 1 <= int(part) <= 60:
+            raise ValidationError(
+                _(
+                    "“%(part)s” is not a number of days from 1 to 60: write the days before "
+                    "the deadline separated by commas, e.g. “3, 1”."
+                )
+                % {"part": part}
+            )
+        days.append(int(part))
+    return sorted(set(days), reverse=True)
+
+
+def validate_reminder_days(text: str) -> None:
+    reminder_days(text)

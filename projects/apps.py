@@ -45,3 +45,7 @@ class ProjectsConfig(AppConfig):
 
         if next_deadline not in caching.CLOCK_EDGES:
             caching.CLOCK_EDGES.append(next_deadline)
+        # The placeholders {deliverable:…} and {presentations} (course/rendering.py).
+        from . import placeholders
+
+        placeholders.register()

@@ -36,7 +36,8 @@ GROUPS = [
     ("Facebook feed categorization", ["Josefin Ondrus", "Gabriel Andersson"],
      ["recurrent-neural-networks", "preliminaries"]),
     ("Playing Solitaire using CNN and Deep Reinforcement Learning",
-     ["Robert Nyquist", "Daniel Pettersson"], ["convolutional-neural-networks"]),
+     ["Robert Nyquist", "Daniel Pettersson"],
+     ["convolutional-neural-networks", "regularization"]),
     ("Multi-word expression detection", ["David Alfter", "Luis Nieto Piña"],
      ["recurrent-neural-networks", "unsupervised-and-semi-supervised-methods"]),
     ("Deep reinforcement learning for autonomous highway driving", ["Car-Johan Hoel"],
@@ -63,15 +64,16 @@ ABSTRACTS = [
     "We sort posts of a social media feed into a handful of categories with a recurrent "
     "network, and study how much labelled data the model needs.",
     "A convolutional network learns to read the Solitaire table from screenshots, and deep "
-    "Q-learning chooses the moves. We report how far the agent gets without hand-written rules.",
+    "Q-learning chooses the moves; experience replay and dropout keep it from memorising the "
+    "deals it has seen. We report how far the agent gets without hand-written rules.",
     "We detect multi-word expressions in running text with a bidirectional recurrent network "
-    "and unsupervised word embeddings, for English and Swedish (å, ä, ö included).",
+    "and unsupervised word embeddings, for English and Swedish.",
     "Deep Q-networks learn when to change lanes on a simulated highway. We compare the learned "
     "policy with a rule-based driver model in terms of speed and safety margins.",
     "We classify facial expressions in photographs with a convolutional network; data "
     "augmentation and batch normalization make the most of a small data set.",
     "Handwritten mathematical expressions are recognised by a convolutional encoder and a "
-    "recurrent decoder that writes LaTeX, e.g. ∑ᵢ xᵢ² ≤ ∫ f(x) dx.",
+    "recurrent decoder that writes the expression in LaTeX.",
     "A convolutional network tells from dashboard camera images whether the driver is "
     "distracted, and what by; we examine which image regions the network relies on.",
     "We spot distracted drivers with transfer learning from an ImageNet-trained network and "

@@ -210,6 +210,7 @@ class Deliverable(MarkdownModel):
     """Something every group hands in, e.g. the 1-page planning report due 2016-04-14."""
 
     markdown_fields = ("description",)
+    has_placeholders = True
 
     offering = models.ForeignKey(
         "course.Offering",

@@ -221,3 +221,10 @@ def next_deadline(offering_ids: list[int], now) -> datetime | None:
         .popitem()[1],
     ]
     return min((moment for moment in later if moment is not None), default=None)
+
+
+def next_deadline_row(rows: list[DeliverableRow]) -> DeliverableRow | None:
+    """Of deliverable_rows(), the one whose deadline (the group's, with its extension)
+    comes next; None when every deadline has passed."""
+    ahead = [row for row in rows if row.time_left.total_seconds() > 0]
+    return min(ahead, key=lambda row: row.due, default=None)

@@ -1,7 +1,7 @@
 """Groups, proposals, submissions: every write of the projects app goes through here."""
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -14,7 +14,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 
 from accounts.enums import MailKind
-from accounts.mailing import absolute_url, queue_mail
+from accounts.mailing import absolute_url, in_language_of, queue_mail
 from accounts.models import Enrolment, User
 from course.archive import ensure_writable
 from course.caching import bump_records
@@ -211,16 +211,21 @@ def remind_students_without_group(*, offering: Offering, by: User) -> int:
             "size": offering.group_size,
             "link": link,
         }
+        with in_language_of(enrolment.student):
+            subject = gettext("%(course)s %(offering)s: find a project partner") % values
+            body = (
+                gettext(
+                    "Dear %(name)s,\n\n"
+                    "you are not in a project group yet. Projects are done in groups of "
+                    "%(size)s: create a group and send its invite code to your "
+                    "partner, or join your partner's group with their code:\n\n%(link)s\n"
+                )
+                % values
+            )
         queue_mail(
             to_email=enrolment.student.email,
-            subject=gettext("%(course)s %(offering)s: find a project partner") % values,
-            body=gettext(
-                "Dear %(name)s,\n\n"
-                "you are not in a project group yet. Projects are done in groups of "
-                "%(size)s: create a group and send its invite code to your "
-                "partner, or join your partner's group with their code:\n\n%(link)s\n"
-            )
-            % values,
+            subject=subject,
+            body=body,
             kind=MailKind.OTHER,
             offering=offering,
             recipient=enrolment.student,
@@ -312,17 +317,28 @@ def proposal_save(
     return current
 
 
-def _notify_group(proposal: Proposal, subject: str, body: str) -> None:
+def _notify_group(proposal: Proposal, write: Callable[[], tuple[str, str]]) -> None:
+    """Mail every member: `write()` gives the subject and the text, called in each member's
+    own language."""
     group = proposal.group
     offering = group.offering
     for membership in group.memberships.select_related("enrolment__student"):
         student = membership.enrolment.student
+        with in_language_of(student):
+            subject, body = write()
+            subject = gettext("%(course)s %(offering)s: %(subject)s") % {
+                "course": offering.course.title,
+                "offering": offering.name,
+                "subject": subject,
+            }
+            body = gettext("Dear %(name)s,\n\n%(body)s\n") % {
+                "name": student.full_name,
+                "body": body,
+            }
         queue_mail(
             to_email=student.email,
-            subject=gettext("%(course)s %(offering)s: %(subject)s")
-            % {"course": offering.course.title, "offering": offering.name, "subject": subject},
-            body=gettext("Dear %(name)s,\n\n%(body)s\n")
-            % {"name": student.full_name, "body": body},
+            subject=subject,
+            body=body,
             kind=MailKind.OTHER,
             offering=offering,
             recipient=student,
@@ -399,22 +415,30 @@ def proposal_decide(*, proposal: Proposal, status: str, comment: str, by: User) 
             kwargs={"course_slug": offering.course.slug, "offering_slug": offering.slug},
         )
     )
-    texts: dict[str, str] = {
-        ProposalStatus.ACCEPTED: gettext("your project proposal “%(proposal)s” is accepted."),
-        ProposalStatus.REVISION: gettext(
-            "please revise your project proposal “%(proposal)s” and submit it again."
-        ),
-        ProposalStatus.REJECTED: gettext("your project proposal “%(proposal)s” is not accepted."),
-    }
-    subjects: dict[str, str] = {
-        ProposalStatus.ACCEPTED: gettext("proposal accepted"),
-        ProposalStatus.REVISION: gettext("proposal revision requested"),
-        ProposalStatus.REJECTED: gettext("proposal rejected"),
-    }
-    body = texts[status] % {"proposal": proposal}
-    if comment:
-        body += "\n\n" + gettext("Comment from the teachers:\n%(comment)s") % {"comment": comment}
-    _notify_group(proposal, subjects[status], f"{body}\n\n{link}")
+
+    def write() -> tuple[str, str]:
+        texts: dict[str, str] = {
+            ProposalStatus.ACCEPTED: gettext("your project proposal “%(proposal)s” is accepted."),
+            ProposalStatus.REVISION: gettext(
+                "please revise your project proposal “%(proposal)s” and submit it again."
+            ),
+            ProposalStatus.REJECTED: gettext(
+                "your project proposal “%(proposal)s” is not accepted."
+            ),
+        }
+        subjects: dict[str, str] = {
+            ProposalStatus.ACCEPTED: gettext("proposal accepted"),
+            ProposalStatus.REVISION: gettext("proposal revision requested"),
+            ProposalStatus.REJECTED: gettext("proposal rejected"),
+        }
+        body = texts[status] % {"proposal": proposal}
+        if comment:
+            body += "\n\n" + gettext("Comment from the teachers:\n%(comment)s") % {
+                "comment": comment
+            }
+        return subjects[status], f"{body}\n\n{link}"
+
+    _notify_group(proposal, write)
     return proposal
 
 

@@ -36,7 +36,13 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import DataRequestKind, DataRequestStatus, MailKind
-from accounts.mailing import MailDraft, absolute_url, mail_bodies_purge, queue_mails
+from accounts.mailing import (
+    MailDraft,
+    absolute_url,
+    in_language_of,
+    mail_bodies_purge,
+    queue_mails,
+)
 from accounts.models import DataRequest, Enrolment, OutgoingMail, User
 from accounts.services import rejected_answers_purge
 from accounts.throttling import login_records_erase, login_records_purge
@@ -57,8 +63,10 @@ from .models import (
     CheckInFailure,
     FinalGrade,
     GradeChange,
+    HomeVisit,
     ProjectAssessment,
     ResultsEvent,
+    SentReminder,
 )
 from .services import check_in_failures_purge, superseded_files_purge
 
@@ -117,6 +125,7 @@ PERSON_REFERENCES: dict[str, str] = {
     "discussions.Attendance.updated_by": "not exported (their own check-in); emptied",
     "discussions.AttendanceChange.changed_by": "not exported; emptied",
     "discussions.CheckInFailure.user": "exported; deleted",
+    "discussions.HomeVisit.enrolment": "exported; deleted",
     "discussions.ProjectAssessment.assessor": "staff: staff accounts are not erased here",
     "discussions.FinalGrade.enrolment": "exported; deleted, or kept when signed off",
     "discussions.FinalGrade.set_by": "staff: not exported",
@@ -124,6 +133,7 @@ PERSON_REFERENCES: dict[str, str] = {
     "discussions.GradeChange.changed_by": "staff: not exported",
     "discussions.ResultsEvent.by": "staff: not exported",
     "discussions.ResultsExport.requested_by": "staff: not exported",
+    "discussions.SentReminder.recipient": "not exported (the mails are); deleted",
     "discussions.HistoricalGradingScale.history_user": "staff: set to empty when deleted",
     "discussions.HistoricalScaleGrade.history_user": "staff: set to empty when deleted",
     "discussions.HistoricalRubric.history_user": "staff: set to empty when deleted",
@@ -264,6 +274,11 @@ def _enrolment_data(enrolment: Enrolment) -> dict[str, Any]:
             .select_related("lecture", "part")
             .order_by("watched_at", "pk")
         ],
+        "announcements_seen_until": _when(
+            HomeVisit.objects.filter(enrolment=enrolment)
+            .values_list("announcements_seen_until", flat=True)
+            .first()
+        ),
         "group": _group_data(enrolment),
         "grade": None
         if final is None
@@ -520,23 +535,26 @@ def data_request_make(*, person: User, kind: str, by: User) -> DataRequest:
 
 
 def _tell_administrators(data_request: DataRequest) -> None:
-    """A mail to every administrator, through the outbox: a request is waiting."""
+    """A mail to every administrator, through the outbox (each in their own language): a
+    request is waiting."""
     link = absolute_url(reverse("admin:accounts_datarequest_change", args=[data_request.pk]))
-    kind = data_request.get_kind_display().lower()
-    queue_mails(
-        MailDraft(
-            to_email=admin.email,
-            subject=gettext("Data protection request: %(kind)s") % {"kind": kind},
-            body=gettext(
-                "%(person)s asked for: %(kind)s.\n\n"
-                "See and carry it out in the administration: %(link)s\n"
+
+    def draft(admin: User) -> MailDraft:
+        with in_language_of(admin):
+            kind = data_request.get_kind_display().lower()
+            return MailDraft(
+                to_email=admin.email,
+                subject=gettext("Data protection request: %(kind)s") % {"kind": kind},
+                body=gettext(
+                    "%(person)s asked for: %(kind)s.\n\n"
+                    "See and carry it out in the administration: %(link)s\n"
+                )
+                % {"person": data_request.person_ref, "kind": kind, "link": link},
+                kind=MailKind.OTHER,
+                recipient=admin,
             )
-            % {"person": data_request.person_ref, "kind": kind, "link": link},
-            kind=MailKind.OTHER,
-            recipient=admin,
-        )
-        for admin in User.objects.filter(is_superuser=True, is_active=True)
-    )
+
+    queue_mails(draft(admin) for admin in User.objects.filter(is_superuser=True, is_active=True))
 
 
 # Erasure ----------------------------------------------------------------------------------
@@ -679,6 +697,7 @@ def _erase_records(person: User, *, kept: list[Enrolment], by: User) -> list[str
     _mails_to(person).delete()
     login_records_erase(username=person.email)  # log-ins and wrong passwords (django-axes)
     CheckInFailure.objects.filter(user=person).delete()
+    SentReminder.objects.filter(recipient=person).delete()
     files = _leave_groups(person)
     # Their name on what stays of shared records: their own check-ins, group edits.
     Attendance.objects.filter(updated_by=person).update(updated_by=None)
@@ -692,6 +711,7 @@ def _erase_records(person: User, *, kept: list[Enrolment], by: User) -> list[str
     Attendance.objects.filter(enrolment__in=kept_ids).delete()
     QuizAttempt.objects.filter(enrolment__in=kept_ids).delete()
     WatchedPart.objects.filter(enrolment__in=kept_ids).delete()
+    HomeVisit.objects.filter(enrolment__in=kept_ids).delete()
     for enrolment in Enrolment.objects.filter(pk__in=kept_ids):
         enrolment.decisions.all().delete()
         enrolment.programme = enrolment.motivation = ""

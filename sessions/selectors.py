@@ -3,11 +3,12 @@
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Enrolment
 from course.models import Offering, VideoLecture
+from projects.models import ProjectGroup
 
 from .attendance import attendance_summaries
 from .models import Attendance, DiscussionSession
@@ -91,4 +92,20 @@ def calendar_offerings(user) -> list[tuple[str, str]]:
         .filter(student=user)
         .values_list("offering__course__slug", "offering__slug")
         .order_by("offering_id")
+    )
+
+
+def next_session(sessions, now) -> DiscussionSession | None:
+    """Of an offering's sessions in order, the one going on or coming next (not cancelled)."""
+    return next((s for s in sessions if not s.is_cancelled and s.ends_at > now), None)
+
+
+def groups_to_assess(offering: Offering) -> list[ProjectGroup]:
+    """Groups that handed something in or presented and that no one has assessed yet:
+    one query."""
+    return list(
+        ProjectGroup.objects.filter(offering=offering, assessments__isnull=True)
+        .filter(Q(submissions__isnull=False) | Q(presented=True))
+        .distinct()
+        .order_by("number")
     )

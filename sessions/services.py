@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Enrolment, User
 from course.archive import ensure_writable
-from course.caching import bump_offering, bump_records
+from course.caching import bump_offering, bump_person, bump_records
 from course.enums import ModuleKind
 from course.models import Offering
 from projects.services import superseded_files_remove
@@ -27,6 +27,7 @@ from .models import (
     AttendanceChange,
     CheckInFailure,
     DiscussionSession,
+    HomeVisit,
     ResultsEvent,
 )
 
@@ -410,3 +411,28 @@ def superseded_files_purge(*, now=None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.RETENTION_SUPERSEDED_FILES_DAYS)
     return superseded_files_remove(offering_ids=offerings_signed_off_before(cutoff))
+
+
+# A student's home ----------------------------------------------------------------------------
+
+
+def home_visit_record(*, enrolment: Enrolment, seen_until: datetime) -> bool:
+    """Remember that the student's home showed the offering's announcements up to
+    `seen_until` (the newest one's publication). Moves forward only; returns whether it
+    moved. It then makes the person's own pages again (course/caching.py), so that the next
+    visit no longer marks those announcements as new."""
+    if seen_until > timezone.now():
+        raise ValidationError(_("An announcement cannot have been seen before it is published."))
+    with transaction.atomic():
+        visit, created = HomeVisit.objects.select_for_update().get_or_create(
+            enrolment=enrolment,
+            defaults={"announcements_seen_until": seen_until},
+        )
+        if not created and visit.announcements_seen_until >= seen_until:
+            return False
+        if not created:
+            visit.announcements_seen_until = seen_until
+            visit.visited_at = timezone.now()
+            visit.save(update_fields=["announcements_seen_until", "visited_at"])
+        bump_person(enrolment.student_id)
+    return True

@@ -1,5 +1,8 @@
 """Schedule, calendar feeds, the register, self check-in and attendance pages."""
 
+from urllib.parse import urlencode
+
+import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -7,8 +10,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 from django.views import View
 from django.views.generic import TemplateView
@@ -35,9 +40,15 @@ class ScheduleView(CachedPublicPageMixin, OfferingPageMixin, TemplateView):
     section = "schedule"
 
     def get_context_data(self, **kwargs):
-        sessions = list(selectors.schedule_sessions(self.get_offering()))
+        offering = self.get_offering()
+        sessions = list(selectors.schedule_sessions(offering))
+        # The project presentations are on the schedule too, as in the calendar feed.
+        presentations = list(offering.presentation_sessions.order_by("starts_at", "pk"))
+        for presentation in presentations:
+            presentation.is_presentation = True
+        items = sorted(sessions + presentations, key=lambda item: item.starts_at)
         return super().get_context_data(
-            weeks=selectors.sessions_by_week(sessions),
+            weeks=selectors.sessions_by_week(items),
             series=list(self.get_offering().session_series.all()),
             now=timezone.now(),
             **kwargs,
@@ -59,6 +70,8 @@ class PersonalCalendarView(View):
     minutes, so it comes from the shared cache until one of the person's offerings changes
     (course/caching.py), with an ETag for 304s."""
 
+    secret_page = True  # kept pages are served by the page-cache middleware
+
     def get(self, request, token):
         def find():
             user = User.objects.filter(calendar_token=token, is_active=True).first()
@@ -71,11 +84,12 @@ class PersonalCalendarView(View):
                 for scope in scopes_of({"course_slug": course_slug, "offering_slug": offering_slug})
             ]
 
-        return serve_secret(
-            request,
-            find,
-            lambda user: HttpResponse(calendar.personal_calendar(user), content_type=ICS),
-        )
+        def make(user):
+            # In the owner's language (calendar apps rarely say which they want).
+            with translation.override(user.language or translation.get_language()):
+                return HttpResponse(calendar.personal_calendar(user), content_type=ICS)
+
+        return serve_secret(request, find, make)
 
 
 class CalendarTokenResetView(LoginRequiredMixin, View):
@@ -93,6 +107,21 @@ class CalendarTokenResetView(LoginRequiredMixin, View):
         return redirect(safe_next(request, reverse("student:courses")))
 
 
+def scanned_code(value: str | None) -> str | None:
+    """The code of a scanned QR link: six ASCII digits, else nothing (never echoed)."""
+    value = "".join((value or "").split())[:12]
+    return value if len(value) == 6 and value.isascii() and value.isdigit() else None
+
+
+def check_in_qr(url: str) -> SafeString:
+    """The QR code of the check-in address, as inline SVG (no style attributes: the CSP)."""
+    svg = segno.make(url, error="m").svg_inline(
+        scale=8, border=2, svgclass="checkin-qr", lineclass=None, dark="#000", light="#fff"
+    )
+    label = escape(gettext("QR code: scan it to open the check-in page with the code filled in"))
+    return mark_safe(svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1))
+
+
 class CheckInView(LoginRequiredMixin, OfferingPageMixin, TemplateView):
     """Students type the code shown in the room to mark themselves present."""
 
@@ -101,7 +130,15 @@ class CheckInView(LoginRequiredMixin, OfferingPageMixin, TemplateView):
 
     def get_context_data(self, form=None, **kwargs):
         session = services.current_check_in_session(self.get_offering())
-        return super().get_context_data(form=form or CheckInForm(), session=session, **kwargs)
+        # The QR code of the room's code page opens this page with ?code=: the form comes
+        # filled in and (with JavaScript, static/js/check_in.js) sends itself, as a POST
+        # like any check-in, so the wrong-code throttle counts it as it counts a typed code.
+        scanned = scanned_code(self.request.GET.get("code"))
+        if form is None:
+            form = CheckInForm(initial={"code": scanned} if scanned else None)
+        return super().get_context_data(
+            form=form, session=session, scanned=bool(scanned and session), **kwargs
+        )
 
     def post(self, request, *args, **kwargs):
         form = CheckInForm(request.POST)
@@ -211,19 +248,26 @@ class CheckInCodeView(StaffSessionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         session = self.get_session()
+        code = services.check_in_code(session) if session.self_check_in else None
+        window_open = services.check_in_window_open(session)
+        check_in_url = self.request.build_absolute_uri(
+            reverse(
+                "sessions:check_in",
+                kwargs={
+                    "course_slug": self.kwargs["course_slug"],
+                    "offering_slug": self.kwargs["offering_slug"],
+                },
+            )
+        )
         return super().get_context_data(
             session=session,
-            code=services.check_in_code(session) if session.self_check_in else None,
-            window_open=services.check_in_window_open(session),
-            check_in_url=self.request.build_absolute_uri(
-                reverse(
-                    "sessions:check_in",
-                    kwargs={
-                        "course_slug": self.kwargs["course_slug"],
-                        "offering_slug": self.kwargs["offering_slug"],
-                    },
-                )
-            ),
+            code=code,
+            window_open=window_open,
+            check_in_url=check_in_url,
+            # Rotates with the code: the page reloads itself, each time with the new code.
+            qr=check_in_qr(f"{check_in_url}?{urlencode({'code': code})}")
+            if code and window_open
+            else None,
             **kwargs,
         )
 

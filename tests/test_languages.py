@@ -330,3 +330,22 @@ def test_no_english_sentence_on_the_swedish_pages(client, world, role):  # noqa:
         if english:
             left[path] = english
     assert left == {}
+
+
+def test_the_personal_calendar_is_in_its_owners_language(client, offering):
+    student = EnrolmentFactory(offering=offering, status=S.ACCEPTED).student
+    DiscussionSession.objects.create(
+        offering=offering, starts_at=timezone.now() + dt.timedelta(days=2),
+        ends_at=timezone.now() + dt.timedelta(days=2, hours=2), room="ML13",
+    )  # fmt: skip
+    owner = Client()
+    owner.force_login(student)
+    owner.post("/calendar/reset/")
+    student.refresh_from_db()
+    feed = f"/calendar/{student.calendar_token}.ics"
+    assert "discussion session" in client.get(feed).content.decode()
+    assert "discussion session" in client.get(feed).content.decode()  # kept
+    token = owner.get("/me/") and owner.cookies["csrftoken"].value
+    owner.post("/language/", {"language": "sv", "csrfmiddlewaretoken": token})
+    # A calendar app asks without saying a language: the owner's choice shows at once.
+    assert "diskussionspass" in client.get(feed).content.decode()

@@ -87,6 +87,7 @@ MATRIX = {
     "projects:staff_status": (f"{BASE}/staff/projects/", STAFF, "Ann Own"),
     "projects:staff_project": (f"{BASE}/staff/projects/1/", STAFF, "Ann Own"),
     "sessions:staff_progress": (f"{BASE}/staff/progress/", STAFF, "Ann Own"),
+    "student:staff_today": (f"{BASE}/staff/today/", STAFF, "still to assess"),
     "course:quiz_statistics": (f"{BASE}/staff/quizzes/{{quiz}}/", STAFF, "Quiz on convolutions"),
     "student:offering": (f"{ME}/", OWN_OR_PEER, "Your enrolment"),
     "student:attendance": (f"{ME}/attendance/", OWN_OR_PEER, "ML13"),

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 
 from accounts.enums import EnrolmentStatus, Level
 from accounts.models import Enrolment, EnrolmentDecision, User
+from course.copying import offering_copy
 from course.enums import ModuleKind, OfferingStatus, StaffRole
 from course.models import Announcement, Course, Module, Offering, Staff, VideoLecture
 from course.services import lecture_set_parts
@@ -101,14 +102,14 @@ Please join our group for announcements and discussions.
 EXAMINATION_RULES = """\
 The examination is split in two parts: 1) participation in discussion sessions, 2) completion
 and presentation of a small project. The project should be completed in groups of two students.
-For 3 (G), you have to participate in at least 80 % of the discussion sessions, and present a
+For 3 (G), you have to participate in at least {threshold} of the discussion sessions, and present a
 project of sufficient quality in front of your peers, at the end of the course. A short report
 on the project should also be submitted. For students who present projects that show a deeper
 understanding of the subject matter, the grade 4 or 5 (VG) can be obtained.
 
 1. The student should have watched the video lectures of the corresponding module, the day
    before discussion session. Videos are accessible through Scalable Learning.
-2. Students should actively participate in at least 80 % of the discussion sessions.
+2. Students should actively participate in at least {threshold} of the discussion sessions.
 3. At the end of the course, each project group will have to present their project in front of
    their peers. A short report on the project should also be submitted.
 
@@ -117,10 +118,9 @@ understanding of the subject matter, the grade 4 or 5 (VG) can be obtained.
 - Groups of two
 - Cover a couple of topics from course for passing grade
 - More topics for higher grades
-- Project presentation: 20 min including questions, Tuesday, May 31st, 13:15-15:00 and
-  Thursday, June 2nd, 13:15-15:00
-- Project report: due May 31st; 4 pages short paper, including references
-- Planning report: due April 14th; short, 1 page
+- Project presentation: 20 min including questions, {presentations}, 13:15-15:00
+- Project report: due {deliverable:project-report}; 4 pages short paper, including references
+- Planning report: due {deliverable:planning-report}; short, 1 page
 """
 
 # The page lists the outline and the lectures separately; which lecture belonged to which
@@ -153,7 +153,7 @@ MODULES = [
 # (kageback at", "Mikael Kågebäck (mogren at"): each person gets their own name here, and
 # every address is on example.org so that no real person is mailed from a demo.
 STAFF = [
-    ("Devdatt Dubhashi", StaffRole.RESPONSIBLE, "", ""),
+    ("Devdatt Dubhashi", StaffRole.RESPONSIBLE, "", "dubhashi@example.org"),
     ("Olof Mogren", StaffRole.TEACHING_ASSISTANT, "PhD student behind the initiative",
      "mogren@example.org"),
     ("Mikael Kågebäck", StaffRole.TEACHING_ASSISTANT, "PhD student behind the initiative",
@@ -243,9 +243,19 @@ def _reviewer(verified: datetime) -> User:
 
     It has no password: nobody logs in with it, it only shows whose review is whose.
     """
+    return _account_without_password("kageback@example.org", "Mikael Kågebäck", verified)
+
+
+def _responsible(verified: datetime) -> User:
+    """INVENTED: an account for Devdatt Dubhashi, the course responsible of 2016, who signs
+    the results off and writes the announcements in the demo. Without a password, like the
+    reviewer's: it shows who did what."""
+    return _account_without_password("dubhashi@example.org", "Devdatt Dubhashi", verified)
+
+
+def _account_without_password(email: str, full_name: str, verified: datetime) -> User:
     user, created = User.objects.update_or_create(
-        email="kageback@example.org",
-        defaults={"full_name": "Mikael Kågebäck", "email_verified_at": verified},
+        email=email, defaults={"full_name": full_name, "email_verified_at": verified}
     )
     if created:
         user.set_unusable_password()
@@ -284,6 +294,23 @@ def _staff_and_outline(offering: Offering, accounts: list[User]) -> None:
             lecture_set_parts(lecture=lecture, notation=parts)
 
 
+def office_time(day: date, seed: str) -> datetime:
+    """A time on `day` (or the Monday after, on a weekend) between 9:00 and 16:59 that
+    depends on `seed` alone: applications and decisions spread over office hours."""
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    draw = random.Random(f"office:{seed}:{day}")
+    return datetime.combine(day, time(draw.randint(9, 16), draw.randint(0, 59)), tzinfo=STOCKHOLM)
+
+
+def _working_days_after(day: date, count: int) -> date:
+    while count or day.weekday() >= 5:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
 def _enrol(offering, student, level, status, applied_at, decided_by) -> Enrolment:
     decided = status != EnrolmentStatus.APPLIED
     enrolment, _ = Enrolment.objects.update_or_create(
@@ -294,7 +321,9 @@ def _enrol(offering, student, level, status, applied_at, decided_by) -> Enrolmen
             "programme": "Computer Science" if level == Level.MSC else "PhD studies, CSE",
             "status": status,
             "applied_at": applied_at,
-            "decided_at": applied_at + timedelta(days=14) if decided else None,
+            "decided_at": office_time(applied_at.date() + timedelta(days=14), student.email)
+            if decided
+            else None,
             "decided_by": decided_by if decided else None,
             "enrolled_on": offering.start_date if status == EnrolmentStatus.ACCEPTED else None,
         },
@@ -355,45 +384,37 @@ def _attendance(offering: Offering, ta: User) -> None:
         register_save(session=session, entries=entries, by=ta)
 
 
-def _next_offering(course: Course, staff_accounts: list[User]) -> Offering:
-    """A next run of the course whose registration is open on the day the demo is loaded.
+def _next_offering(source: Offering) -> Offering:
+    """The next run of the course: what copy_offering makes of 2016 (modules, lectures,
+    quizzes, sessions, deliverables, presentation sessions, rubric and scales), with its
+    registration open on the day the demo is loaded.
 
-    Its dates are relative to today (it starts on a Monday about two months ahead), so the
-    registration flow can be tried at any time; its name is the year it starts in.
+    It starts on the Monday about eight weeks ahead (2016 started on a Monday), so the
+    registration flow can be tried at any time; its name is the year it starts in. Loaded
+    again, an existing next offering keeps what people did in it; its registration window
+    follows today.
     """
     today = timezone.localdate()
     start = today + timedelta(days=56 + (7 - today.weekday()) % 7)
-    offering, _ = Offering.objects.update_or_create(
-        course=course,
-        slug="next",
-        defaults={
-            "name": str(start.year),
-            "study_period": "LP3",
-            "start_date": start,
-            "end_date": start + timedelta(days=75),
-            "status": OfferingStatus.REGISTRATION,
-            "is_published": True,
-            "notice": "",
-            "summary": "The next run of the course: registration is open.",
-            "practical_information": PRACTICAL_INFORMATION.split("### Registration")[0],
-            "examination_rules": EXAMINATION_RULES,
-            "video_platform_name": "Scalable Learning",
-            "video_platform_url": "https://www.scalable-learning.com/",
-            "enrollment_key": "DL-NEXT-KEY-DEMO",
-            "discussion_group_url": "https://groups.example.org/deep-learning-chalmers",
-            "platform_instructions": PLATFORM_INSTRUCTIONS,
-            "capacity": 30,
-            "registration_opens": datetime.combine(
-                today - timedelta(days=7), time(9), tzinfo=STOCKHOLM
-            ),
-            "registration_closes": datetime.combine(
-                start - timedelta(days=7), time(23, 59), tzinfo=STOCKHOLM
-            ),
-        },
+    offering = Offering.objects.filter(course=source.course, slug="next").first()
+    if offering is None:
+        offering = offering_copy(source=source, slug="next", start=start).offering
+        offering.name = str(start.year)
+        offering.study_period = "LP3"
+        offering.summary = "The next run of the course: registration is open."
+        offering.practical_information = PRACTICAL_INFORMATION.split("### Registration")[0]
+        offering.enrollment_key = "DL-NEXT-KEY-DEMO"
+        offering.capacity = 30
+    offering.status = OfferingStatus.REGISTRATION
+    offering.is_published = True
+    offering.registration_opens = datetime.combine(
+        today - timedelta(days=7), time(9), tzinfo=STOCKHOLM
+    )
+    offering.registration_closes = datetime.combine(
+        offering.start_date - timedelta(days=7), time(23, 59), tzinfo=STOCKHOLM
     )
     offering.full_clean()
-    _staff_and_outline(offering, staff_accounts)
-    _sessions(offering, start + timedelta(days=1), start + timedelta(days=68), [], per_module=3)
+    offering.save()
     return offering
 
 
@@ -437,16 +458,15 @@ def load() -> tuple[Offering, list[DemoLogin]]:
             "registration_closes": datetime(2016, 3, 14, 23, 59, tzinfo=STOCKHOLM),
         },
     )
-    offering.full_clean()
-
     verified = datetime(2016, 2, 20, 10, 0, tzinfo=STOCKHOLM)
-    admin = _user(ADMIN_LOGIN, "Course Administrator", is_staff=True, is_superuser=True)
+    _user(ADMIN_LOGIN, "Course Administrator", is_staff=True, is_superuser=True)
     ta = _user(TA_LOGIN, "Olof Mogren", email_verified_at=verified)
     demo_student = _user(STUDENT_LOGIN, "Demo Student", email_verified_at=verified)
     if not demo_student.calendar_token:  # subscribed to their calendar, as students did
         calendar_token_reset(demo_student)
     reviewer = _reviewer(verified)
-    _staff_and_outline(offering, [ta, reviewer])
+    responsible = _responsible(verified)
+    _staff_and_outline(offering, [ta, reviewer, responsible])
 
     applied = datetime(2016, 2, 22, 10, 0, tzinfo=STOCKHOLM)
     people = [(name, level, EnrolmentStatus.ACCEPTED) for name, level in STUDENTS]
@@ -454,7 +474,9 @@ def load() -> tuple[Offering, list[DemoLogin]]:
         student, _ = User.objects.update_or_create(
             email=demo_email(name), defaults={"full_name": name, "email_verified_at": verified}
         )
-        _enrol(offering, student, level, status, applied + timedelta(hours=5 * index), ta)
+        # Three or four a working day, at office hours (INVENTED, as all these times are).
+        day = _working_days_after(applied.date(), index // 3)
+        _enrol(offering, student, level, status, office_time(day, student.email), ta)
     _enrol(offering, demo_student, Level.PHD, EnrolmentStatus.ACCEPTED, applied, ta)
     # Tuesdays and Thursdays from 22 March to 26 May; 5 May 2016 was Ascension Day. The last
     # week of May belongs to the project presentations.
@@ -463,17 +485,18 @@ def load() -> tuple[Offering, list[DemoLogin]]:
     quizzes_demo.load(offering, ta)
     projects_demo.load(offering, ta)
     projects_demo.load_presentations(offering)
+    offering.full_clean()  # its texts' placeholders name the deliverables made just now
     # Grading needs the presentations done and the offering still running (archived below).
-    # The course responsible has no account in the demo: the administrator signs off.
-    grading_demo.load(offering, ta, reviewer=reviewer, examiner=admin)
+    # The course responsible signs off (with his password-less demo account).
+    grading_demo.load(offering, ta, reviewer=reviewer, examiner=responsible)
 
     for title, published_at, body in ANNOUNCEMENTS:
         Announcement.objects.update_or_create(
             offering=offering,
             title=title,
-            defaults={"published_at": published_at, "body": body, "author": admin},
+            defaults={"published_at": published_at, "body": body, "author": responsible},
         )
-    _next_offering(course, [ta, reviewer])
+    _next_offering(offering)
     # The published book is there from the start (a worker would build it on the first
     # request; the demo is ready to browse without one).
     book_pdf(offering)

@@ -4,8 +4,8 @@ Everything here is INVENTED: the seed page says how the course was examined, not
 did. The people named on the page all pass (3, 4 and 5; G and VG for the PhD students);
 the three invented students, who attended less than 80 % and are in no project group, get
 U. Olof Mogren assesses every project with the rubric; Mikael Kågebäck reviews two, agrees
-on one and disagrees on the other, which the examiner settles with a reason. The demo
-administrator signs off as the examiner, since the course responsible has no account.
+on one and disagrees on the other, which the examiner settles with a reason. The course
+responsible, Devdatt Dubhashi, signs off as the examiner (a demo account without password).
 
 Written through the grading services, as staff would, and dated June 2016 afterwards.
 load() is idempotent: once the results are signed off they are locked and left alone.
@@ -29,23 +29,26 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 # Group number: (points per rubric criterion, in the rubric's order: topics covered, depth
 # of understanding, report, presentation; the TA's grade when it is not the rubric's; comment).
+# The topics follow the proposals' listed modules as the rubric counts them: every group
+# lists two ("A couple of topics", 1 point); the higher grades come from depth, report and
+# talk ("more topics for higher grades" is what none of the 2016 groups did).
 ASSESSMENTS = {
-    1: ((2, 2, 2, 1), None, "Compares with the bag-of-words baseline, as the plan promised."),
-    2: ((1, 1, 2, 1), None, "Sound and clearly reported; a second topic would lift it."),
-    3: ((3, 3, 2, 2), None, "Convolutional features and deep Q-learning, well combined."),
-    4: ((2, 2, 2, 2), None, "Good use of unsupervised embeddings for both languages."),
+    1: ((1, 2, 2, 2), None, "Compares with the bag-of-words baseline, as the plan promised."),
+    2: ((1, 1, 2, 1), None, "Sound and clearly reported; a third topic would lift it."),
+    3: ((1, 3, 3, 3), None, "Convolutional features and deep Q-learning, well combined."),
+    4: ((1, 2, 2, 2), None, "Good use of unsupervised embeddings for both languages."),
     5: ((1, 2, 1, 1), None, "Works; the comparison with the rule-based driver is brief."),
     6: ((1, 2, 2, 2), None, "Careful augmentation study. Report came the morning after."),
-    7: ((3, 2, 2, 2), ProjectGrade.FIVE,
+    7: ((1, 3, 2, 2), ProjectGrade.FIVE,
         "The rubric says 4; an encoder-decoder writing LaTeX goes well beyond the lectures."),
-    8: ((2, 2, 2, 2), None, "Convincing analysis of the image regions the network uses."),
-    9: ((2, 1, 1, 1), None, "Transfer learning applied soundly; little analysis of results."),
-    10: ((3, 3, 3, 2), None, "Encoder-decoder done well, with a small human evaluation."),
+    8: ((1, 2, 2, 2), None, "Convincing analysis of the image regions the network uses."),
+    9: ((1, 1, 2, 1), None, "Transfer learning applied soundly; little analysis of results."),
+    10: ((1, 3, 3, 3), None, "Encoder-decoder done well, with a small human evaluation."),
 }  # fmt: skip
 # The second TA's reviews: group 3 agrees; group 8 stays a disagreement (4 vs 3).
 REVIEWS = {
-    3: ((3, 2, 3, 2), None, "Agree: a 5."),
-    8: ((2, 1, 2, 1), None, "The analysis is mostly pictures; I would say 3."),
+    3: ((1, 3, 3, 3), None, "Agree: a 5."),
+    8: ((1, 1, 2, 1), None, "The analysis is mostly pictures; I would say 3."),
 }
 # The examiner settles the disagreement: the project grade, and the reason every grade gets.
 SETTLED = {

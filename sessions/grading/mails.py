@@ -1,26 +1,19 @@
 """The result mail each student gets at sign-off, and queueing it through the outbox.
 
-Each mail is written in its reader's language (mail_language()). The grade's code and label
-are the offering's own texts, as they are.
+Each mail is written in its reader's language (accounts.mailing.language_of()). The grade's
+code and label are the offering's own texts, as they are.
 """
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.enums import MailKind
-from accounts.mailing import MailDraft, absolute_url, queue_mails
+from accounts.mailing import MailDraft, absolute_url, language_of, queue_mails
 from course.caching import bump_records
 
 from ..models import FinalGrade
 from .sheet import GradeSheet, SheetRow, grade_sheet
-
-
-def mail_language(person) -> str:
-    """The language of a person's mails: the one stored on their account (the attribute
-    config.middleware reads for their pages), else the active one (whoever signs off)."""
-    return getattr(person, "language", "") or translation.get_language() or settings.LANGUAGE_CODE
 
 
 def says_what_was_missing(row: SheetRow) -> bool:
@@ -100,7 +93,7 @@ def queue_result_mails(sheet: GradeSheet) -> int:
     texts: dict[int, tuple[str, str]] = {}
     by_language: dict[str, list[SheetRow]] = {}
     for row, _final in due:
-        by_language.setdefault(mail_language(row.enrolment.student), []).append(row)
+        by_language.setdefault(language_of(row.enrolment.student), []).append(row)
     worded_in = translation.get_language()
     for language, rows in by_language.items():
         with translation.override(language):

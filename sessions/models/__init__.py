@@ -19,6 +19,8 @@ from .grading import (
     RubricLevel,
     ScaleGrade,
 )
+from .home import HomeVisit
+from .reminders import ReminderKind, SentReminder
 
 __all__ = [
     "Attendance",
@@ -28,12 +30,15 @@ __all__ = [
     "FinalGrade",
     "GradeChange",
     "GradingScale",
+    "HomeVisit",
     "ProjectAssessment",
+    "ReminderKind",
     "ResultsEvent",
     "ResultsExport",
     "Rubric",
     "RubricCriterion",
     "RubricLevel",
     "ScaleGrade",
+    "SentReminder",
     "SessionSeries",
 ]

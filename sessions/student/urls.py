@@ -19,4 +19,10 @@ urlpatterns = [
     path(f"{OFFERING}/progress/", views.ProgressView.as_view(), name="progress"),
     path(f"{OFFERING}/quizzes/<int:quiz_id>/", views.QuizView.as_view(), name="quiz"),
     path(f"{OFFERING}/watched/", views.WatchedView.as_view(), name="watched"),
+    # A teacher's "today" of one offering, among the offering's other staff pages.
+    path(
+        "courses/<slug:course_slug>/<slug:offering_slug>/staff/today/",
+        views.StaffTodayView.as_view(),
+        name="staff_today",
+    ),
 ]

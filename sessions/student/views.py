@@ -3,6 +3,8 @@ someone else's is never shown (404). The pages of a person's own data (a copy, e
 ask sessions/privacy.py about the logged-in person only."""
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -23,16 +25,20 @@ from accounts.pages import PersonalPageMixin
 from course import quizzes
 from course import selectors as course_selectors
 from course.caching import offering_cached, records_cached
-from course.models import LecturePart, Quiz, QuizAnswer, VideoLecture
+from course.models import LecturePart, Module, Quiz, QuizAnswer, VideoLecture
+from course.pages import OfferingStaffMixin
 from course.validators import parse_id
 from projects import selectors as projects_selectors
+from projects.models import ProjectGroup
 
 from .. import privacy
-from ..attendance import counts_for, summarize
+from .. import selectors as sessions_selectors
+from ..attendance import AttendanceSummary, attendance_summaries, counts_for, summarize
 from ..calendar import personal_feed_url
 from ..grading.sheet import grade_sheet, signed_off_grades
-from ..models import Attendance
+from ..models import Attendance, DiscussionSession, HomeVisit
 from ..progress import progress_for
+from ..services import home_visit_record
 
 
 def personal_context(view) -> dict:
@@ -53,9 +59,120 @@ def personal_context(view) -> dict:
     return context
 
 
+@dataclass
+class HomeCard:
+    """What a student sees of one of their current courses on their home (/me/)."""
+
+    enrolment: Enrolment
+    starts_later: bool  # the course has not started yet
+    next_session: DiscussionSession | None
+    next_module: Module | None  # with its lectures and their parts
+    watched: set
+    attendance: AttendanceSummary
+    group: ProjectGroup | None
+    deadline: projects_selectors.DeliverableRow | None
+    open_quizzes: list  # (quiz, counted attempt or None)
+    announcements: list
+    announcements_since: datetime | None  # None: never visited, the latest are shown
+    progress: list  # [ModuleProgress]
+
+    @property
+    def offering(self):
+        return self.enrolment.offering
+
+    @property
+    def modules_complete(self) -> int:
+        return sum(1 for row in self.progress if row.complete)
+
+    @property
+    def lectures_to_watch(self) -> list[tuple[VideoLecture, list[tuple[str, bool]]]]:
+        """The next session's module's lectures, each with its parts (or the whole
+        lecture) and whether the student has ticked them."""
+        if self.next_module is None:
+            return []
+        lectures = []
+        for lecture in self.next_module.lectures.all():
+            parts = list(lecture.parts.all())
+            units = [(str(part), ("part", part.pk) in self.watched) for part in parts] or [
+                (gettext("Whole lecture"), ("lecture", lecture.pk) in self.watched)
+            ]
+            lectures.append((lecture, units))
+        return lectures
+
+    @property
+    def all_watched(self) -> bool:
+        return all(seen for _, units in self.lectures_to_watch for _, seen in units)
+
+
+def is_current(enrolment: Enrolment, today) -> bool:
+    """An accepted student's course that is on or still to come: their home shows it."""
+    offering = enrolment.offering
+    return enrolment.is_accepted and not offering.is_archive and offering.end_date >= today
+
+
+def home_cards(enrolments: list[Enrolment], now) -> list[HomeCard]:
+    """One card per current course; a fixed number of queries per course, whatever the
+    number of sessions, modules, deliverables or announcements. Showing a course's new
+    announcements records that they were seen (sessions.services.home_visit_record)."""
+    today = timezone.localdate(now)
+    current = [e for e in enrolments if is_current(e, today)]
+    if not current:
+        return []
+    visits = {
+        visit.enrolment_id: visit
+        for visit in HomeVisit.objects.filter(enrolment__in=[e.pk for e in current])
+    }
+    cards = []
+    for enrolment in current:
+        offering = enrolment.offering
+        sessions = list(
+            offering.discussion_sessions.select_related("module").order_by("starts_at", "pk")
+        )
+        attendance = attendance_summaries(offering, [enrolment], now=now, sessions=sessions)
+        progress = records_cached(
+            offering,
+            f"progress:{enrolment.pk}",
+            lambda o=offering, e=enrolment: progress_for(o, [e])[e.pk],
+        )
+        modules = {row.module.pk: row.module for row in progress}
+        session = sessions_selectors.next_session(sessions, now)
+        group = projects_selectors.group_of(enrolment)
+        rows = projects_selectors.deliverable_rows(offering, group, now=now)
+        visit = visits.get(enrolment.pk)
+        since = visit.announcements_seen_until if visit else None
+        announcements = course_selectors.announcements_since(offering, since)
+        if announcements:
+            home_visit_record(enrolment=enrolment, seen_until=announcements[0].published_at)
+        cards.append(
+            HomeCard(
+                enrolment=enrolment,
+                starts_later=offering.start_date > today,
+                next_session=session,
+                next_module=modules.get(session.module_id) if session else None,
+                watched=course_selectors.watched_units(enrolment),
+                attendance=attendance[enrolment.pk],
+                group=group,
+                deadline=projects_selectors.next_deadline_row(rows),
+                open_quizzes=[
+                    (quiz, attempt)
+                    for row in progress
+                    for quiz, attempt in row.quizzes
+                    if quiz.is_open(now)
+                ],
+                announcements=announcements,
+                announcements_since=since,
+                progress=progress,
+            )
+        )
+    return cards
+
+
 class MyCoursesView(PersonalPageMixin, LoginRequiredMixin, TemplateView):
-    """/me/: every offering the person applied to, with the signed-off results, the
-    personal calendar feed and the offerings they teach."""
+    """/me/: a student's home. For each current course (accepted, not archived, not over):
+    the next session and what to watch before it, attendance against the threshold, the
+    group's next deadline, open quizzes, announcements new since the last visit, progress
+    through the modules. Then every offering the person applied to, with the signed-off
+    results, the personal calendar feed and the offerings they teach."""
 
     template_name = "sessions/student/courses.html"
 
@@ -65,7 +182,10 @@ class MyCoursesView(PersonalPageMixin, LoginRequiredMixin, TemplateView):
         results = signed_off_grades(e for e in enrolments if e.is_accepted)
         for enrolment in enrolments:
             enrolment.result = results.get(enrolment.pk)
+        now = timezone.now()
         return super().get_context_data(
+            cards=home_cards(enrolments, now),
+            now=now,
             enrolments=enrolments,
             accepted=any(e.is_accepted for e in enrolments),
             calendar_url=(
@@ -74,6 +194,35 @@ class MyCoursesView(PersonalPageMixin, LoginRequiredMixin, TemplateView):
                 else None
             ),
             taught=course_selectors.taught_offerings(user),
+            **kwargs,
+        )
+
+
+class StaffTodayView(OfferingStaffMixin, TemplateView):
+    """A teacher's "today" for one offering: the session going on or next with its
+    register, applications to decide, mails held for review, projects still to assess.
+    Not kept in the page cache: the counts change with writes no version watches (mail)."""
+
+    permission_required = "course.see_offering_internals"
+    template_name = "sessions/student/staff_today.html"
+
+    def get_context_data(self, **kwargs):
+        offering = self.get_offering()
+        now = timezone.now()
+        sessions = list(
+            offering.discussion_sessions.select_related("module").order_by("starts_at", "pk")
+        )
+        session = sessions_selectors.next_session(sessions, now)
+        return super().get_context_data(
+            now=now,
+            next_session=session,
+            session_number=sessions.index(session) + 1 if session else None,
+            sessions_left=sum(1 for s in sessions if not s.is_cancelled and s.ends_at > now),
+            waiting=accounts_selectors.waiting_work(offering),
+            to_assess=sessions_selectors.groups_to_assess(offering),
+            deadline=projects_selectors.next_deadline_row(
+                projects_selectors.deliverable_rows(offering, None, now=now)
+            ),
             **kwargs,
         )
 

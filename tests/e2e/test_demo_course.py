@@ -88,7 +88,7 @@ def test_demo_student_sees_the_2016_result(browser, live_server, demo, screensho
     expect(page.get_by_text("Result: U")).to_be_visible()
     page.screenshot(path=screenshot_dir / "demo-my-courses-phone.png", full_page=True)
     page.get_by_role("link", name=re.compile("Deep Learning 2016")).click()
-    expect(page.get_by_text("Your result, signed off 14 June 2016")).to_be_visible()
+    expect(page.get_by_text("Your result, signed off Tuesday 14 June 2016")).to_be_visible()
     expect(page.get_by_text("part of the examination record")).to_be_visible()
     expect(page.locator("#result").get_by_text("76.4 %, needs 80 %")).to_be_visible()
     page.locator("#result").scroll_into_view_if_needed()
@@ -97,3 +97,17 @@ def test_demo_student_sees_the_2016_result(browser, live_server, demo, screensho
     expect(page.get_by_text("How projects are assessed")).to_be_visible()
     page.screenshot(path=screenshot_dir / "demo-examination-phone.png", full_page=True)
     context.close()
+
+
+def test_the_schedule_shows_the_presentations_and_next_year_has_its_own_dates(
+    page, live_server, demo, screenshot_dir
+):
+    page.goto(f"{live_server.url}/courses/deep-learning/2016/schedule/")
+    presentations = page.get_by_role("link", name="Project presentations")
+    assert presentations.count() == 2
+    presentations.first.scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_dir / "demo-schedule-presentations.png")
+    page.goto(f"{live_server.url}/courses/deep-learning/next/examination/")
+    text = page.locator("main").inner_text()
+    assert "{" not in text and "May 31st" not in text
+    page.screenshot(path=screenshot_dir / "demo-next-examination.png", full_page=True)

@@ -115,7 +115,9 @@ def test_new_student_registers_and_sees_their_status(
 def test_registration_for_the_archived_offering_is_closed(page, live_server, demo, screenshot_dir):
     page.goto(f"{live_server.url}/courses/deep-learning/2016/register/")
     expect(page.get_by_role("heading", name="Register for Deep Learning 2016")).to_be_visible()
-    expect(page.get_by_text("Registration is closed: it closed on 14 March 2016")).to_be_visible()
+    expect(
+        page.get_by_text("Registration is closed: it closed on Monday 14 March 2016")
+    ).to_be_visible()
     expect(page.get_by_role("button", name="Send application")).to_have_count(0)
     expect(page.get_by_role("link", name="Create an account")).to_have_count(0)
     expect(page.locator("main form")).to_have_count(0)

@@ -39,6 +39,7 @@ def offering_form(offering, staff_rows):
         "end_date": offering.end_date, "attendance_threshold": 80, "group_size": 2,
         "excused_absences": "removed", "quiz_pass_percent": 50,
         "programme_question": "required", "motivation_question": "optional",
+        "teaching_language": "en-gb",
         "staff-TOTAL_FORMS": len(staff_rows), "staff-INITIAL_FORMS": len(staff_rows),
         "modules-TOTAL_FORMS": 0, "modules-INITIAL_FORMS": 0,
     }  # fmt: skip

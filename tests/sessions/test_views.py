@@ -1,6 +1,7 @@
 """Schedule, attendance pages, overview and report; who may open which."""
 
 import csv
+import datetime
 import io
 from io import StringIO
 
@@ -17,6 +18,7 @@ from tests.factories import (
     ModuleFactory,
     VideoLectureFactory,
 )
+from tests.factories.grading import PresentationSessionFactory
 from tests.page_keeping import KEEPING
 
 pytestmark = pytest.mark.django_db
@@ -208,10 +210,15 @@ def grow(offering, ta, scale):
 @pytest.mark.parametrize("scale", [1, 10])
 def test_schedule_query_count_is_fixed(client, django_assert_num_queries, offering, ta, scale):
     grow(offering, ta, scale)
-    # Offering, series, sessions with modules, their lectures, the lectures' parts.
-    with django_assert_num_queries(5 + KEEPING):
+    for day in range(2 * scale):
+        starts = timezone.now() + datetime.timedelta(days=30 + day)
+        PresentationSessionFactory(offering=offering, room="EL41", starts_at=starts)
+    # Offering, series, sessions with modules, their lectures, the lectures' parts, and the
+    # presentation sessions.
+    with django_assert_num_queries(6 + KEEPING):
         page = client.get(f"{BASE}/schedule/").content.decode()
     assert page.count("ML13") >= 8 * scale  # every session listed with its room
+    assert page.count("Project presentations</a>") == 2 * scale
 
 
 @pytest.mark.parametrize("scale", [1, 10])

@@ -4,7 +4,9 @@
     manage.py run_periodic_jobs --nightly    # once a night
 
 Frequent: the outbox sweep (mails whose delivery task was lost are sent; see
-accounts/mailing.py). Nightly: expired log-in sessions removed, finished task results older
+accounts/mailing.py), and the reminders due (sessions/reminders.py: deadline reminders,
+attendance warnings, the staff's weekly digest; each sent once, whatever runs at the same
+time). Nightly: expired log-in sessions removed, finished task results older
 than TASK_RESULTS_KEPT_DAYS removed, records exports older than a week removed (they hold
 grades), a link check queued for every offering that is running (its lecture links are
 checked on the task worker), and the retention purge (sessions/privacy.py: sent mails'
@@ -26,6 +28,7 @@ from course.links import check_offering_links
 from course.models import Offering
 from sessions.grading.exports import results_exports_prune
 from sessions.privacy import retention_purge
+from sessions.reminders import send_reminders
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +43,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, frequent=False, nightly=False, **options):
         jobs = (
-            [("outbox sweep", self.outbox_sweep)]
+            [("reminders", lambda: str(send_reminders())), ("outbox sweep", self.outbox_sweep)]
             if frequent
             else [
                 ("expired sessions", lambda: call_command("clearsessions")),

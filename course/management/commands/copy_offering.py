@@ -46,6 +46,8 @@ class Command(BaseCommand):
         for what, old, new in plan.dates:
             old_text = "" if old is None else f"{fmt(old)} → "
             self.stdout.write(f"  {what}: {old_text}{fmt(new)}")
+        for warning in plan.warnings:
+            self.stdout.write(self.style.WARNING(f"  {warning}"))
         made = ", ".join(f"{n} {what}" for what, n in plan.created.items())
         verb = "would be created" if options["dry_run"] else "created"
         self.stdout.write(

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('course', '0005_teaching_language_and_translatable_names'),
+        ('course', '0006_offering_reminders'),
     ]
 
     operations = [
