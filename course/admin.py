@@ -165,6 +165,7 @@ class OfferingAdmin(TeachingAdminMixin, RulesHistoryAdmin):
                     "status",
                     "is_published",
                     "teaching_language",
+                    "accent",
                 ]
             },
         ),

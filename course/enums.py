@@ -62,3 +62,17 @@ WEEKDAY_CHOICES = [
     (5, _("Saturday")),
     (6, _("Sunday")),
 ]
+
+
+class Accent(models.TextChoices):
+    """An offering's accent colour, from a fixed palette whose every colour has enough
+    contrast as text and as a line, on the light and the dark theme (static/css/site.css)."""
+
+    BLUE = "blue", _("Blue")
+    TEAL = "teal", _("Teal")
+    GREEN = "green", _("Green")
+    PURPLE = "purple", _("Purple")
+    RED = "red", _("Red")
+    ORANGE = "orange", _("Orange")
+    PINK = "pink", _("Pink")
+    SLATE = "slate", _("Slate")

@@ -9,7 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .enums import WEEKDAY_CHOICES, ExcusedRule, ModuleKind, OfferingStatus, Question, StaffRole
+from .enums import (
+    WEEKDAY_CHOICES,
+    Accent,
+    ExcusedRule,
+    ModuleKind,
+    OfferingStatus,
+    Question,
+    StaffRole,
+)
 from .rendering import MarkdownModel
 from .validators import ParsedPart, validate_reminder_days
 
@@ -128,6 +136,17 @@ class Offering(MarkdownModel):
             "projects are marked as such, whatever the language of the site around them."
         ),
         verbose_name=_("teaching language"),
+    )
+    accent = models.CharField(
+        _("accent colour"),
+        max_length=10,
+        choices=Accent.choices,
+        blank=True,
+        help_text=_(
+            "The colour that marks this offering's pages: the band under the navigation "
+            "and the headings. From a palette readable in light and dark mode; empty for "
+            "the site's blue."
+        ),
     )
     is_published = models.BooleanField(
         default=False,

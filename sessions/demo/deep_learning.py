@@ -439,6 +439,7 @@ def load() -> tuple[Offering, list[DemoLogin]]:
             "end_date": date(2016, 6, 4),
             "status": OfferingStatus.RUNNING,  # archived at the end of load(): read-only then
             "is_published": True,
+            "accent": "teal",
             "notice": NOTICE,
             "practical_information": PRACTICAL_INFORMATION,
             "examination_rules": EXAMINATION_RULES,
