@@ -150,7 +150,7 @@ def test_decision_mails_use_the_default_text_in_each_students_language(applicant
         for enrolment in (swedish, english):
             enrolment_decide(enrolment=enrolment, status=S.ACCEPTED, by=ta)
     assert decision_mail(swedish).subject.endswith(": du är antagen")
-    assert "Din registreringsnyckel: KEY-SECRET-77" in decision_mail(swedish).body
+    assert "Din registreringsnyckel där: KEY-SECRET-77" in decision_mail(swedish).body
     assert decision_mail(english).subject.endswith(": you are enrolled")
     send_due_mail()
     assert {m.subject.rsplit(": ", 1)[1] for m in mail.outbox} == {
