@@ -27,16 +27,18 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 
-from accounts.enums import EnrolmentStatus, MailKind, MailStatus
+from accounts.enums import EnrolmentStatus, MailKind
 from accounts.mailing import MailDraft, absolute_url, in_language_of, queue_mails
-from accounts.models import Enrolment, OutgoingMail, User
+from accounts.models import Enrolment, User
+from accounts.selectors import waiting_work
 from course.enums import OfferingStatus
 from course.models import Offering
 from course.validators import reminder_days
 from projects.models import Deliverable, Extension, Membership, ProjectGroup, Submission
 
 from .attendance import attendance_summaries
-from .models import ProjectAssessment, ReminderKind, SentReminder
+from .models import ReminderKind, SentReminder
+from .selectors import groups_to_assess
 
 
 @dataclass
@@ -239,14 +241,12 @@ class Digest:
 
 
 def digest_for(offering) -> Digest:
+    """The same counts as the staff's "today" page, from the same rules."""
+    waiting = waiting_work(offering)
     return Digest(
-        applications=Enrolment.objects.filter(
-            offering=offering, status=EnrolmentStatus.APPLIED
-        ).count(),
-        held_mails=OutgoingMail.objects.filter(offering=offering, status=MailStatus.REVIEW).count(),
-        to_assess=ProjectGroup.objects.filter(offering=offering, presented=True)
-        .exclude(pk__in=ProjectAssessment.objects.values("group_id"))
-        .count(),
+        applications=waiting["applications"],
+        held_mails=waiting["mails_to_review"],
+        to_assess=len(groups_to_assess(offering)),
     )
 
 
@@ -313,8 +313,8 @@ def digest_body(offering, digest: Digest) -> str:
         lines.append(
             "- "
             + ngettext(
-                "%(count)d presented project to assess: %(link)s",
-                "%(count)d presented projects to assess: %(link)s",
+                "%(count)d project still to assess: %(link)s",
+                "%(count)d projects still to assess: %(link)s",
                 digest.to_assess,
             )
             % {

@@ -159,7 +159,7 @@ def test_the_weekly_digest_goes_to_the_staff_on_their_day_once_a_week(offering, 
     assert digest.subject == "Deep Learning 2016: this week's digest"
     assert "1 application waiting for a decision" in digest.body
     assert "1 mail held for review" in digest.body
-    assert "1 presented project to assess" in digest.body
+    assert "1 project still to assess" in digest.body
     assert "/courses/deep-learning/2016/staff/grades/" in digest.body
     staff_digests(monday + dt.timedelta(days=7))
     assert len(mails(recipient=ta)) == 2
@@ -197,3 +197,17 @@ def test_two_runs_at_once_send_each_reminder_once(groups):
     assert errors == []
     assert OutgoingMail.objects.count() == 2
     assert SentReminder.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_digest_counts_what_the_staff_today_page_shows(client, offering, ta):
+    """A group that handed in a report but has not presented yet waits for an assessment in
+    both places: one rule (sessions.selectors.groups_to_assess)."""
+    report = DeliverableFactory(offering=offering, slug="report")
+    SubmissionFactory(deliverable=report, group=ProjectGroupFactory(offering=offering))
+    staff_digests(dt.datetime(2016, 4, 4, 8, 0, tzinfo=TZ))  # a Monday
+    (digest,) = mails(recipient=ta)
+    assert "1 project still to assess" in digest.body
+    client.force_login(ta)
+    today = client.get("/courses/deep-learning/2016/staff/today/").content.decode()
+    assert "/staff/grades/projects/" in today
