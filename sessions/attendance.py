@@ -188,11 +188,14 @@ def attendance_summaries(offering, enrolments, *, now=None, sessions=None):
     held_ids = [s.pk for s in counted if s.starts_at <= now]
     counts: dict[int, dict[str, int]] = {e.pk: {} for e in enrolments}
     if held_ids and enrolments:
-        records = (
-            Attendance.objects.alias(day=TruncDate("session__starts_at"))  # used past DATES_LISTED
-            .filter(status__in=[AttendanceStatus.PRESENT, AttendanceStatus.EXCUSED])
-            .filter(_counting_sessions(counted, enrolments, now))
+        records = Attendance.objects.filter(
+            status__in=[AttendanceStatus.PRESENT, AttendanceStatus.EXCUSED]
         )
+        if len({e.enrolled_on for e in enrolments}) > DATES_LISTED:
+            # The filter compares each record's session date (a join to the sessions): only
+            # with many enrolment dates, since naming the date joins even when unused.
+            records = records.alias(day=TruncDate("session__starts_at"))
+        records = records.filter(_counting_sessions(counted, enrolments, now))
         if len(enrolments) <= 50:
             records = records.filter(enrolment__in=[e.pk for e in enrolments])
         else:

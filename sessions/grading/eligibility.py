@@ -11,14 +11,25 @@ in the cache is kept per language: sheet.grade_sheet_shown()).
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from django.utils import formats, timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from ..attendance import AttendanceSummary
 from ..enums import ConditionState
 from .rules import percent_text
+
+
+def _(message: str) -> str:
+    """gettext, remembered per language: a sheet words the same few messages for thousands of
+    rows, and each gettext walks the catalogues (in English, all of them, to find nothing)."""
+    return _translated(message, get_language())
+
+
+@lru_cache(maxsize=512)
+def _translated(message: str, language: str | None) -> str:
+    return gettext(message)
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,13 @@ class Eligibility:
 
 
 def attendance_condition(summary: AttendanceSummary) -> Condition:
+    return _attendance_condition(summary, get_language())
+
+
+@lru_cache(maxsize=2048)
+def _attendance_condition(summary: AttendanceSummary, language: str | None) -> Condition:
+    # Worded once per distinct summary and language: a sheet of thousands of students has a
+    # few dozen distinct ones (the summary is a frozen value; the arguments are the whole key).
     label, threshold = _("Attendance"), summary.threshold
     if summary.percent is None and summary.held:
         # Excused from every held session, and excused absences are left out of the total:
@@ -104,8 +122,23 @@ def attendance_condition(summary: AttendanceSummary) -> Condition:
     return Condition("attendance", label, value, state)
 
 
-def _local(moment: datetime) -> str:
-    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+def _local(moment: datetime, format_name: str = "SHORT_DATETIME_FORMAT") -> str:
+    return _local_in(moment, format_name, get_language(), timezone.get_current_timezone_name())
+
+
+@lru_cache(maxsize=512)
+def _local_in(moment: datetime, format_name: str, language: str | None, zone: str) -> str:
+    # A sheet words the same few deadlines and presentation days for thousands of rows: each
+    # is formatted once per language and time zone (the arguments are the whole key).
+    return formats.date_format(timezone.localtime(moment), format_name)
+
+
+def forget_wording() -> None:
+    """Empties this process's memory of worded conditions and dates (benchmarks measure a
+    fresh worker with it)."""
+    _attendance_condition.cache_clear()
+    _local_in.cache_clear()
+    _translated.cache_clear()
 
 
 def deliverable_condition(
@@ -113,12 +146,14 @@ def deliverable_condition(
 ) -> Condition:
     # The deliverable's title is the course's own text, shown as it is.
     key, label = f"deliverable:{deliverable.slug}", deliverable.title
-    date = _local(due)
-    if extended:
-        date = _("%(date)s (extended)") % {"date": date}
+
+    def due_text() -> str:  # worded only for a row that shows it
+        date = _local(due)
+        return _("%(date)s (extended)") % {"date": date} if extended else date
+
     if group is None:
         state = ConditionState.PENDING if due > now else ConditionState.MISSING
-        value = _("not in a project group, due %(date)s") % {"date": date}
+        value = _("not in a project group, due %(date)s") % {"date": due_text()}
         return Condition(key, label, value, state)
     if first_upload is not None:
         if first_upload > due:
@@ -132,14 +167,14 @@ def deliverable_condition(
             return Condition(key, label, value, ConditionState.MET)
         return Condition(key, label, _("submitted"), ConditionState.MET)
     if due > now:
-        value = _("not submitted yet, due %(date)s") % {"date": date}
+        value = _("not submitted yet, due %(date)s") % {"date": due_text()}
         return Condition(key, label, value, ConditionState.PENDING)
     if deliverable.accepts_late and course_running:
         value = _("not submitted, was due %(date)s; a late upload is still accepted") % {
-            "date": date
+            "date": due_text()
         }
         return Condition(key, label, value, ConditionState.PENDING)
-    value = _("not submitted, was due %(date)s") % {"date": date}
+    value = _("not submitted, was due %(date)s") % {"date": due_text()}
     return Condition(key, label, value, ConditionState.MISSING)
 
 
@@ -152,7 +187,7 @@ def presented_condition(*, group, slot, offering, now) -> Condition:
     if group.presented:
         if slot is None:
             return Condition(key, label, _("presented"), ConditionState.MET)
-        day = formats.date_format(timezone.localtime(slot.starts_at), "SHORT_DATE_FORMAT")
+        day = _local(slot.starts_at, "SHORT_DATE_FORMAT")
         return Condition(key, label, _("presented on %(date)s") % {"date": day}, ConditionState.MET)
     if group.presented is False:
         return Condition(key, label, _("did not present"), ConditionState.MISSING)

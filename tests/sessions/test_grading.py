@@ -339,6 +339,35 @@ def test_percent_text_uses_the_languages_decimal_separator():
         assert grading_rules.percent_text(80.0) == "80 %"
 
 
+def test_conditions_are_worded_in_each_readers_language_one_after_the_other(course):
+    """The sheet remembers worded conditions and dates per language (eligibility.py): the
+    same students read in English, then in Swedish, then in English again."""
+    late = make_student(course, "Not Yet", submitted_at=None, present=7)
+    on_time = make_student(course, "On Time")
+    wording = {}
+    for language in ("en", "sv", "en"):
+        with translation.override(language):
+            sheet = grading_sheet.grade_sheet(course.offering, now=BEFORE_DUE)
+            rows = {row.enrolment.pk: row for row in sheet.rows}
+            due = formats.date_format(timezone.localtime(DUE), "SHORT_DATETIME_FORMAT")
+            wording.setdefault(language, []).append(
+                (
+                    condition(rows[late.pk], "attendance").label,
+                    condition(rows[late.pk], "deliverable:report").value,
+                    condition(rows[on_time.pk], "deliverable:report").value,
+                    condition(rows[on_time.pk], "presented").label,
+                    due,
+                )
+            )
+    english, swedish = wording["en"][0], wording["sv"][0]
+    assert english[:4] == ("Attendance", f"not submitted yet, due {english[4]}", "submitted",
+                           "Project presented")  # fmt: skip
+    assert swedish[:4] == ("Närvaro", f"inte inlämnad än, ska lämnas in senast {swedish[4]}",
+                           "inlämnad", "Projektet presenterat")  # fmt: skip
+    assert english[4] != swedish[4]  # the date itself in each language's format
+    assert wording["en"][1] == english
+
+
 # 1. Eligibility: deliverables ----------------------------------------------------------------
 
 
