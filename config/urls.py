@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config import views
+from config.api import api
 
 handler400 = "config.views.bad_request"
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("language/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     path("", include("accounts.urls")),
     path("", include("sessions.student.urls")),
     path("", include("sessions.grading.urls")),
