@@ -9,7 +9,7 @@ request is counted by accounts.api.ApiThrottle. Every error is JSON `{"detail": 
 import logging
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -41,8 +41,8 @@ api.add_router("", projects_api.router)
 api.add_router("", sessions_api.router)
 
 
-def error(status: int, detail: str, **headers: str) -> JsonResponse:
-    response = JsonResponse({"detail": detail}, status=status)
+def error(request: HttpRequest, status: int, detail: str, **headers: str) -> HttpResponse:
+    response = api.create_response(request, {"detail": detail}, status=status)
     for name, value in headers.items():
         response[name] = value
     response["Cache-Control"] = "no-store"
@@ -52,30 +52,30 @@ def error(status: int, detail: str, **headers: str) -> JsonResponse:
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404):
     message = str(exc.args[0]) if exc.args and isinstance(exc.args[0], str) else ""
-    return error(404, message or _("Not found."))
+    return error(request, 404, message or _("Not found."))
 
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request: HttpRequest, exc: PermissionDenied):
-    return error(403, str(exc) or _("You may not do this."))
+    return error(request, 403, str(exc) or _("You may not do this."))
 
 
 @api.exception_handler(AuthenticationError)
 def unauthorized(request: HttpRequest, exc: AuthenticationError):
     message = exc.message if exc.message != "Unauthorized" else _("This access token is not valid.")
-    return error(401, message, **{"WWW-Authenticate": "Bearer"})
+    return error(request, 401, message, **{"WWW-Authenticate": "Bearer"})
 
 
 @api.exception_handler(Throttled)
 def throttled(request: HttpRequest, exc: Throttled):
     seconds = max(1, round(exc.wait or 1))
     message = _("Too many requests: try again in %(seconds)d seconds.") % {"seconds": seconds}
-    return error(429, message, **{"Retry-After": str(seconds)})
+    return error(request, 429, message, **{"Retry-After": str(seconds)})
 
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError):
-    return error(exc.status_code, str(exc))
+    return error(request, exc.status_code, str(exc))
 
 
 def _where(location) -> str:
@@ -89,11 +89,14 @@ def invalid(request: HttpRequest, exc: ValidationError):
     problems = "; ".join(
         f"{_where(e.get('loc', ())) or _('the request')}: {e.get('msg', '')}" for e in exc.errors
     )
-    response = error(422, _("The request is not valid (%(problems)s).") % {"problems": problems})
-    return response
+    return error(
+        request, 422, _("The request is not valid (%(problems)s).") % {"problems": problems}
+    )
 
 
 @api.exception_handler(Exception)
 def server_error(request: HttpRequest, exc: Exception):
     logger.exception("The API failed on %s", request.path, exc_info=exc)
-    return error(500, _("Something went wrong on the server; it is logged. Try again later."))
+    return error(
+        request, 500, _("Something went wrong on the server; it is logged. Try again later.")
+    )
