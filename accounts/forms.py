@@ -172,5 +172,5 @@ class AccessTokenForm(forms.Form):
     expires_on = forms.DateField(
         label=_("Expires on"),
         help_text=_("At most a year from today."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
