@@ -208,8 +208,8 @@ def grow(offering, name, n):
     else:
         start = offering.project_groups.count() + 1
         add_projects(offering, n, first=start)
-        session = PresentationSessionFactory(offering=offering,
-                                             starts_at=timezone.now() + dt.timedelta(days=start))  # fmt: skip
+        later = timezone.now() + dt.timedelta(days=start)
+        session = PresentationSessionFactory(offering=offering, starts_at=later)
         for i, group in enumerate(offering.project_groups.filter(number__gte=start)):
             PresentationSlotFactory(session=session, group=group, position=i)
 
