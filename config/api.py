@@ -75,7 +75,10 @@ def throttled(request: HttpRequest, exc: Throttled):
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError):
-    return error(request, exc.status_code, str(exc))
+    message = str(exc)
+    if message.startswith("Cannot parse request body"):  # django-ninja's own words
+        message = _("The request's body is not JSON: send a JSON object. Nothing was saved.")
+    return error(request, exc.status_code, message)
 
 
 def _where(location) -> str:
