@@ -28,17 +28,20 @@ def responsible(offering):
     return user
 
 
-def test_enrolments_show_the_grade_only_once_signed_off(client, offering, ta, responsible,
-                                                       token_for):  # fmt: skip
+def test_enrolments_show_the_grade_only_once_signed_off(
+    client, offering, ta, responsible, token_for
+):
     enrolment = build_class(offering, 1, ta=ta)[0]
-    EnrolmentFactory(student=enrolment.student, status="applied",
-                     offering=OfferingFactory(course__title="Later"))  # fmt: skip
+    EnrolmentFactory(
+        student=enrolment.student, status="applied", offering=OfferingFactory(course__title="Later")
+    )
     header = token_for(enrolment.student, "read")
     grading_services.grades_accept_proposed(offering=offering, by=ta)
     items = client.get(f"{API}/me/enrolments", headers=header).json()["items"]
     assert {(e["course"], e["status"], e["result"]) for e in items} == {
-        ("deep-learning", "accepted", None), (items[0]["course"], "applied", None),
-    }  # fmt: skip
+        ("deep-learning", "accepted", None),
+        (items[0]["course"], "applied", None),
+    }
     result = client.get(f"{ME}/result", headers=header).json()
     assert result["result"] is None and result["signed_off"] is False
     assert result["eligible"] is True and result["conditions"][0]["state"] == "met"
@@ -58,15 +61,17 @@ def test_own_attendance_with_each_session(client, offering, accepted_student, to
     Attendance.objects.create(session=held, enrolment=enrolment, status="present")
     body = client.get(f"{ME}/attendance", headers=token_for(accepted_student)).json()
     assert [(s["room"], s["state"]) for s in body["sessions"]] == [
-        ("ML13", "present"), ("ML14", "not_recorded"),
-    ]  # fmt: skip
+        ("ML13", "present"),
+        ("ML14", "not_recorded"),
+    ]
     summary = body["summary"]
     assert (summary["present"], summary["absent"], summary["remaining"]) == (1, 1, 1)
     assert summary["percent"] == 50.0 and summary["threshold"] == 80
 
 
-def test_an_applicant_sees_their_attendance_but_has_no_progress_or_result(client, offering,
-                                                                          token_for):  # fmt: skip
+def test_an_applicant_sees_their_attendance_but_has_no_progress_or_result(
+    client, offering, token_for
+):
     applicant = EnrolmentFactory(offering=offering, status="applied").student
     header = token_for(applicant)
     assert client.get(f"{ME}/attendance", headers=header).status_code == 200

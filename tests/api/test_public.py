@@ -36,8 +36,9 @@ def add_projects(offering, count, *, first=1):
         Proposal.objects.filter(group=group).update(
             status="accepted", title=f"Project {number}", abstract=f"Abstract {number}."
         )
-        MembershipFactory(group=group, enrolment=EnrolmentFactory(offering=offering,
-                                                                   status="accepted"))  # fmt: skip
+        MembershipFactory(
+            group=group, enrolment=EnrolmentFactory(offering=offering, status="accepted")
+        )
 
 
 def test_courses_list_the_visible_offerings(client, offering):
@@ -51,8 +52,9 @@ def test_courses_list_the_visible_offerings(client, offering):
     assert [o["slug"] for o in course["offerings"]] == ["2016"]  # not the unpublished one
 
 
-def test_unpublished_offerings_are_404_except_to_their_staff(client, offering, ta, other_ta,
-                                                             token_for):  # fmt: skip
+def test_unpublished_offerings_are_404_except_to_their_staff(
+    client, offering, ta, other_ta, token_for
+):
     offering.is_published = False
     offering.save()
     for path in ["", "/modules", "/sessions", "/projects", "/programme"]:
@@ -92,8 +94,7 @@ def test_the_schedule(client, offering):
     module = ModuleFactory(offering=offering, title="Convolutions")
     VideoLectureFactory(module=module, title="Pooling")
     DiscussionSessionFactory(offering=offering, module=module, days_ago=-3, room="ML13")
-    DiscussionSessionFactory(offering=offering, days_ago=3, is_cancelled=True,
-                             cancel_reason="Ill")  # fmt: skip
+    DiscussionSessionFactory(offering=offering, days_ago=3, is_cancelled=True, cancel_reason="Ill")
     items = client.get(f"{API}{BASE}/sessions").json()["items"]
     assert [s["is_cancelled"] for s in items] == [True, False]
     assert items[0]["cancel_reason"] == "Ill"

@@ -37,8 +37,9 @@ def test_the_enrolment_list_by_status(client, offering, ta, ann, token_for):
     header = token_for(ta, "read")
     body = client.get(f"{STAFF}/enrolments", headers=header).json()
     assert [(e["student"], e["status"]) for e in body["items"]] == [
-        ("Ann Own", "accepted"), ("Bo Applicant", "applied"),
-    ]  # fmt: skip
+        ("Ann Own", "accepted"),
+        ("Bo Applicant", "applied"),
+    ]
     applied = client.get(f"{STAFF}/enrolments?status=applied", headers=header).json()
     assert [e["student"] for e in applied["items"]] == ["Bo Applicant"]
     bad = client.get(f"{STAFF}/enrolments?status=maybe", headers=header)
@@ -72,27 +73,37 @@ def test_the_grade_sheet_and_the_results(client, offering, ta, token_for):
 def test_the_register_of_a_session(client, offering, ta, ann, session, token_for):
     body = client.get(f"{STAFF}/sessions/{session.pk}/attendance", headers=token_for(ta)).json()
     assert body["open"] is True and body["closed_reason"] == ""
-    assert body["students"] == [{"enrolment": ann.pk, "student": "Ann Own",
-                                 "email": ann.student.email, "status": None, "active": False}]  # fmt: skip
+    assert body["students"] == [
+        {
+            "enrolment": ann.pk,
+            "student": "Ann Own",
+            "email": ann.student.email,
+            "status": None,
+            "active": False,
+        }
+    ]
     other = DiscussionSessionFactory(days_ago=0)  # another offering's session
     response = client.get(f"{STAFF}/sessions/{other.pk}/attendance", headers=token_for(ta))
     assert response.status_code == 404
 
 
-def test_writing_one_students_attendance_goes_through_the_register(client, ta, ann, session,
-                                                                   token_for):  # fmt: skip
+def test_writing_one_students_attendance_goes_through_the_register(
+    client, ta, ann, session, token_for
+):
     url = f"{STAFF}/sessions/{session.pk}/attendance/{ann.pk}"
     header = token_for(ta)
-    response = client.put(url, {"status": "present", "active": True},
-                          content_type="application/json", headers=header)  # fmt: skip
+    response = client.put(
+        url, {"status": "present", "active": True}, content_type="application/json", headers=header
+    )
     assert response.status_code == 200
     assert response.json() == {"created": 1, "changed": 0, "unchanged": 0}
     record = Attendance.objects.get()
     assert (record.status, record.active, record.updated_by) == ("present", True, ta)
     change = AttendanceChange.objects.get()
     assert (change.via, change.changed_by, change.new_status) == ("api", ta, "present")
-    again = client.put(url, {"status": "absent", "active": True},
-                       content_type="application/json", headers=header).json()  # fmt: skip
+    again = client.put(
+        url, {"status": "absent", "active": True}, content_type="application/json", headers=header
+    ).json()
     assert again == {"created": 0, "changed": 1, "unchanged": 0}
     assert Attendance.objects.get().active is False  # active only for the present
     assert AttendanceChange.objects.count() == 2
@@ -100,10 +111,16 @@ def test_writing_one_students_attendance_goes_through_the_register(client, ta, a
 
 def test_writing_several_at_once(client, offering, ta, ann, session, token_for):
     bo = EnrolmentFactory(offering=offering, status="accepted")
-    entries = [{"enrolment": ann.pk, "status": "present"}, {"enrolment": bo.pk,
-                                                              "status": "excused"}]  # fmt: skip
-    response = client.post(f"{STAFF}/sessions/{session.pk}/attendance", {"entries": entries},
-                           content_type="application/json", headers=token_for(ta))  # fmt: skip
+    entries = [
+        {"enrolment": ann.pk, "status": "present"},
+        {"enrolment": bo.pk, "status": "excused"},
+    ]
+    response = client.post(
+        f"{STAFF}/sessions/{session.pk}/attendance",
+        {"entries": entries},
+        content_type="application/json",
+        headers=token_for(ta),
+    )
     assert response.json() == {"created": 2, "changed": 0, "unchanged": 0}
     assert sorted(Attendance.objects.values_list("status", flat=True)) == ["excused", "present"]
 
@@ -118,39 +135,53 @@ def test_writing_several_at_once(client, offering, ta, ann, session, token_for):
 )
 def test_bad_input_changes_nothing(client, ta, ann, session, token_for, body, status, message):
     before = snapshot()
-    response = client.put(f"{STAFF}/sessions/{session.pk}/attendance/{ann.pk}", body,
-                          content_type="application/json", headers=token_for(ta))  # fmt: skip
+    response = client.put(
+        f"{STAFF}/sessions/{session.pk}/attendance/{ann.pk}",
+        body,
+        content_type="application/json",
+        headers=token_for(ta),
+    )
     assert response.status_code == status
     assert message in response.json()["detail"]
     assert snapshot() == before
 
 
-def test_a_student_not_in_the_register_is_refused(client, offering, ta, ann, session,
-                                                  token_for):  # fmt: skip
+def test_a_student_not_in_the_register_is_refused(client, offering, ta, ann, session, token_for):
     applicant = EnrolmentFactory(offering=offering, status="applied")
     before = snapshot()
     url = f"{STAFF}/sessions/{session.pk}/attendance"
-    entries = [{"enrolment": ann.pk, "status": "present"},
-               {"enrolment": applicant.pk, "status": "present"}]  # fmt: skip
-    response = client.post(url, {"entries": entries}, content_type="application/json",
-                           headers=token_for(ta))  # fmt: skip
+    entries = [
+        {"enrolment": ann.pk, "status": "present"},
+        {"enrolment": applicant.pk, "status": "present"},
+    ]
+    response = client.post(
+        url, {"entries": entries}, content_type="application/json", headers=token_for(ta)
+    )
     assert response.status_code == 400
     assert response.json()["detail"].endswith("Nothing was saved.")
     assert "not enrolled in this offering" in response.json()["detail"]
-    twice = client.post(url, {"entries": [entries[0], entries[0]]},
-                        content_type="application/json", headers=token_for(ta))  # fmt: skip
+    twice = client.post(
+        url,
+        {"entries": [entries[0], entries[0]]},
+        content_type="application/json",
+        headers=token_for(ta),
+    )
     assert twice.status_code == 400 and "named twice" in twice.json()["detail"]
-    empty = client.post(url, {"entries": []}, content_type="application/json",
-                        headers=token_for(ta))  # fmt: skip
+    empty = client.post(
+        url, {"entries": []}, content_type="application/json", headers=token_for(ta)
+    )
     assert empty.status_code == 422
     assert snapshot() == before
 
 
 def test_a_future_session_takes_no_attendance(client, offering, ta, ann, token_for):
     later = DiscussionSessionFactory(offering=offering, days_ago=-3)
-    response = client.put(f"{STAFF}/sessions/{later.pk}/attendance/{ann.pk}",
-                          {"status": "present"}, content_type="application/json",
-                          headers=token_for(ta))  # fmt: skip
+    response = client.put(
+        f"{STAFF}/sessions/{later.pk}/attendance/{ann.pk}",
+        {"status": "present"},
+        content_type="application/json",
+        headers=token_for(ta),
+    )
     assert response.status_code == 400
     assert response.json()["detail"] == (
         "This session has not started yet: take attendance when it does. Nothing was saved."
@@ -159,9 +190,12 @@ def test_a_future_session_takes_no_attendance(client, offering, ta, ann, token_f
 
 
 def test_a_read_only_token_cannot_write(client, ta, ann, session, token_for):
-    response = client.put(f"{STAFF}/sessions/{session.pk}/attendance/{ann.pk}",
-                          {"status": "present"}, content_type="application/json",
-                          headers=token_for(ta, "read"))  # fmt: skip
+    response = client.put(
+        f"{STAFF}/sessions/{session.pk}/attendance/{ann.pk}",
+        {"status": "present"},
+        content_type="application/json",
+        headers=token_for(ta, "read"),
+    )
     assert response.status_code == 403
     assert response.json()["detail"] == (
         "This token may only read; make a token that may read and write."
@@ -180,8 +214,9 @@ STAFF_LISTS = {
 
 
 @pytest.mark.parametrize("name", sorted(STAFF_LISTS))
-def test_staff_list_queries_do_not_grow(client, offering, ta, token_for, name,
-                                        django_assert_num_queries):  # fmt: skip
+def test_staff_list_queries_do_not_grow(
+    client, offering, ta, token_for, name, django_assert_num_queries
+):
     path, queries = STAFF_LISTS[name]
     header = token_for(ta)
     client.get(f"{API}/me", headers=header)  # its last use is now: not written again

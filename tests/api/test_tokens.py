@@ -18,8 +18,11 @@ pytestmark = pytest.mark.django_db
 
 
 def make_on_page(client, **data):
-    values = {"name": "Card reader", "scope": "read_write",
-              "expires_on": (timezone.localdate() + dt.timedelta(days=30)).isoformat()}  # fmt: skip
+    values = {
+        "name": "Card reader",
+        "scope": "read_write",
+        "expires_on": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
+    }
     values.update(data)
     return client.post("/accounts/", values)
 
@@ -110,8 +113,9 @@ def test_nobody_revokes_someone_elses_token(client, student, token_for):
 
 
 def test_an_expired_token_is_refused(client, student):
-    made = token_create(user=student, name="Old", scope="read",
-                        expires_at=timezone.now() + dt.timedelta(seconds=1))  # fmt: skip
+    made = token_create(
+        user=student, name="Old", scope="read", expires_at=timezone.now() + dt.timedelta(seconds=1)
+    )
     AccessToken.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     response = client.get(f"{API}/me", headers={"Authorization": f"Bearer {made.secret}"})
     assert response.status_code == 401
