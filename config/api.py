@@ -7,6 +7,7 @@ request is counted by accounts.api.ApiThrottle. Every error is JSON `{"detail": 
 """
 
 import logging
+from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -50,7 +51,7 @@ def error(request: HttpRequest, status: int, detail: str, **headers: str) -> Htt
 
 
 @api.exception_handler(Http404)
-def not_found(request: HttpRequest, exc: Http404):
+def http_404(request: HttpRequest, exc: Http404):
     message = str(exc.args[0]) if exc.args and isinstance(exc.args[0], str) else ""
     return error(request, 404, message or _("Not found."))
 
@@ -103,3 +104,36 @@ def server_error(request: HttpRequest, exc: Exception):
     return error(
         request, 500, _("Something went wrong on the server; it is logged. Try again later.")
     )
+
+
+def _json_not_allowed(view):
+    """django-ninja answers a method an endpoint does not take with a plain-text 405: here
+    it is JSON like every other error, with its Allow header."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and "json" not in response.get("Content-Type", ""):
+            allowed = response.get("Allow", "")
+            response = error(
+                request,
+                405,
+                _("This address does not take %(method)s.") % {"method": request.method},
+                Allow=allowed,
+            )
+        return response
+
+    return wrapper
+
+
+def not_found(request: HttpRequest, rest: str = ""):
+    """An address under /api/v1/ that is no endpoint."""
+    return error(request, 404, _("No such endpoint; the list is at /api/v1/docs."))
+
+
+def urls():
+    """The API's URL patterns (for config/urls.py), every error JSON."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        pattern.callback = _json_not_allowed(pattern.callback)
+    return patterns, app_name, namespace

@@ -59,6 +59,10 @@ def test_the_docs_page_has_no_inline_script(client):
     assert "&quot;url&quot;: &quot;/api/v1/openapi.json&quot;" in html
 
 
-def test_an_unknown_method_is_refused(client, offering):
-    response = client.delete(f"{API}/courses")
-    assert response.status_code == 405
+def test_errors_outside_the_endpoints_are_json_too(client, offering):
+    not_allowed = client.delete(f"{API}/courses")
+    assert not_allowed.status_code == 405 and not_allowed["Allow"] == "GET"
+    assert not_allowed.json() == {"detail": "This address does not take DELETE."}
+    unknown = client.get(f"{API}/nothing/here")
+    assert unknown.status_code == 404
+    assert unknown.json() == {"detail": "No such endpoint; the list is at /api/v1/docs."}
