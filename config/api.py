@@ -88,10 +88,10 @@ def _where(location) -> str:
 
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError):
-    """422 with one sentence naming every field that is wrong (and the details in
-    `errors`)."""
+    """422 with one sentence naming every field that is wrong and why."""
+    whole = _("the request")
     problems = "; ".join(
-        f"{_where(e.get('loc', ())) or _('the request')}: {e.get('msg', '')}" for e in exc.errors
+        f"{_where(e.get('loc', ())) or whole}: {e.get('msg', '')}" for e in exc.errors
     )
     return error(
         request, 422, _("The request is not valid (%(problems)s).") % {"problems": problems}
