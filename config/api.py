@@ -11,6 +11,7 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -135,5 +136,20 @@ def urls():
     """The API's URL patterns (for config/urls.py), every error JSON."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
-        pattern.callback = _json_not_allowed(pattern.callback)
+        if pattern.name == "api-root":  # django-ninja's own answers 404 in HTML
+            pattern.callback = index
+        else:
+            pattern.callback = _json_not_allowed(pattern.callback)
     return patterns, app_name, namespace
+
+
+def index(request: HttpRequest):
+    """/api/v1/: where the schema and the documentation are."""
+    return api.create_response(
+        request,
+        {
+            "openapi": request.build_absolute_uri(reverse("api:openapi-json")),
+            "docs": request.build_absolute_uri(reverse("api:openapi-view")),
+        },
+        status=200,
+    )

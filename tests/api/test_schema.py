@@ -66,3 +66,10 @@ def test_errors_outside_the_endpoints_are_json_too(client, offering):
     unknown = client.get(f"{API}/nothing/here")
     assert unknown.status_code == 404
     assert unknown.json() == {"detail": "No such endpoint; the list is at /api/v1/docs."}
+
+
+def test_the_root_says_where_the_schema_and_the_docs_are(client):
+    assert client.get(f"{API}/").json() == {
+        "openapi": "http://testserver/api/v1/openapi.json",
+        "docs": "http://testserver/api/v1/docs",
+    }
