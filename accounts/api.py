@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.security import HttpBearer
 from ninja.throttling import BaseThrottle
 
@@ -46,6 +46,11 @@ class TokenAuth(HttpBearer):
         try:
             access = token_authenticate(token)
         except TokenRefused as refusal:
+            # A refused token counts against the client's address, as a request without a
+            # token would: trying tokens is limited like anything else.
+            wait = address_throttle(request)
+            if wait is not None:
+                raise Throttled(wait=wait.total_seconds()) from None
             raise AuthenticationError(message=str(refusal)) from None
         request.user = access.user
         return access
@@ -61,6 +66,15 @@ class NoToken:
         return "anonymous"
 
 
+def address_throttle(request: HttpRequest):
+    """Count a request against its client address's limit; None, or the wait."""
+    return api_request_throttle(
+        key=f"address:{client_address(request) or ''}",
+        limit=settings.API_REQUESTS_PER_ADDRESS,
+        minutes=settings.API_REQUESTS_WINDOW_MINUTES,
+    )
+
+
 class ApiThrottle(BaseThrottle):
     """API_REQUESTS_PER_TOKEN per token, API_REQUESTS_PER_ADDRESS per client address for
     requests without one, in windows of API_REQUESTS_WINDOW_MINUTES; the answer beyond is
@@ -69,13 +83,13 @@ class ApiThrottle(BaseThrottle):
     def allow_request(self, request: HttpRequest) -> bool:
         access = getattr(request, "auth", None)
         if isinstance(access, AccessToken):
-            key, limit = f"token:{access.pk}", settings.API_REQUESTS_PER_TOKEN
+            self._wait = api_request_throttle(
+                key=f"token:{access.pk}",
+                limit=settings.API_REQUESTS_PER_TOKEN,
+                minutes=settings.API_REQUESTS_WINDOW_MINUTES,
+            )
         else:
-            key = f"address:{client_address(request) or ''}"
-            limit = settings.API_REQUESTS_PER_ADDRESS
-        self._wait = api_request_throttle(
-            key=key, limit=limit, minutes=settings.API_REQUESTS_WINDOW_MINUTES
-        )
+            self._wait = address_throttle(request)
         return self._wait is None
 
     def wait(self) -> float | None:

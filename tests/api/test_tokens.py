@@ -180,3 +180,12 @@ def test_me_says_whose_token_it_is(client, student, token_for):
     assert body["full_name"] == "Stu Dent"
     assert body["token"]["scope"] == "read" and body["token"]["prefix"].startswith("cs_")
     assert "secret_hash" not in body["token"]
+
+
+def test_trying_tokens_is_limited_per_address(client, settings):
+    settings.API_REQUESTS_PER_ADDRESS = 3
+    wrong = {"Authorization": "Bearer cs_guess"}
+    for _ in range(3):
+        assert client.get(f"{API}/me", headers=wrong).status_code == 401
+    refused = client.get(f"{API}/me", headers=wrong)
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
