@@ -45,3 +45,10 @@ class DataRequestStatus(models.TextChoices):
     OPEN = "open", pgettext_lazy("data request status", "Open")
     DONE = "done", _("Carried out")
     REFUSED = "refused", pgettext_lazy("data request status", "Refused")
+
+
+class TokenScope(models.TextChoices):
+    """What a personal access token of the API may do (docs/ARCHITECTURE.md "The API")."""
+
+    READ = "read", _("Read only")
+    READ_WRITE = "read_write", _("Read and write")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from course.enums import Question
 
-from .enums import Level
+from .enums import Level, TokenScope
 from .mailing import password_reset_mail
 from .models import User
 
@@ -152,3 +152,25 @@ class AdminUserChangeForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+
+
+class AccessTokenForm(forms.Form):
+    """A new personal access token of the API (accounts.services.token_create checks it)."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What will use it, e.g. “Room ML13 card reader”."),
+        validators=[validate_one_line],
+    )
+    scope = forms.ChoiceField(
+        label=_("May"),
+        choices=TokenScope.choices,
+        initial=TokenScope.READ,
+        widget=forms.RadioSelect,
+    )
+    expires_on = forms.DateField(
+        label=_("Expires on"),
+        help_text=_("At most a year from today."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )

@@ -14,6 +14,7 @@ from .enums import (
     Level,
     MailKind,
     MailStatus,
+    TokenScope,
 )
 from .mail_templates import DEFAULT_TEMPLATES, validate_template
 
@@ -460,3 +461,53 @@ class DataRequest(models.Model):
             "account": self.person_ref,
             "status": self.get_status_display(),
         }
+
+
+class AccessTokenQuerySet(models.QuerySet):
+    def usable(self, now=None):
+        """Neither revoked nor expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class AccessToken(models.Model):
+    """A personal access token of the API (`Authorization: Bearer <token>`), made and revoked
+    by its owner on their account page (accounts.services.token_create, token_revoke).
+
+    The token is shown once; only the SHA-256 of it is stored (it is 32 random bytes, so a
+    plain hash is as good as a slow one), and its first characters (`prefix`) to tell the
+    owner's tokens apart. It acts as its owner, within its scope, until it expires or is
+    revoked.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="access_tokens",
+        verbose_name=_("user"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, editable=False)
+    secret_hash = models.CharField(_("hash of the token"), max_length=64, unique=True,
+                                   editable=False)  # fmt: skip
+    scope = models.CharField(_("scope"), max_length=12, choices=TokenScope.choices)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = AccessTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access token")
+        verbose_name_plural = _("access tokens")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == TokenScope.READ_WRITE
+
+    def is_usable(self, now=None) -> bool:
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())

@@ -5,8 +5,11 @@ which changes are allowed, the capacity (counted under a row lock on the offerin
 waiting list moving up, the decision log and the decision mail.
 """
 
+import hashlib
+import secrets
 from collections.abc import Callable
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -24,7 +27,7 @@ from course.caching import bump_offering, bump_person, bump_records
 from course.models import Offering
 from course.services import offering_lock
 
-from .enums import EnrolmentStatus, Level, MailKind
+from .enums import EnrolmentStatus, Level, MailKind, TokenScope
 from .mailing import (
     absolute_url,
     held_decision_mails,
@@ -35,7 +38,7 @@ from .mailing import (
     queue_mail,
     queue_signup_attempt_mail,
 )
-from .models import Enrolment, EnrolmentDecision, User
+from .models import AccessToken, Enrolment, EnrolmentDecision, User
 
 VERIFY_SALT = "accounts.verify-email"
 VERIFY_MAX_AGE = 60 * 60 * 24 * 7  # a week
@@ -512,3 +515,98 @@ def rejected_answers_purge(*, now=None) -> int:
     for offering_id in offering_ids:
         bump_records(offering_id)  # update() sends no signal
     return cleared
+
+
+# Personal access tokens of the API ------------------------------------------------------------
+
+TOKEN_PREFIX = "cs_"  # tells a leaked token for what it is (secret scanners match on it)
+TOKEN_SHOWN_PREFIX = 10  # characters of the token kept to tell tokens apart on the page
+LAST_USED_PRECISION = timedelta(minutes=1)  # at most one write a minute per token
+
+
+class TokenRefused(Exception):
+    """The token of a request is unknown, expired or revoked: the message says which."""
+
+
+@dataclass(frozen=True)
+class NewToken:
+    token: AccessToken
+    secret: str  # the token itself: shown once, never stored
+
+
+def token_hash(secret: str) -> str:
+    """The SHA-256 of a token, as stored: the token is 32 random bytes, so a fast hash is
+    enough (nothing to guess from a leaked table)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def token_create(
+    *, user: User, name: str, scope: str, expires_at: datetime | None = None, now=None
+) -> NewToken:
+    """A new personal access token of `user`. Refused with ValidationError (nothing made)
+    for an empty name, an unknown scope, or an expiry in the past or beyond
+    API_TOKEN_MAX_DAYS; without `expires_at` it lasts API_TOKEN_DEFAULT_DAYS.
+
+    Returns the row and the token, which exists nowhere else: only its hash is stored.
+    """
+    now = now or timezone.now()
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError(_("Give the token a name, so you know later what uses it."))
+    if scope not in TokenScope.values:
+        raise ValidationError(_("Choose whether the token may only read or also write."))
+    if expires_at is None:
+        expires_at = now + timedelta(days=settings.API_TOKEN_DEFAULT_DAYS)
+    if expires_at <= now:
+        raise ValidationError(_("The expiry date must be in the future."))
+    if expires_at > now + timedelta(days=settings.API_TOKEN_MAX_DAYS, hours=24):
+        raise ValidationError(
+            _("A token lasts at most %(days)d days; choose an earlier expiry date.")
+            % {"days": settings.API_TOKEN_MAX_DAYS}
+        )
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = AccessToken.objects.create(
+        user=user,
+        name=name[:100],
+        prefix=secret[:TOKEN_SHOWN_PREFIX],
+        secret_hash=token_hash(secret),
+        scope=scope,
+        created_at=now,
+        expires_at=expires_at,
+    )
+    return NewToken(token=token, secret=secret)
+
+
+@transaction.atomic
+def token_revoke(*, user: User, token_id: int, now=None) -> AccessToken:
+    """Revoke one of `user`'s own tokens: it stops working at once. Someone else's token,
+    or none, is refused with AccessToken.DoesNotExist (the page answers 404). Revoking a
+    revoked token changes nothing."""
+    token = AccessToken.objects.select_for_update().get(pk=token_id, user=user)
+    if token.revoked_at is None:
+        token.revoked_at = now or timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def token_authenticate(secret: str, *, now=None) -> AccessToken:
+    """The token of an API request, with its owner; TokenRefused says why not (unknown,
+    revoked, expired, or its owner's account is closed). Records when it was last used, at
+    most once a minute (one query for most requests)."""
+    now = now or timezone.now()
+    token = (
+        AccessToken.objects.select_related("user")
+        .filter(secret_hash=token_hash(secret.strip()))
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        raise TokenRefused(_("This access token is not valid."))
+    if token.revoked_at is not None:
+        raise TokenRefused(_("This access token was revoked; make a new one on your account page."))
+    if token.expires_at <= now:
+        raise TokenRefused(_("This access token has expired; make a new one on your account page."))
+    if token.last_used_at is None or token.last_used_at < now - LAST_USED_PRECISION:
+        AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token

@@ -269,3 +269,32 @@ def mail_request_throttle(request: HttpRequest, *, kind: str, email: str) -> tim
         if count > limit:
             return timedelta(seconds=(number + 1) * window - now)
     return None
+
+
+# API requests -------------------------------------------------------------------------------
+
+
+def api_request_throttle(*, key: str, limit: int, minutes: int) -> timedelta | None:
+    """Count one API request of `key` (a token's id, or a client address): None when it may
+    go ahead, else the wait until the window ends.
+
+    Counted in the shared cache, so every app server agrees, in fixed windows of `minutes`.
+    When the cache cannot be reached the request goes ahead (logged), as for mail requests.
+    """
+    window = minutes * 60
+    now = time.time()
+    number = int(now // window)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    cache_key = f"throttle:api:{digest}:{number}"
+    try:
+        cache.add(cache_key, 0, timeout=window + 60)
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between add and incr: a new window
+        cache.set(cache_key, 1, timeout=window + 60)
+        count = 1
+    except Exception:
+        logger.exception("API throttling skipped: the cache cannot be reached")
+        return None
+    if count > limit:
+        return timedelta(seconds=(number + 1) * window - now)
+    return None

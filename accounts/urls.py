@@ -14,6 +14,12 @@ app_name = "accounts"
 OFFERING = "<slug:course_slug>/<slug:offering_slug>"
 
 urlpatterns = [
+    path("accounts/", views.AccountView.as_view(), name="account"),
+    path(
+        "accounts/tokens/<int:token_id>/revoke/",
+        views.TokenRevokeView.as_view(),
+        name="token_revoke",
+    ),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

@@ -1,13 +1,16 @@
-"""Sign-up, email verification, registration for an offering and withdrawing from it.
+"""Sign-up, email verification, the account page with its API tokens, registration for an
+offering and withdrawing from it.
 
 The student's own pages (/me/) gather from every app and live in sessions/student/."""
+
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -23,8 +26,8 @@ from course.pages import OfferingPageMixin
 
 from . import selectors, services, throttling
 from .enums import EnrolmentStatus, MailKind
-from .forms import ApplicationForm, OutboxPasswordResetForm, SignupForm
-from .models import OutgoingMail, User
+from .forms import AccessTokenForm, ApplicationForm, OutboxPasswordResetForm, SignupForm
+from .models import AccessToken, OutgoingMail, User
 
 
 class SignupView(FormView):
@@ -254,3 +257,63 @@ class WithdrawView(LoginRequiredMixin, View):
         else:
             messages.success(request, _("Your application is withdrawn."))
         return HttpResponseRedirect(my_offering_url(enrolment.offering))
+
+
+class AccountView(LoginRequiredMixin, TemplateView):
+    """/accounts/: the logged-in person's account (name, email, language, links to the
+    password and their data) and their personal access tokens of the API: listed with a
+    revoke button each, and a form to make one. A new token is shown once, in the answer to
+    the form (never stored, never kept by a cache)."""
+
+    template_name = "accounts/account.html"
+
+    def get_context_data(self, form=None, new_token=None, **kwargs):
+        user = self.request.user
+        if form is None:
+            expires = timezone.localdate() + timedelta(days=settings.API_TOKEN_DEFAULT_DAYS)
+            form = AccessTokenForm(initial={"expires_on": expires})
+        return super().get_context_data(
+            form=form,
+            new_token=new_token,
+            tokens=list(AccessToken.objects.filter(user=user)),
+            now=timezone.now(),
+            api_docs=reverse("api:openapi-view"),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = AccessTokenForm(request.POST)
+        new_token = None
+        if form.is_valid():
+            day = form.cleaned_data["expires_on"]
+            # The end of the chosen day, in the site's time zone.
+            expires_at = timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
+            try:
+                new_token = services.token_create(
+                    user=request.user,
+                    name=form.cleaned_data["name"],
+                    scope=form.cleaned_data["scope"],
+                    expires_at=expires_at,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                form = None  # a fresh form under the new token
+        response = self.render_to_response(self.get_context_data(form=form, new_token=new_token))
+        response["Cache-Control"] = "private, no-store"  # the token is in this page only
+        return response
+
+
+class TokenRevokeView(LoginRequiredMixin, View):
+    """Revoke one of the person's own tokens; someone else's is 404."""
+
+    def post(self, request, token_id):
+        try:
+            token = services.token_revoke(user=request.user, token_id=token_id)
+        except AccessToken.DoesNotExist:
+            raise Http404(_("No such token.")) from None
+        messages.success(
+            request,
+            _("The token “%(name)s” is revoked: it no longer works.") % {"name": token.name},
+        )
+        return redirect("accounts:account")

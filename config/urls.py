@@ -5,7 +5,7 @@ templates/413.html (config.views.bad_request)."""
 from django.contrib import admin
 from django.urls import include, path
 
-from config import views
+from config import api, views
 
 handler400 = "config.views.bad_request"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("language/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls()),
+    path("api/v1/<path:rest>", api.not_found),  # JSON, like every error of the API
     path("", include("accounts.urls")),
     path("", include("sessions.student.urls")),
     path("", include("sessions.grading.urls")),

@@ -103,6 +103,7 @@ PERSON_REFERENCES: dict[str, str] = {
     "accounts.DataRequest.person": "exported; kept as the record of the request",
     "accounts.DataRequest.requested_by": "kept as the record of the request",
     "accounts.DataRequest.handled_by": "staff: not exported",
+    "accounts.AccessToken.user": "exported (name, scope, dates; never the token); deleted",
     # course
     "course.Staff.user": "exported (teaching); staff accounts are not erased here",
     "course.Announcement.author": "staff: staff accounts are not erased here",
@@ -181,6 +182,18 @@ def person_data(user: User, *, now=None) -> dict[str, Any]:
             # The feed's address is a secret: that it exists is the data, not the secret.
             "personal_calendar_feed": bool(user.calendar_token),
         },
+        # The API's tokens: what they are for and when; the token itself exists nowhere.
+        "access_tokens": [
+            {
+                "name": token.name,
+                "scope": token.get_scope_display(),
+                "created_at": _when(token.created_at),
+                "expires_at": _when(token.expires_at),
+                "last_used_at": _when(token.last_used_at),
+                "revoked_at": _when(token.revoked_at),
+            }
+            for token in user.access_tokens.order_by("created_at", "pk")
+        ],
         "enrolments": [_enrolment_data(enrolment) for enrolment in enrolments],
         "teaching": [
             {
@@ -766,6 +779,7 @@ def _reduce_account(person: User) -> None:
     person.is_active = False
     person.is_staff = person.is_superuser = False
     person.calendar_token = None
+    person.access_tokens.all().delete()  # a reduced account must not be usable by the API
     person.email_verified_at = None
     person.last_login = None
     person.save()

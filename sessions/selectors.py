@@ -10,7 +10,7 @@ from accounts.models import Enrolment
 from course.models import Offering, VideoLecture
 from projects.models import ProjectGroup
 
-from .attendance import attendance_summaries
+from .attendance import AttendanceSummary, attendance_summaries, counts_for, summarize
 from .models import Attendance, DiscussionSession
 
 
@@ -109,3 +109,35 @@ def groups_to_assess(offering: Offering) -> list[ProjectGroup]:
         .distinct()
         .order_by("number")
     )
+
+
+def own_attendance(enrolment: Enrolment, *, now=None) -> tuple[AttendanceSummary, list]:
+    """A student's attendance in their offering: the summary against the threshold, and
+    each session held so far with its state (a status, "cancelled", "before_enrolment" or
+    "not_recorded"). Two queries. The student's attendance page and the API show it."""
+    offering = enrolment.offering
+    now = now or timezone.now()
+    sessions = list(offering.discussion_sessions.select_related("module").order_by("starts_at"))
+    statuses = dict(
+        Attendance.objects.filter(enrolment=enrolment).values_list("session_id", "status")
+    )
+    summary = summarize(
+        sessions=sessions,
+        statuses=statuses,
+        enrolled_on=enrolment.enrolled_on,
+        threshold=offering.attendance_threshold,
+        rule=offering.excused_absences,
+        now=now,
+    )
+    rows = []
+    for session in sessions:
+        if session.starts_at > now:
+            continue
+        if session.is_cancelled:
+            state = "cancelled"
+        elif not counts_for(session, enrolment.enrolled_on):
+            state = "before_enrolment"
+        else:
+            state = statuses.get(session.pk, "not_recorded")
+        rows.append((session, state))
+    return summary, rows

@@ -107,6 +107,7 @@ MATRIX = {
     # Their own data only: tests/sessions/test_privacy.py opens each person's copy.
     "student:my_data": ("/accounts/data/", EVERYONE_OWN, "Your data"),
     "student:my_data_download": ("/accounts/data/download/", EVERYONE_OWN, b"PK\x03\x04"),
+    "accounts:account": ("/accounts/", EVERYONE_OWN, "Access tokens"),
 }
 # POST-only URLs: tests/test_url_permissions.py (students' forms), the grading forms in
 # tests/sessions/test_grading_views.py, and these with their own tests (the language switch,
@@ -116,7 +117,7 @@ POST_ONLY = {
     "grading:grades_unlock", "sessions:calendar_reset", "accounts:verify_resend",
     "accounts:withdraw", "projects:group_create", "projects:group_join", "projects:group_leave",
     "projects:upload", "projects:wishes", "student:watched", "accounts:logout",
-    "student:erasure_request", "set_language",
+    "student:erasure_request", "set_language", "accounts:token_revoke",
 }  # fmt: skip
 # Public pages, the log-in, sign-up and password pages, feeds behind secret tokens (their
 # tests are in tests/accounts, tests/course, tests/projects and tests/sessions).
@@ -134,6 +135,33 @@ OPEN = {
 }  # fmt: skip
 
 
+# The API (/api/v1/, tests/api/): every endpoint that needs a personal access token, asked
+# by each kind of visitor with a token of their own (anonymous: none). Anonymous callers get
+# 401, people with no business there 404 (as on the pages), the right people 200 with JSON
+# that shows what it is about.
+API = "/api/v1"
+API_MATRIX = {
+    "api:me": (f"{API}/me", EVERYONE_OWN, "read_write"),
+    "api:my_enrolments": (f"{API}/me/enrolments", EVERYONE_OWN, '"count"'),
+    "api:my_attendance": (f"{API}/me{BASE}/attendance", OWN_OR_PEER, "ML13"),
+    "api:my_progress": (f"{API}/me{BASE}/progress", OWN_OR_PEER, "Convolutional networks"),
+    "api:my_result": (f"{API}/me{BASE}/result", OWN_OR_PEER, '"conditions"'),
+    "api:staff_enrolments": (f"{API}{BASE}/staff/enrolments", STAFF, "Ann Own"),
+    "api:staff_attendance": (f"{API}{BASE}/staff/attendance", STAFF, "Ann Own"),
+    "api:staff_grades": (f"{API}{BASE}/staff/grades", STAFF, "Ann Own"),
+    "api:staff_results": (f"{API}{BASE}/staff/results", STAFF, "Ann Own"),
+    "api:staff_register": (f"{API}{BASE}/staff/sessions/{{session}}/attendance", STAFF,
+                           "Ann Own"),
+}  # fmt: skip
+# The API's writes (test_api_writes_change_nothing_for_anyone_else below, tests/api/).
+API_WRITES = {"api:staff_register_write", "api:staff_attendance_write"}
+# The public endpoints, the schema and its docs page: tests/api/test_public.py.
+API_OPEN = {
+    "api:api-root", "api:openapi-json", "api:openapi-view", "api:courses", "api:course",
+    "api:offering", "api:modules", "api:sessions", "api:projects", "api:programme",
+}  # fmt: skip
+
+
 def url_names(resolver=None, namespace=""):
     for pattern in (resolver or get_resolver()).url_patterns:
         if isinstance(pattern, URLResolver):
@@ -146,7 +174,7 @@ def url_names(resolver=None, namespace=""):
 
 
 def test_every_url_is_in_a_permission_list():
-    listed = set(MATRIX) | POST_ONLY | OPEN
+    listed = set(MATRIX) | POST_ONLY | OPEN | set(API_MATRIX) | API_WRITES | API_OPEN
     assert set(url_names()) - listed == set()
     assert listed - set(url_names()) == set()  # no stale names either
 
@@ -241,3 +269,86 @@ def test_staff_forms_work_for_the_staff(client, staff_world):
         before = staff_snapshot()
         client.post(url, data)
         assert staff_snapshot() != before, (url, data)
+
+
+# The API ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tokens(world):
+    """A read-and-write token of each kind of visitor (anonymous: none)."""
+    from accounts.services import token_create
+
+    users, _ids = world
+    return {
+        role: token_create(user=user, name="Matrix", scope="read_write").secret
+        for role, user in users.items()
+    }
+
+
+def bearer(tokens, role) -> dict:
+    return {} if role == "anonymous" else {"Authorization": f"Bearer {tokens[role]}"}
+
+
+@pytest.mark.parametrize("name", sorted(API_MATRIX))
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_ask_the_api_what(client, world, tokens, name, role):
+    _users, ids = world
+    path, allowed, text = API_MATRIX[name]
+    url = path.format(**ids)
+    response = client.get(url, headers=bearer(tokens, role))
+    assert response["Content-Type"] == "application/json; charset=utf-8", url
+    body = response.content.decode()
+    if role == "anonymous":
+        assert response.status_code == 401, url
+        assert "personal access token" in response.json()["detail"]
+    elif role in allowed:
+        assert response.status_code == 200, url
+        assert text in body, url
+        if role == "peer":  # their own, not Ann's
+            assert "Ann Own" not in body, url
+    else:
+        assert response.status_code == 404, url
+        assert response.json()["detail"]
+        someone_else = "Per Peer" if role == "accepted" else "Ann Own"
+        assert someone_else not in body
+
+
+def api_writes(ids) -> list[tuple[str, str, dict]]:
+    session = f"{API}{BASE}/staff/sessions/{ids['session']}/attendance"
+    return [
+        ("put", f"{session}/{ids['enrolment']}", {"status": "present"}),
+        ("post", session, {"entries": [{"enrolment": ids["enrolment"], "status": "excused"}]}),
+    ]
+
+
+def attendance_snapshot():
+    from sessions.models import Attendance, AttendanceChange
+
+    return list(
+        Attendance.objects.values_list("status", "active")
+    ), AttendanceChange.objects.count()
+
+
+@pytest.mark.parametrize("role", ["anonymous", "student", "accepted", "peer", "other_student",
+                                  "other_ta"])  # fmt: skip
+def test_api_writes_change_nothing_for_anyone_else(client, world, tokens, role):
+    _users, ids = world
+    before = attendance_snapshot()
+    for method, url, data in api_writes(ids):
+        response = getattr(client, method)(
+            url, data, content_type="application/json", headers=bearer(tokens, role)
+        )
+        assert response.status_code == (401 if role == "anonymous" else 404), url
+    assert attendance_snapshot() == before
+
+
+def test_api_writes_work_for_the_staff(client, world, tokens):
+    _users, ids = world
+    for method, url, data in api_writes(ids):
+        before = attendance_snapshot()
+        response = getattr(client, method)(
+            url, data, content_type="application/json", headers=bearer(tokens, "ta")
+        )
+        assert response.status_code == 200, response.content
+        assert attendance_snapshot() != before, url

@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "simple_history",  # the history of an offering's rules in the admin (docs/SECURITY.md)
     "axes",  # log-in throttling (accounts/throttling.py)
     "django.forms",  # the built-in widget templates, for FORM_RENDERER below
+    # django-ninja's templates and static files: the API's docs page (/api/v1/docs) served
+    # from the site under the strict CSP (templates/ninja/swagger.html), never from a CDN.
+    "ninja",
     # In the app order, lowest first (docs/ARCHITECTURE.md): an app may import those before it.
     "course.apps.CourseConfig",
     "accounts.apps.AccountsConfig",
@@ -239,6 +242,15 @@ MAIL_REQUESTS_ADDRESS_WINDOW_MINUTES = int(
 )
 MAIL_REQUESTS_PER_EMAIL = int(os.environ.get("MAIL_REQUESTS_PER_EMAIL", "3"))
 MAIL_REQUESTS_EMAIL_WINDOW_MINUTES = int(os.environ.get("MAIL_REQUESTS_EMAIL_WINDOW_MINUTES", "60"))
+
+# The API (/api/v1/, docs/ARCHITECTURE.md "The API"): requests per personal access token,
+# and per client address without one, in fixed windows counted in the shared cache; how long
+# a new token lasts unless its owner says otherwise, and at most.
+API_REQUESTS_PER_TOKEN = int(os.environ.get("API_REQUESTS_PER_TOKEN", "600"))
+API_REQUESTS_PER_ADDRESS = int(os.environ.get("API_REQUESTS_PER_ADDRESS", "600"))
+API_REQUESTS_WINDOW_MINUTES = int(os.environ.get("API_REQUESTS_WINDOW_MINUTES", "10"))
+API_TOKEN_DEFAULT_DAYS = 90
+API_TOKEN_MAX_DAYS = 365
 # django-axes, from the settings above.
 AXES_HANDLER = "accounts.throttling.LoginThrottleHandler"  # its database handler
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own

@@ -34,10 +34,10 @@ from projects.models import ProjectGroup
 
 from .. import privacy
 from .. import selectors as sessions_selectors
-from ..attendance import AttendanceSummary, attendance_summaries, counts_for, summarize
+from ..attendance import AttendanceSummary, attendance_summaries
 from ..calendar import personal_feed_url
 from ..grading.sheet import grade_sheet, signed_off_grades
-from ..models import Attendance, DiscussionSession, HomeVisit
+from ..models import DiscussionSession, HomeVisit
 from ..progress import progress_for
 from ..services import home_visit_record
 
@@ -311,32 +311,7 @@ class MyAttendanceView(PersonalPageMixin, OwnEnrolmentMixin, TemplateView):
     template_name = "sessions/student/attendance.html"
 
     def get_context_data(self, **kwargs):
-        enrolment = self.get_enrolment()
-        offering = enrolment.offering
-        now = timezone.now()
-        sessions = list(offering.discussion_sessions.select_related("module").order_by("starts_at"))
-        statuses = dict(
-            Attendance.objects.filter(enrolment=enrolment).values_list("session_id", "status")
-        )
-        summary = summarize(
-            sessions=sessions,
-            statuses=statuses,
-            enrolled_on=enrolment.enrolled_on,
-            threshold=offering.attendance_threshold,
-            rule=offering.excused_absences,
-            now=now,
-        )
-        rows = []
-        for session in sessions:
-            if session.starts_at > now:
-                continue
-            if session.is_cancelled:
-                state = "cancelled"
-            elif not counts_for(session, enrolment.enrolled_on):
-                state = "before_enrolment"
-            else:
-                state = statuses.get(session.pk, "not_recorded")
-            rows.append((session, state))
+        summary, rows = sessions_selectors.own_attendance(self.get_enrolment())
         return super().get_context_data(**self.base_context(), summary=summary, rows=rows, **kwargs)
 
 

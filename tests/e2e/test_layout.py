@@ -107,6 +107,7 @@ def test_student_pages_fit_every_width(page, live_server, demo, folder):
         ("home", f"{OFFERING}/"),
         ("lectures", f"{OFFERING}/lectures/"),
         ("examination", f"{OFFERING}/examination/"),
+        ("account", "/accounts/"),
     ]
     check_pages(page, live_server, "student", paths, folder)
 
