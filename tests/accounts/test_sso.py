@@ -30,8 +30,8 @@ BUTTON = "Log in with Test University"
 
 
 def at_provider(client, provider, username, *, allow=True, before_consent=None, start="/"):
-    """Start at the button (to come back to `start`), log in at the provider as `username` and allow (or deny); the
-    test client's response to the provider's answer."""
+    """Start at the button (to come back to `start`), log in at the provider as `username`
+    and allow (or deny); the test client's response to the provider's answer."""
     button = client.get(f"/accounts/sso/login/?next={start}")
     assert button.status_code == 302, button.content
     assert button["Location"].startswith(f"{provider.issuer}/authorize/")
