@@ -475,7 +475,9 @@ class ExternalIdentity(models.Model):
     )
     issuer = models.CharField(_("issuer"), max_length=255)
     subject = models.CharField(
-        _("subject"), max_length=255, help_text=_("The provider's id of the person (sub).")
+        _("id at the provider"),
+        max_length=255,
+        help_text=_("The provider’s id of the person (sub)."),
     )
     linked_at = models.DateTimeField(_("linked at"), default=timezone.now)
 
