@@ -287,9 +287,9 @@ def password_login_refusal(user: User) -> str | None:
     None when it is allowed."""
     if not must_use_sso(user):
         return None
-    return _(
-        "Staff log in with the university: use the button “%(button)s” below, not a password."
-    ) % {"button": university_name()}
+    return _("Staff log in with the university: use the button “%(button)s”, not a password.") % {
+        "button": university_name()
+    }
 
 
 def local_password_refusal(*, target: User, by: User) -> str | None:

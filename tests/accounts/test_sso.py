@@ -79,7 +79,7 @@ def closed_port_url() -> str:
 # --- the button --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/accounts/login/", "/accounts/signup/"])
+@pytest.mark.parametrize("path", ["/accounts/login/", "/accounts/signup/", "/admin/login/"])
 def test_the_button_shows_on_the_log_in_and_sign_up_pages_when_sso_is_set_up(
     client, sso_settings, path
 ):
@@ -88,7 +88,7 @@ def test_the_button_shows_on_the_log_in_and_sign_up_pages_when_sso_is_set_up(
     assert 'href="/accounts/sso/login/?next=%2Fme%2F"' in page
 
 
-@pytest.mark.parametrize("path", ["/accounts/login/", "/accounts/signup/"])
+@pytest.mark.parametrize("path", ["/accounts/login/", "/accounts/signup/", "/admin/login/"])
 def test_without_sso_there_is_no_button_and_its_addresses_are_not_found(client, path):
     assert "/accounts/sso/login/" not in client.get(path).content.decode()
     for url in ["/accounts/sso/login/", "/accounts/sso/callback/?code=a&state=b",
