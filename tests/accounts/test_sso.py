@@ -407,3 +407,20 @@ def provider_of(settings):
         client_id=settings.OIDC_RP_CLIENT_ID,
         client_secret=settings.OIDC_RP_CLIENT_SECRET,
     )
+
+
+# --- the account page's part (templates/accounts/includes/sso_identity.html) -------------
+
+
+def test_the_account_page_part_says_whether_the_university_log_in_is_linked(
+    sso_settings, student, django_assert_num_queries
+):
+    from django.template.loader import render_to_string
+
+    with django_assert_num_queries(1):
+        unlinked = render_to_string("accounts/includes/sso_identity.html", {"user": student})
+    assert "is not linked to a university log-in" in unlinked
+    sso.identity_link(user=student, issuer=sso_settings.OIDC_ISSUER, subject="99")
+    with django_assert_num_queries(1):
+        linked = render_to_string("accounts/includes/sso_identity.html", {"user": student})
+    assert "Your account is linked to your university log-in (since" in linked
