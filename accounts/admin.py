@@ -60,24 +60,17 @@ class GroupAdmin(SafeActionsMixin, DjangoGroupAdmin):
     """Django's permission groups (unused by the course, kept for administrators)."""
 
 
-class ExternalIdentityInline(admin.TabularInline):
-    """The person's university log-in (accounts/sso.py): shown; deleting it unlinks it."""
-
-    model = ExternalIdentity
-    fields = ["issuer", "subject", "linked_at"]
-    readonly_fields = fields
-    extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(User)
 class UserAdmin(SafeActionsMixin, DjangoUserAdmin):
-    inlines = [ExternalIdentityInline]
+    readonly_fields = ["university_log_in"]
+
+    @admin.display(description=_("university log-in"))
+    def university_log_in(self, user):
+        """The linked university log-in (accounts/sso.py), shown, not edited here."""
+        identity = ExternalIdentity.objects.filter(user=user).first() if user.pk else None
+        if identity is None:
+            return "—"
+        return f"{identity.subject} ({identity.issuer})"
 
     def user_change_password(self, request, id, form_url=""):
         """A staff account that logs in with the university gets no local password from
@@ -105,7 +98,7 @@ class UserAdmin(SafeActionsMixin, DjangoUserAdmin):
     search_fields = ["email", "full_name"]
     ordering = ["email"]
     fieldsets = [
-        (None, {"fields": ["email", "password"]}),
+        (None, {"fields": ["email", "password", "university_log_in"]}),
         (_("Personal information"), {"fields": ["full_name", "email_verified_at", "language"]}),
         (
             _("Permissions"),

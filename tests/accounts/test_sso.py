@@ -364,6 +364,8 @@ def test_a_ta_cannot_give_a_linked_staff_account_a_password_but_a_superuser_can(
     assert User.objects.get(pk=ta.pk).password == before
     client.force_login(superuser)
     assert client.get(url).status_code == 200
+    change = client.get(f"/admin/accounts/user/{ta.pk}/change/").content.decode()
+    assert f"tess ({sso_settings.OIDC_ISSUER})" in change  # the linked log-in, shown
 
 
 def test_a_ta_may_still_set_the_password_of_an_account_without_sso(client, sso_settings, student):
