@@ -29,7 +29,7 @@ from course.rendering import mail_html
 from course.rules import taught_offering_ids
 from course.validators import parse_id
 
-from . import services, throttling
+from . import services, sso, throttling
 from .enums import EnrolmentStatus, MailStatus
 from .forms import AdminUserChangeForm, AdminUserCreationForm, DirectEnrolmentForm
 from .mail_templates import allowed_placeholders
@@ -40,7 +40,14 @@ from .mailing import (
     mail_approve,
     mail_discard,
 )
-from .models import Enrolment, EnrolmentDecision, MailTemplate, OutgoingMail, User
+from .models import (
+    Enrolment,
+    EnrolmentDecision,
+    ExternalIdentity,
+    MailTemplate,
+    OutgoingMail,
+    User,
+)
 
 admin.site.unregister(Group)
 
@@ -55,6 +62,26 @@ class GroupAdmin(SafeActionsMixin, DjangoGroupAdmin):
 
 @admin.register(User)
 class UserAdmin(SafeActionsMixin, DjangoUserAdmin):
+    readonly_fields = ["university_log_in"]
+
+    @admin.display(description=_("university log-in"))
+    def university_log_in(self, user):
+        """The linked university log-in (accounts/sso.py), shown, not edited here."""
+        identity = ExternalIdentity.objects.filter(user=user).first() if user.pk else None
+        if identity is None:
+            return "—"
+        return f"{identity.subject} ({identity.issuer})"
+
+    def user_change_password(self, request, id, form_url=""):
+        """A staff account that logs in with the university gets no local password from
+        anyone but a superuser (accounts.sso.local_password_refusal)."""
+        target = self.get_object(request, id)
+        refusal = target and sso.local_password_refusal(target=target, by=request.user)
+        if refusal:
+            self.message_user(request, refusal, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:accounts_user_change", args=[target.pk]))
+        return super().user_change_password(request, id, form_url)
+
     def save_model(self, request, obj, form, change):
         # A new address is unconfirmed until its owner follows the link.
         if change and "email" in form.changed_data and "email_verified_at" not in form.changed_data:
@@ -71,7 +98,7 @@ class UserAdmin(SafeActionsMixin, DjangoUserAdmin):
     search_fields = ["email", "full_name"]
     ordering = ["email"]
     fieldsets = [
-        (None, {"fields": ["email", "password"]}),
+        (None, {"fields": ["email", "password", "university_log_in"]}),
         (_("Personal information"), {"fields": ["full_name", "email_verified_at", "language"]}),
         (
             _("Permissions"),

@@ -31,6 +31,7 @@ class MailKind(models.TextChoices):
     ANNOUNCEMENT = "announcement", _("Announcement")
     RESULT = "result", _("Course result")
     SIGNUP_ATTEMPT = "signup_attempt", _("Sign-up with a taken address")
+    SSO_LINK = "sso_link", _("Linking a university log-in")
     OTHER = "other", pgettext_lazy("mail kind", "Other")
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from course.enums import Question
 
+from . import sso
 from .enums import Level, TokenScope
 from .mailing import password_reset_mail
 from .models import User
@@ -33,6 +34,12 @@ class LoginForm(AuthenticationForm):
         if self.is_bound:  # shown again with its errors: the error summary takes the focus
             self.fields["username"].widget.attrs.pop("autofocus", None)
 
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        refusal = sso.password_login_refusal(user)
+        if refusal:
+            raise forms.ValidationError(refusal, code="sso_required")
+
     def clean(self):
         """A refused log-in marks both fields invalid, described by the error summary
         (templates/accounts/includes/error_summary.html), which screen readers announce."""
@@ -44,6 +51,16 @@ class LoginForm(AuthenticationForm):
                     {"aria-invalid": "true", "aria-describedby": "error-summary"}
                 )
             raise
+
+
+class SsoLinkPasswordForm(forms.Form):
+    """The password of the account a university log-in is to be linked to."""
+
+    password = forms.CharField(
+        label=_("Password of this account"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class SignupForm(forms.Form):

@@ -128,6 +128,20 @@ SIGNUP_ATTEMPT_MAIL = (
     ),
 )
 
+#: To the owner of an account whose address a university log-in has: the link links that
+#: log-in to the account (accounts/sso.py); nothing happens unless they follow it.
+SSO_LINK_MAIL = (
+    _("Link your university log-in to your coursesite account"),
+    _(
+        "Hello ${name},\n\n"
+        "someone, perhaps you, logged in with the university and asked to link that log-in "
+        "to your coursesite account (${email}).\n\n"
+        "To link it, follow this link within an hour: ${link}\n\n"
+        "If it was not you, ignore this message: nothing is linked and your account stays "
+        "as it is.\n"
+    ),
+)
+
 #: To a student whose account staff created when enrolling them directly: the account has
 #: no password yet. ${reset_link} is the outbox's password-reset reference (made into the
 #: link when the mail is sent, accounts.mailing.mail_text).

@@ -511,3 +511,38 @@ class AccessToken(models.Model):
 
     def is_usable(self, now=None) -> bool:
         return self.revoked_at is None and self.expires_at > (now or timezone.now())
+
+
+class ExternalIdentity(models.Model):
+    """A person's account at the university's identity provider (OpenID Connect), linked to
+    their account here. Later log-ins are matched by (issuer, subject), never by the email
+    address, which the provider may give to someone else one day (accounts/sso.py)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="external_identities",
+        verbose_name=_("user"),
+    )
+    issuer = models.CharField(_("issuer"), max_length=255)
+    subject = models.CharField(
+        _("id at the provider"),
+        max_length=255,
+        help_text=_("The provider’s id of the person (sub)."),
+    )
+    linked_at = models.DateTimeField(_("linked at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("university log-in")
+        verbose_name_plural = _("university log-ins")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"], name="accounts_identity_issuer_subject_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "issuer"], name="accounts_identity_user_issuer_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.issuer} {self.subject}"

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from course.models import Offering
 
 from .enums import EnrolmentStatus, MailStatus
-from .models import Enrolment, OutgoingMail, User
+from .models import Enrolment, ExternalIdentity, OutgoingMail, User
 
 
 def student_enrolments(user: User) -> QuerySet[Enrolment]:
@@ -82,3 +82,10 @@ def waiting_work(offering: Offering) -> dict[str, int]:
             offering=offering, status=MailStatus.REVIEW
         ).count(),
     }
+
+
+def external_identity_of(user) -> ExternalIdentity | None:
+    """The person's linked university log-in (accounts/sso.py), if any: one query."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return ExternalIdentity.objects.filter(user=user).order_by("linked_at").first()

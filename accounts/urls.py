@@ -6,7 +6,7 @@ Mounted at the site root: the paths name their own prefixes (accounts/, me/, cou
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import sso_views, views
 from .forms import LoginForm
 
 app_name = "accounts"
@@ -29,7 +29,17 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", sso_views.LogoutView.as_view(), name="logout"),
+    # Log in with the university (OpenID Connect, accounts/sso.py): 404 while it is not set up.
+    path("accounts/sso/login/", sso_views.SsoLoginView.as_view(), name="sso_login"),
+    path("accounts/sso/callback/", sso_views.SsoCallbackView.as_view(), name="sso_callback"),
+    path("accounts/sso/link/", sso_views.SsoLinkView.as_view(), name="sso_link"),
+    path("accounts/sso/link/mail/", sso_views.SsoLinkMailView.as_view(), name="sso_link_mail"),
+    path(
+        "accounts/sso/link/<str:token>/",
+        sso_views.SsoLinkConfirmView.as_view(),
+        name="sso_link_confirm",
+    ),
     path("accounts/signup/", views.SignupView.as_view(), name="signup"),
     path("accounts/verify/resend/", views.ResendVerificationView.as_view(), name="verify_resend"),
     path("accounts/verify/<str:token>/", views.VerifyEmailView.as_view(), name="verify_email"),

@@ -4,10 +4,12 @@ Django's admin admits only `is_staff` accounts. Here a linked course.Staff entry
 it gives admin access limited to that offering (course/rules.py decides what they see).
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from accounts import sso
 from course.rules import taught_offering_ids
 
 
@@ -21,6 +23,10 @@ class TeachingAdminAuthenticationForm(AdminAuthenticationForm):
         # a student's address and a guessed password that the guess is right.
         if not may_use_admin(user):
             raise self.get_invalid_login_error()
+        # Only after the right password: the refusal tells nothing to someone guessing.
+        refusal = sso.password_login_refusal(user)
+        if refusal:
+            raise forms.ValidationError(refusal, code="sso_required")
 
 
 class CourseAdminSite(admin.AdminSite):

@@ -181,6 +181,7 @@ class OfferingAdmin(TeachingAdminMixin, RulesHistoryAdmin):
                 "description": TEXT_PLACEHOLDERS_HELP,
             },
         ),
+        (gettext_lazy("Log-in"), {"fields": ["staff_sso_required"]}),
         (
             gettext_lazy("Reminders"),
             {

@@ -327,6 +327,14 @@ class Offering(MarkdownModel):
             "Empty for no digest."
         ),
     )
+    staff_sso_required = models.BooleanField(
+        _("staff log in with the university"),
+        default=False,
+        help_text=_(
+            "The offering's staff must log in with the university's log-in (single sign-on); "
+            "their passwords are refused. Only while single sign-on is set up."
+        ),
+    )
 
     objects = OfferingQuerySet.as_manager()
     # Who changed the offering's rules (threshold, excused rule, group size...), when, and

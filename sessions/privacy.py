@@ -43,7 +43,7 @@ from accounts.mailing import (
     mail_bodies_purge,
     queue_mails,
 )
-from accounts.models import DataRequest, Enrolment, OutgoingMail, User
+from accounts.models import DataRequest, Enrolment, ExternalIdentity, OutgoingMail, User
 from accounts.services import rejected_answers_purge
 from accounts.throttling import login_records_erase, login_records_purge
 from course.caching import bump_offering
@@ -104,6 +104,7 @@ PERSON_REFERENCES: dict[str, str] = {
     "accounts.DataRequest.requested_by": "kept as the record of the request",
     "accounts.DataRequest.handled_by": "staff: not exported",
     "accounts.AccessToken.user": "exported (name, scope, dates; never the token); deleted",
+    "accounts.ExternalIdentity.user": "not exported (the provider's id); deleted",
     # course
     "course.Staff.user": "exported (teaching); staff accounts are not erased here",
     "course.Announcement.author": "staff: staff accounts are not erased here",
@@ -710,6 +711,7 @@ def _erase_records(person: User, *, kept: list[Enrolment], by: User) -> list[str
     _mails_to(person).delete()
     login_records_erase(username=person.email)  # log-ins and wrong passwords (django-axes)
     CheckInFailure.objects.filter(user=person).delete()
+    ExternalIdentity.objects.filter(user=person).delete()  # the university log-in's link
     SentReminder.objects.filter(recipient=person).delete()
     files = _leave_groups(person)
     # Their name on what stays of shared records: their own check-ins, group edits.

@@ -105,3 +105,7 @@ def other_student(other_offering):
 
 def offering_url(offering, suffix=""):
     return f"/courses/{offering.course.slug}/{offering.slug}/{suffix}"
+
+
+# The OpenID Connect provider on loopback for the single sign-on tests (tests/oidc_provider/).
+from tests.oidc_provider.fixture import oidc_provider, sso_settings  # noqa: E402, F401

@@ -117,6 +117,7 @@ POST_ONLY = {
     "grading:grades_unlock", "sessions:calendar_reset", "accounts:verify_resend",
     "accounts:withdraw", "projects:group_create", "projects:group_join", "projects:group_leave",
     "projects:upload", "projects:wishes", "student:watched", "accounts:logout",
+    "accounts:sso_link_mail",
     "student:erasure_request", "set_language", "accounts:token_revoke",
 }  # fmt: skip
 # Public pages, the log-in, sign-up and password pages, feeds behind secret tokens (their
@@ -132,6 +133,9 @@ OPEN = {
     "course:course_detail", "course:offering_home", "course:module_list",
     "course:module_detail", "course:lecture_list", "grading:examination",
     "course:announcement_list", "course:announcement_feed",
+    # Log in with the university (tests/accounts/test_sso.py): the way in, for everyone.
+    "accounts:sso_login", "accounts:sso_callback", "accounts:sso_link",
+    "accounts:sso_link_confirm",
 }  # fmt: skip
 
 

@@ -12,6 +12,8 @@ deploy/coursesite.env.example describe each):
     UNIVERSITY_NAME the university giving the courses (the book of abstracts' title page)
     MAX_UPLOAD_BYTES  largest request body a logged-in user may send
     STAFF_SESSION_IDLE_TIMEOUT  seconds without a request that end a staff session (8 hours)
+    OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_BUTTON_NAME, SSO_REQUIRED_FOR_STAFF
+                    log in with the university (README "Log in with the university")
     EMAIL_URL-like settings: EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
                     EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL
 """
@@ -187,7 +189,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    # First: refuses a locked-out log-in before any password is checked (django-axes).
+    # Log-ins through the university's provider (accounts/backends.py). It accepts only the
+    # provider's callback (a code, a state and a nonce), never a password, so it stands before
+    # axes: the provider checked the person, and a network locked out by wrong passwords on
+    # this site must not stop its people from logging in with the university.
+    "accounts.backends.UniversityBackend",
+    # Then: refuses a locked-out password log-in before any password is checked (django-axes).
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -266,6 +273,25 @@ AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # kept RETENTION_LOGIN_RECORDS_DAYS
 AXES_ENABLE_ADMIN = False  # accounts/admin.py: read-only, unlocking through a service
 LOGIN_REDIRECT_URL = "course:catalogue"
+
+# Log in with the university's identity provider over OpenID Connect (accounts/sso.py,
+# mozilla-django-oidc; README "Log in with the university"). On only when the issuer, the
+# client id and the secret are all set; the provider's endpoints are read from the issuer's
+# /.well-known/openid-configuration when first needed (and kept an hour in the cache).
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+# The button's text, e.g. "Log in with Chalmers" (default: "Log in with your university").
+OIDC_BUTTON_NAME = os.environ.get("OIDC_BUTTON_NAME", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # for the provider's log-out (id_token_hint)
+OIDC_TIMEOUT = 10  # seconds to wait for the provider's token, keys and user info
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
+# Staff (is_staff, or staff of any offering) must log in with the university; an offering
+# can ask the same of its own staff (Offering.staff_sso_required). Only while SSO is on.
+SSO_REQUIRED_FOR_STAFF = env_bool("SSO_REQUIRED_FOR_STAFF", False)
 LOGOUT_REDIRECT_URL = "course:catalogue"
 
 # The interface in British English (the source language) and Swedish: the visitor's choice
