@@ -4,6 +4,7 @@ register's service (logged, `via` "api"); bad input changes nothing."""
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
 from accounts.models import Enrolment
 from sessions.models import Attendance, AttendanceChange
@@ -226,3 +227,16 @@ def test_staff_list_queries_do_not_grow(
         with django_assert_num_queries(queries):
             response = client.get(f"{STAFF}{path}?limit=200", headers=header)
         assert response.json()["count"] == Enrolment.objects.filter(offering=offering).count()
+
+
+def test_writes_need_no_csrf_token(ta, ann, session, token_for):
+    """A program sends its token, not a browser's cookie: Django's CSRF check is not asked."""
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.put(
+        f"{STAFF}/sessions/{session.pk}/attendance/{ann.pk}",
+        {"status": "present"},
+        content_type="application/json",
+        headers=token_for(ta),
+    )
+    assert response.status_code == 200
+    assert Attendance.objects.get().status == "present"
