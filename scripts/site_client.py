@@ -11,6 +11,7 @@ Only the standard library and psycopg2 (for dropping and creating a database of 
 
 import http.client
 import http.cookies
+import json
 import re
 import secrets
 import socket
@@ -167,9 +168,11 @@ class Visitor:
         port: int | None = None,
         headers: dict | None = None,
         files: dict[str, tuple[str, bytes, str]] | None = None,
+        json_body: object = None,
     ):
         """One request as a browser behind the proxy sends it. `form` is sent url-encoded,
-        or, with `files` ({field: (file name, bytes, type)}), as multipart/form-data."""
+        or, with `files` ({field: (file name, bytes, type)}), as multipart/form-data;
+        `json_body` as JSON (a program using the API: no CSRF token, no Origin)."""
         port = port or self.port
         headers = {
             "Host": HOST,
@@ -181,7 +184,10 @@ class Visitor:
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
-        if form is not None or files:
+        if json_body is not None:
+            body = json.dumps(json_body).encode()
+            headers["Content-Type"] = "application/json"
+        elif form is not None or files:
             form = {"csrfmiddlewaretoken": self.cookies.get("csrftoken", ""), **(form or {})}
             if files:
                 body, content_type = multipart(form, files)

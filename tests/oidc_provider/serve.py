@@ -48,6 +48,8 @@ def main(port: int, client_id: str, secret: str) -> None:
             username, email=email, password=PASSWORD, first_name=given, last_name=family
         )
     hosts = ["http://testserver", "http://127.0.0.1", "http://localhost"]
+    # scripts/production_smoke's site, behind its pretend TLS proxy (https://course.example.org).
+    hosts += os.environ.get("OIDC_PROVIDER_EXTRA_HOSTS", "").split()
     Application.objects.create(
         name="coursesite",
         client_id=client_id,
