@@ -14,7 +14,9 @@ from tests.factories.accounts import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_docs_page_shows_every_endpoint_without_violations(browser, live_server):
+def test_the_docs_page_shows_every_endpoint_without_violations(
+    browser, live_server, screenshot_dir
+):
     page, messages = watched_page(browser)
     response = page.goto(f"{live_server.url}/api/v1/docs")
     assert response is not None and response.status == 200
@@ -24,12 +26,13 @@ def test_the_docs_page_shows_every_endpoint_without_violations(browser, live_ser
     session = "/api/v1/courses/{course_slug}/{offering_slug}/staff/sessions/{session_id}"
     for path in ["/api/v1/courses", "/api/v1/me/enrolments", f"{session}/attendance"]:
         assert path in text.replace("\u200b", ""), path
+    page.screenshot(path=screenshot_dir / "api-docs-1280.png")
     violations = page.evaluate("window.__cspViolations || []")
     page.context.close()
     assert violations == [] and messages == []
 
 
-def test_a_token_is_made_shown_once_and_revoked(browser, live_server):
+def test_a_token_is_made_shown_once_and_revoked(browser, live_server, screenshot_dir):
     user = UserFactory(email="tess@example.org", full_name="Tess Token")
     page, messages = watched_page(browser)
     page.goto(f"{live_server.url}/accounts/login/?next=/accounts/")
@@ -42,6 +45,7 @@ def test_a_token_is_made_shown_once_and_revoked(browser, live_server):
     page.get_by_role("button", name="Make the token").click()
     secret = page.locator("#new-token-value").inner_text()
     assert secret.startswith("cs_")
+    page.screenshot(path=screenshot_dir / "account-new-token-1280.png", full_page=True)
     page.goto(f"{live_server.url}/accounts/")
     assert secret not in page.content()
     page.get_by_role("button", name="Revoke Card reader").click()
