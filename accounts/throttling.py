@@ -251,23 +251,34 @@ def mail_request_throttle(request: HttpRequest, *, kind: str, email: str) -> tim
         ("email", UserManager.canonical_email(email), settings.MAIL_REQUESTS_PER_EMAIL,
          settings.MAIL_REQUESTS_EMAIL_WINDOW_MINUTES),
     )  # fmt: skip
-    now = time.time()
     for scope, value, limit, minutes in limits:
-        window = minutes * 60
-        number = int(now // window)
-        digest = hashlib.sha256(value.encode()).hexdigest()[:32]
-        key = f"throttle:{kind}:{scope}:{digest}:{number}"
         try:
-            cache.add(key, 0, timeout=window + 60)
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr: a new window
-            cache.set(key, 1, timeout=window + 60)
-            count = 1
+            wait = _counted_in_window(f"{kind}:{scope}", value, limit=limit, minutes=minutes)
         except Exception:
             logger.exception("Request throttling skipped: the cache cannot be reached")
             return None
-        if count > limit:
-            return timedelta(seconds=(number + 1) * window - now)
+        if wait:
+            return wait
+    return None
+
+
+def _counted_in_window(name: str, value: str, *, limit: int, minutes: int) -> timedelta | None:
+    """Counts one request of `value` under `name` in the shared cache, in fixed windows of
+    `minutes`: None while within `limit`, else the wait until the window ends. The key
+    holds a hash of the value, never the value. Raises when the cache cannot be reached."""
+    window = minutes * 60
+    now = time.time()
+    number = int(now // window)
+    digest = hashlib.sha256(value.encode()).hexdigest()[:32]
+    key = f"throttle:{name}:{digest}:{number}"
+    try:
+        cache.add(key, 0, timeout=window + 60)
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr: a new window
+        cache.set(key, 1, timeout=window + 60)
+        count = 1
+    if count > limit:
+        return timedelta(seconds=(number + 1) * window - now)
     return None
 
 
@@ -281,20 +292,8 @@ def api_request_throttle(*, key: str, limit: int, minutes: int) -> timedelta | N
     Counted in the shared cache, so every app server agrees, in fixed windows of `minutes`.
     When the cache cannot be reached the request goes ahead (logged), as for mail requests.
     """
-    window = minutes * 60
-    now = time.time()
-    number = int(now // window)
-    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    cache_key = f"throttle:api:{digest}:{number}"
     try:
-        cache.add(cache_key, 0, timeout=window + 60)
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr: a new window
-        cache.set(cache_key, 1, timeout=window + 60)
-        count = 1
+        return _counted_in_window("api", key, limit=limit, minutes=minutes)
     except Exception:
         logger.exception("API throttling skipped: the cache cannot be reached")
         return None
-    if count > limit:
-        return timedelta(seconds=(number + 1) * window - now)
-    return None
