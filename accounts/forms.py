@@ -181,7 +181,7 @@ class AccessTokenForm(forms.Form):
         validators=[validate_one_line],
     )
     scope = forms.ChoiceField(
-        label=_("May"),
+        label=_("What it may do"),
         choices=TokenScope.choices,
         initial=TokenScope.READ,
         widget=forms.RadioSelect,
