@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from django.core import mail
 from django.test import Client
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 
 from accounts.enums import EnrolmentStatus as S
 from accounts.mailing import password_reset_mail, send_due_mail
@@ -349,3 +349,19 @@ def test_the_personal_calendar_is_in_its_owners_language(client, offering):
     owner.post("/language/", {"language": "sv", "csrfmiddlewaretoken": token})
     # A calendar app asks without saying a language: the owner's choice shows at once.
     assert "diskussionspass" in client.get(feed).content.decode()
+
+
+def test_our_catalogue_leaves_the_names_of_months_and_days_to_django():
+    """Our catalogue wins over Django's for the same English word: a label "May" translated
+    as "Får" once made every Swedish date in May read "31 Får 2016"."""
+    months = [dt.date(2016, month, 1) for month in range(1, 13)]
+    days = [dt.date(2016, 3, day) for day in range(21, 28)]  # Monday 21 March to Sunday
+    with translation.override("sv"):
+        assert [formats.date_format(d, "F") for d in months] == [
+            "januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+            "september", "oktober", "november", "december",
+        ]  # fmt: skip
+        assert [formats.date_format(d, "N j") for d in months[4:5]] == ["maj 1"]
+        assert [formats.date_format(d, "l") for d in days] == [
+            "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag",
+        ]  # fmt: skip
