@@ -1,4 +1,5 @@
-"""Reads of a student's own enrolments; nobody else's are ever returned."""
+"""Reads of a student's own enrolments (nobody else's are ever returned), and, for the
+offering's staff, the offering's list."""
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -16,6 +17,17 @@ def student_enrolments(user: User) -> QuerySet[Enrolment]:
         .select_related("offering__course")
         .order_by("-offering__start_date", "-pk")
     )
+
+
+def offering_enrolments(offering: Offering, status: str | None = None) -> QuerySet[Enrolment]:
+    """The offering's applications and enrolments by name (staff only: the caller asks
+    `accounts.view_enrolment`), optionally of one status."""
+    enrolments = (
+        Enrolment.objects.filter(offering=offering)
+        .select_related("student")
+        .order_by("student__full_name", "pk")
+    )
+    return enrolments.filter(status=status) if status else enrolments
 
 
 def own_enrolment(*, user: User, course_slug: str, offering_slug: str) -> Enrolment:

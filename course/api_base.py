@@ -20,6 +20,7 @@ T = TypeVar("T")
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+MAX_OFFSET = 1_000_000_000
 PUBLIC_SECONDS = 60  # how long a client or proxy may keep a public answer without asking
 
 
@@ -31,7 +32,8 @@ class Error(Schema):
 
 class PageQuery(Schema):
     limit: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Items per page.")
-    offset: int = Field(0, ge=0, description="Items to skip.")
+    # Bounded, so that a number past the database's integers is a clear 422, not a failed query.
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip.")
 
 
 class Page(Schema, Generic[T]):

@@ -21,7 +21,6 @@ from ninja.errors import HttpError
 from accounts import selectors as accounts_selectors
 from accounts.api import staff_offering, token_user
 from accounts.enums import EnrolmentStatus
-from accounts.models import Enrolment
 from course.api import offering_of, offering_scopes
 from course.api_base import Error, Page, PageQuery, paginate, private_answer, public_answer
 
@@ -303,14 +302,7 @@ def staff_enrolments(
     """The offering's applications and enrolments by name, optionally of one status."""
     offering = staff_offering(request, course_slug, offering_slug, "accounts.view_enrolment")
     private_answer(response)
-    enrolments = (
-        Enrolment.objects.filter(offering=offering)
-        .select_related("student")
-        .order_by("student__full_name", "pk")
-    )
-    if status:
-        enrolments = enrolments.filter(status=status)
-    return paginate(request, enrolments, page)
+    return paginate(request, accounts_selectors.offering_enrolments(offering, status), page)
 
 
 class GridSessionOut(Schema):
